@@ -1,0 +1,322 @@
+//! Managing organizations and people: admins for everyone, managers for their own requesters.
+
+use crate::accounts::{Actor, Org, OrgId, OrgKind, Role, User, UserId};
+use crate::auth::Protected;
+use crate::components::{ErrorNotice, FieldError, form_error, short_date};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server]
+pub async fn list_orgs() -> Result<Vec<Org>, AppError> {
+    let actor = crate::backend::require_actor()?;
+    crate::backend::backend()?.accounts.list_orgs(&actor).await
+}
+
+#[server]
+pub async fn create_org(name: String) -> Result<Org, AppError> {
+    let actor = crate::backend::require_actor()?;
+    crate::backend::backend()?
+        .accounts
+        .create_org(&actor, &name)
+        .await
+}
+
+#[server]
+pub async fn list_users(org_id: Option<OrgId>) -> Result<Vec<User>, AppError> {
+    let actor = crate::backend::require_actor()?;
+    crate::backend::backend()?
+        .accounts
+        .list_users(&actor, org_id)
+        .await
+}
+
+#[server]
+pub async fn create_user(
+    org_id: Option<OrgId>,
+    role: String,
+    email: String,
+    name: String,
+    password: String,
+) -> Result<User, AppError> {
+    let actor = crate::backend::require_actor()?;
+    let new = crate::accounts::NewUser::parse(
+        org_id.unwrap_or(actor.org_id),
+        &role,
+        &email,
+        &name,
+        &password,
+    )?;
+    crate::backend::backend()?
+        .accounts
+        .create_user(&actor, new)
+        .await
+}
+
+#[server]
+pub async fn set_user_active(user_id: UserId, active: bool) -> Result<User, AppError> {
+    let actor = crate::backend::require_actor()?;
+    crate::backend::backend()?
+        .accounts
+        .set_user_active(&actor, user_id, active)
+        .await
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    view! {
+        <Protected
+            allow=|role| role == Role::Admin
+            render=|_: Actor| {
+                let create = ServerAction::<CreateOrg>::new();
+                let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
+                view! {
+                    <h1>"Administration"</h1>
+                    <section class="card" aria-labelledby="orgs-heading">
+                        <h2 id="orgs-heading">"Organizations"</h2>
+                        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                            {move || Suspend::new(async move {
+                                match orgs.await {
+                                    Ok(list) => view! { <OrgTable orgs=list /> }.into_any(),
+                                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                                }
+                            })}
+                        </Transition>
+                        <CreateOrgForm action=create />
+                    </section>
+                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match orgs.await {
+                                Ok(list) => view! { <PeoplePanel orgs=Some(list) /> }.into_any(),
+                                Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                }
+            }
+        />
+    }
+}
+
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    view! {
+        <Protected
+            allow=|role| role == Role::Manager
+            render=|me: Actor| {
+                view! {
+                    <h1>"People of " {me.org_name.clone()}</h1>
+                    <PeoplePanel orgs=None />
+                }
+            }
+        />
+    }
+}
+
+#[component]
+fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
+    view! {
+        <table>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col">"Since"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {orgs
+                    .into_iter()
+                    .map(|org| {
+                        view! {
+                            <tr>
+                                <td>{org.name}</td>
+                                <td>
+                                    {match org.kind {
+                                        OrgKind::Provider => "Provider",
+                                        OrgKind::Client => "Client",
+                                    }}
+                                </td>
+                                <td>{short_date(org.created_at)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn CreateOrgForm(action: ServerAction<CreateOrg>) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <h3>"New client organization"</h3>
+            <p class="error" role="alert">
+                {move || form_error(error.get())}
+            </p>
+            <div class="field">
+                <label for="org-name">"Name"</label>
+                <input id="org-name" name="name" required aria-describedby="org-name-error" />
+                <FieldError id="org-name-error" field="name" error=error />
+            </div>
+            <button type="submit" class="primary">
+                "Create organization"
+            </button>
+        </ActionForm>
+    }
+}
+
+/// The people of the orgs the caller manages: all of them for an admin (`orgs` given), the
+/// caller's own for a manager.
+#[component]
+fn PeoplePanel(orgs: Option<Vec<Org>>) -> impl IntoView {
+    let create = ServerAction::<CreateUser>::new();
+    let toggle = ServerAction::<SetUserActive>::new();
+    let users = Resource::new(
+        move || (create.version().get(), toggle.version().get()),
+        |_| list_users(None),
+    );
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let toggle_error = move || {
+        toggle
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    let is_admin = orgs.is_some();
+
+    view! {
+        <section class="card" aria-labelledby="people-heading">
+            <h2 id="people-heading">"People"</h2>
+            <p class="error" role="alert">
+                {toggle_error}
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(list) => view! { <UserTable users=list toggle=toggle /> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ActionForm action=create attr:class="inline-form">
+                <h3>{if is_admin { "New person" } else { "New requester" }}</h3>
+                <p class="error" role="alert">
+                    {move || form_error(create_error.get())}
+                </p>
+                {orgs
+                    .map(|orgs| {
+                        view! {
+                            <div class="field">
+                                <label for="user-org">"Organization"</label>
+                                <select id="user-org" name="org_id">
+                                    {orgs
+                                        .into_iter()
+                                        .map(|o| view! { <option value=o.id>{o.name}</option> })
+                                        .collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="user-role">"Role"</label>
+                                <select id="user-role" name="role" aria-describedby="user-role-error">
+                                    {Role::ALL
+                                        .into_iter()
+                                        .map(|r| view! { <option value=r.as_str()>{r.label()}</option> })
+                                        .collect_view()}
+                                </select>
+                                <FieldError id="user-role-error" field="role" error=create_error />
+                            </div>
+                        }
+                    })}
+                {(!is_admin).then(|| view! { <input type="hidden" name="role" value="requester" /> })}
+                <div class="field">
+                    <label for="user-name">"Name"</label>
+                    <input id="user-name" name="name" required aria-describedby="user-name-error" />
+                    <FieldError id="user-name-error" field="name" error=create_error />
+                </div>
+                <div class="field">
+                    <label for="user-email">"Email"</label>
+                    <input
+                        id="user-email"
+                        name="email"
+                        type="email"
+                        required
+                        aria-describedby="user-email-error"
+                    />
+                    <FieldError id="user-email-error" field="email" error=create_error />
+                </div>
+                <div class="field">
+                    <label for="user-password">"Initial password"</label>
+                    <input
+                        id="user-password"
+                        name="password"
+                        type="password"
+                        autocomplete="new-password"
+                        required
+                        aria-describedby="user-password-error"
+                    />
+                    <FieldError id="user-password-error" field="password" error=create_error />
+                </div>
+                <button type="submit" class="primary">
+                    "Add person"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(users: Vec<User>, toggle: ServerAction<SetUserActive>) -> impl IntoView {
+    view! {
+        <table>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Organization"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">
+                        <span class="visually-hidden">"Actions"</span>
+                    </th>
+                </tr>
+            </thead>
+            <tbody>
+                {users
+                    .into_iter()
+                    .map(|user| {
+                        let label = if user.active { "Deactivate" } else { "Reactivate" };
+                        view! {
+                            <tr>
+                                <td>{user.name.clone()}</td>
+                                <td>{user.email.clone()}</td>
+                                <td>{user.org_name.clone()}</td>
+                                <td>{user.role.label()}</td>
+                                <td>{if user.active { "Active" } else { "Deactivated" }}</td>
+                                <td>
+                                    <ActionForm action=toggle attr:class="inline">
+                                        <input type="hidden" name="user_id" value=user.id />
+                                        <input
+                                            type="hidden"
+                                            name="active"
+                                            value=(!user.active).to_string()
+                                        />
+                                        <button
+                                            type="submit"
+                                            class="link"
+                                            aria-label=format!("{label} {}", user.name)
+                                        >
+                                            {label}
+                                        </button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

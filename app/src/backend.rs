@@ -1,0 +1,79 @@
+//! How server functions reach the backend: the services the server hands in as context, and
+//! the caller the server resolved for this request.
+
+use crate::accounts::{Actor, ssr::Accounts};
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Every backend service, as the server provides it. Cheap to clone.
+#[derive(Clone)]
+pub struct Backend {
+    pub accounts: Arc<dyn Accounts>,
+}
+
+/// The backend for this request.
+pub fn backend() -> Result<Backend, AppError> {
+    use_context::<Backend>().ok_or_else(|| {
+        tracing::error!("the backend was not provided as context");
+        AppError::Internal
+    })
+}
+
+/// The signed-in caller, if any, as the server's authentication layer resolved it.
+pub fn current_actor() -> Option<Actor> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Actor>().cloned())
+}
+
+/// The signed-in caller, or `Unauthorized`.
+pub fn require_actor() -> Result<Actor, AppError> {
+    current_actor().ok_or(AppError::Unauthorized)
+}
+
+/// The address the request came from, for per-address rate limits.
+pub fn client_ip() -> std::net::IpAddr {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// The session of this request.
+pub fn session() -> Result<tower_sessions::Session, AppError> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
+        .ok_or_else(|| {
+            tracing::error!("no session layer in front of the app");
+            AppError::Internal
+        })
+}
+
+/// Where the signed-in user's id lives in the session.
+pub const SESSION_USER_KEY: &str = "user_id";
+
+/// Starts a fresh session for `actor`: a new id, so a session fixed before sign-in is useless.
+pub async fn start_session(
+    session: &tower_sessions::Session,
+    actor: &Actor,
+) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(SESSION_USER_KEY, actor.user_id)
+        .await
+        .map_err(session_error)
+}
+
+/// Ends the session and removes it from the store.
+pub async fn end_session(session: &tower_sessions::Session) -> Result<(), AppError> {
+    session.flush().await.map_err(session_error)
+}
+
+fn session_error(err: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %err, "session store failed");
+    AppError::Internal
+}

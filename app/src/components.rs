@@ -1,0 +1,47 @@
+//! Small pieces every page uses: field errors, error notices, dates.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use time::OffsetDateTime;
+
+/// The message for one field, next to it, announced to screen readers.
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    field: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <p id=id class="field-error" aria-live="polite">
+            {move || error.get().and_then(|e| e.field(field))}
+        </p>
+    }
+}
+
+/// A whole-form or page-level error.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    view! {
+        <p class="error" role="alert">
+            {error.to_string()}
+        </p>
+    }
+}
+
+/// The form-level part of an action's error: everything that is not about one field.
+pub fn form_error(error: Option<AppError>) -> Option<String> {
+    match error {
+        Some(AppError::Invalid { .. }) | None => None,
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+/// A date as people read it, in UTC until the browser's zone is known.
+pub fn short_date(at: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
+}

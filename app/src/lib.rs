@@ -1,0 +1,21 @@
+//! Deskside's pages, components, shared types, validation and server functions: the code the
+//! browser and the server share.
+
+pub mod accounts;
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod error;
+pub mod profile;
+pub mod shell;
+
+pub use shell::{App, shell};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,180 @@
+//! The document, the layout every page shares, the navigation each role gets, and the routes.
+
+use crate::accounts::{Actor, Role};
+use crate::admin::{AdminPage, PeoplePage};
+use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
+use crate::profile::ProfilePage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{A, Route, Router, Routes},
+    path,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let auth = Auth::provide();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/deskside.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Deskside".to_string() } else { format!("{page} · Deskside") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
+            <header class="topbar">
+                <a class="brand" href="/">
+                    "Deskside"
+                </a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        auth.me.await.ok().flatten().map(|me| view! { <Nav me /> })
+                    })}
+                </Transition>
+            </header>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// A navigation entry and the roles that see it.
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    roles: &'static [Role],
+}
+
+const NAV: &[NavItem] = &[
+    NavItem {
+        href: "/",
+        label: "Home",
+        roles: &Role::ALL,
+    },
+    NavItem {
+        href: "/people",
+        label: "People",
+        roles: &[Role::Manager],
+    },
+    NavItem {
+        href: "/admin",
+        label: "Admin",
+        roles: &[Role::Admin],
+    },
+];
+
+/// The entries `role` sees, in order.
+fn nav_for(role: Role) -> impl Iterator<Item = &'static NavItem> {
+    NAV.iter().filter(move |item| item.roles.contains(&role))
+}
+
+#[component]
+fn Nav(me: Actor) -> impl IntoView {
+    view! {
+        <nav aria-label="Main">
+            <ul>
+                {nav_for(me.role)
+                    .map(|item| view! { <li><A href=item.href exact=true>{item.label}</A></li> })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <div class="account">
+            <A href="/profile">{me.name.clone()}</A>
+            <span class="muted">{format!(" · {}", me.org_name)}</span>
+            <LogoutButton />
+        </div>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="" />
+        <Protected
+            allow=anyone
+            render=|me: Actor| {
+                let intro = match me.role {
+                    Role::Requester => "Your IT provider's help portal.",
+                    Role::Manager => "Manage who in your office can ask IT for help.",
+                    Role::Technician => "The provider's workspace for every client organization.",
+                    Role::Admin => "Manage client organizations, people and settings.",
+                };
+                view! {
+                    <h1>{format!("Hello, {}", me.name)}</h1>
+                    <p class="lead">{intro}</p>
+                    <ul class="tiles">
+                        {nav_for(me.role)
+                            .filter(|item| item.href != "/")
+                            .map(|item| view! { <li><a href=item.href>{item.label}</a></li> })
+                            .collect_view()}
+                        <li>
+                            <a href="/profile">"Your account"</a>
+                        </li>
+                    </ul>
+                }
+            }
+        />
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found" />
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p>
+                <a href="/">"Back to the start page"</a>
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_see_admin_managers_see_people_requesters_neither() {
+        let labels = |role| nav_for(role).map(|i| i.label).collect::<Vec<_>>();
+        assert_eq!(labels(Role::Admin), ["Home", "Admin"]);
+        assert_eq!(labels(Role::Manager), ["Home", "People"]);
+        assert_eq!(labels(Role::Requester), ["Home"]);
+        assert_eq!(labels(Role::Technician), ["Home"]);
+    }
+}

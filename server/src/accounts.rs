@@ -1,0 +1,253 @@
+//! The rules for organizations, people and tokens: who may do what, enforced for pages, server
+//! functions and the REST API alike.
+
+use crate::auth::{LoginThrottle, hash_password, new_token_secret, token_hash, verify_password};
+use crate::db::{Db, accounts::AccountRecord};
+use app::accounts::{
+    Actor, ApiToken, CreatedToken, NewUser, Org, OrgId, OrgKind, OrgName, Password, PersonName,
+    Role, User, UserId, parse_token_name, ssr::Accounts,
+};
+use app::error::AppError;
+use std::{net::IpAddr, time::Duration};
+use tokio::sync::OnceCell;
+
+pub struct AccountsService {
+    db: Db,
+    throttle: LoginThrottle,
+    /// Verified against when the email is unknown, so the answer takes as long either way.
+    dummy_hash: OnceCell<String>,
+}
+
+impl AccountsService {
+    pub fn new(db: Db, per_account: u32, per_address: u32) -> Self {
+        Self {
+            db,
+            throttle: LoginThrottle::new(Duration::from_secs(15 * 60), per_account, per_address),
+            dummy_hash: OnceCell::new(),
+        }
+    }
+
+    async fn dummy_hash(&self) -> Result<String, AppError> {
+        self.dummy_hash
+            .get_or_try_init(|| hash_password("deskside dummy password".into()))
+            .await
+            .cloned()
+    }
+
+    /// The actor for an active account, `None` for a deactivated or deleted one.
+    pub async fn active_actor(&self, id: UserId) -> Result<Option<Actor>, AppError> {
+        match self.db.account(id).await {
+            Ok(record) if record.user.active => Ok(Some(to_actor(record.user))),
+            Ok(_) | Err(AppError::NotFound) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The actor a bearer token stands for, if the token exists and its owner is active.
+    pub async fn actor_for_token(&self, secret: &str) -> Result<Option<Actor>, AppError> {
+        Ok(self
+            .db
+            .account_by_token(&token_hash(secret))
+            .await?
+            .filter(|record| record.user.active)
+            .map(|record| to_actor(record.user)))
+    }
+
+    /// Creates an account for tools (command line, demo data) that act as the system.
+    pub async fn create_account_as_system(&self, new: NewUser) -> Result<User, AppError> {
+        let org = self.db.org(new.org_id).await.map_err(|err| match err {
+            AppError::NotFound => AppError::invalid("org_id", "No such organization."),
+            other => other,
+        })?;
+        check_role_fits_org(new.role, org.kind)?;
+        let hash = hash_password(new.password.expose().to_string()).await?;
+        self.db
+            .insert_account(org.id, new.role, &new.email, &new.name, &hash)
+            .await
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+fn to_actor(user: User) -> Actor {
+    Actor {
+        user_id: user.id,
+        name: user.name,
+        email: user.email,
+        role: user.role,
+        org_id: user.org_id,
+        org_name: user.org_name,
+    }
+}
+
+/// Provider staff live in the provider organization, everyone else in a client organization.
+fn check_role_fits_org(role: Role, kind: OrgKind) -> Result<(), AppError> {
+    if role.org_kind() == kind {
+        Ok(())
+    } else if kind == OrgKind::Provider {
+        Err(AppError::invalid(
+            "role",
+            "People of the provider are technicians or admins.",
+        ))
+    } else {
+        Err(AppError::invalid(
+            "role",
+            "People of a client organization are requesters or managers.",
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl Accounts for AccountsService {
+    #[tracing::instrument(skip_all)]
+    async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+        from: IpAddr,
+    ) -> Result<Actor, AppError> {
+        self.throttle
+            .check(email, from)
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        let normalized = email.trim().to_lowercase();
+        let record = self.db.account_by_email(&normalized).await?;
+        let hash = match &record {
+            Some(record) => record.password_hash.clone(),
+            None => self.dummy_hash().await?,
+        };
+        let matches = verify_password(password.to_string(), hash).await?;
+        match record {
+            Some(record) if matches && record.user.active => {
+                self.throttle.record_success(email, from);
+                Ok(to_actor(record.user))
+            }
+            _ => {
+                self.throttle.record_failure(email, from);
+                Err(AppError::InvalidCredentials)
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_orgs(&self, actor: &Actor) -> Result<Vec<Org>, AppError> {
+        let orgs = self.db.orgs().await?;
+        Ok(orgs
+            .into_iter()
+            .filter(|org| actor.can_see_org(org.id))
+            .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_org(&self, actor: &Actor, name: &str) -> Result<Org, AppError> {
+        if !actor.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        let name = OrgName::parse(name).map_err(|m| AppError::invalid("name", m))?;
+        self.db.insert_client_org(name.as_str()).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_users(&self, actor: &Actor, org: Option<OrgId>) -> Result<Vec<User>, AppError> {
+        let scope = if actor.is_provider_staff() {
+            org
+        } else if actor.role == app::accounts::Role::Manager {
+            match org {
+                Some(id) if id != actor.org_id => return Err(AppError::NotFound),
+                _ => Some(actor.org_id),
+            }
+        } else {
+            return Err(AppError::Forbidden);
+        };
+        self.db.users(scope).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, AppError> {
+        if !actor.can_see_org(new.org_id) {
+            return Err(AppError::NotFound);
+        }
+        if !actor.can_manage_people_of(new.org_id) {
+            return Err(AppError::Forbidden);
+        }
+        if !actor.is_admin() && new.role != Role::Requester {
+            return Err(AppError::invalid(
+                "role",
+                "Managers add requesters; ask your provider for other roles.",
+            ));
+        }
+        self.create_account_as_system(new).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_user_active(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        active: bool,
+    ) -> Result<User, AppError> {
+        let AccountRecord { user: target, .. } = self.db.account(user).await?;
+        if !actor.can_see_org(target.org_id) {
+            return Err(AppError::NotFound);
+        }
+        if !actor.can_manage_people_of(target.org_id) {
+            return Err(AppError::Forbidden);
+        }
+        if !actor.is_admin() && target.role != Role::Requester {
+            return Err(AppError::Forbidden);
+        }
+        if target.id == actor.user_id && !active {
+            return Err(AppError::conflict("You cannot deactivate yourself."));
+        }
+        self.db.set_account_active(target.id, active).await?;
+        Ok(self.db.account(target.id).await?.user)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn rename_self(&self, actor: &Actor, name: &str) -> Result<Actor, AppError> {
+        let name = PersonName::parse(name).map_err(|m| AppError::invalid("name", m))?;
+        self.db.rename_account(actor.user_id, &name).await?;
+        Ok(to_actor(self.db.account(actor.user_id).await?.user))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        let new = Password::parse(new).map_err(|m| AppError::invalid("new", m))?;
+        let record = self.db.account(actor.user_id).await?;
+        if !verify_password(current.to_string(), record.password_hash).await? {
+            return Err(AppError::invalid(
+                "current",
+                "That is not your current password.",
+            ));
+        }
+        let hash = hash_password(new.expose().to_string()).await?;
+        self.db.set_password_hash(actor.user_id, &hash).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError> {
+        self.db.tokens(actor.user_id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, AppError> {
+        let name = parse_token_name(name).map_err(|m| AppError::invalid("name", m))?;
+        let secret = new_token_secret();
+        let token = self
+            .db
+            .insert_token(actor.user_id, &name, &token_hash(&secret))
+            .await?;
+        Ok(CreatedToken { token, secret })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        self.db.delete_token(actor.user_id, id).await
+    }
+}

@@ -1,0 +1,254 @@
+//! REST routes for signing in, the caller, tokens, organizations and people.
+
+use super::{ApiJson, ErrorBody};
+use crate::auth::Caller;
+use crate::startup::AppState;
+use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, User};
+use app::backend::{end_session, start_session};
+use app::error::AppError;
+use axum::{
+    Json,
+    extract::{ConnectInfo, Path, Query, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_orgs, create_org))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(update_user))
+}
+
+/// Ids in paths that do not parse name nothing that exists.
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+/// Sign in; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = Actor),
+        (status = 401, description = "Invalid email or password", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    session: Session,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<Actor>, AppError> {
+    let actor = state
+        .backend
+        .accounts
+        .authenticate(&body.email, &body.password, from.ip())
+        .await?;
+    start_session(&session, &actor).await?;
+    Ok(Json(actor))
+}
+
+/// Sign out; ends the session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out")))]
+async fn logout(session: Session) -> Result<StatusCode, AppError> {
+    end_session(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller, with role and organization.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Actor),
+        (status = 401, body = ErrorBody),
+    ))]
+async fn me(Caller(actor): Caller) -> Json<Actor> {
+    Json(actor)
+}
+
+/// The caller's personal API tokens (never their secrets).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody)))]
+async fn list_tokens(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<ApiToken>>, AppError> {
+    Ok(Json(state.backend.accounts.list_tokens(&actor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTokenRequest {
+    name: String,
+}
+
+/// Create a token; the secret is in this response only.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
+    request_body = NewTokenRequest,
+    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+async fn create_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<NewTokenRequest>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    let created = state
+        .backend
+        .accounts
+        .create_token(&actor, &body.name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Revoke one of the caller's tokens.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Token id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn revoke_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    state
+        .backend
+        .accounts
+        .revoke_token(&actor, parse_id(&id)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Organizations the caller may see: all for provider staff, their own for others.
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Org>), (status = 401, body = ErrorBody)))]
+async fn list_orgs(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<Org>>, AppError> {
+    Ok(Json(state.backend.accounts.list_orgs(&actor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewOrgRequest {
+    name: String,
+}
+
+/// Create a client organization (admins).
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", security(("bearer" = [])),
+    request_body = NewOrgRequest,
+    responses((status = 201, body = Org), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn create_org(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<NewOrgRequest>,
+) -> Result<(StatusCode, Json<Org>), AppError> {
+    let org = state
+        .backend
+        .accounts
+        .create_org(&actor, &body.name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct UsersQuery {
+    /// Only people of this organization.
+    org: Option<String>,
+}
+
+/// People the caller may see: provider staff everyone, managers their own organization.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    params(UsersQuery),
+    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn list_users(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Query(query): Query<UsersQuery>,
+) -> Result<Json<Vec<User>>, AppError> {
+    let org = match query
+        .org
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(raw) => Some(
+            raw.parse()
+                .map_err(|_| AppError::invalid("org", "An organization id is a number."))?,
+        ),
+        None => None,
+    };
+    Ok(Json(state.backend.accounts.list_users(&actor, org).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserRequest {
+    /// Defaults to the caller's organization.
+    org_id: Option<i64>,
+    /// requester, manager, technician or admin.
+    role: String,
+    email: String,
+    name: String,
+    /// At least 10 characters.
+    password: String,
+}
+
+/// Create a person: admins anywhere, managers requesters of their own organization.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    request_body = NewUserRequest,
+    responses((status = 201, body = User), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<NewUserRequest>,
+) -> Result<(StatusCode, Json<User>), AppError> {
+    let new = NewUser::parse(
+        body.org_id.unwrap_or(actor.org_id),
+        &body.role,
+        &body.email,
+        &body.name,
+        &body.password,
+    )?;
+    let user = state.backend.accounts.create_user(&actor, new).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UserPatch {
+    /// false deactivates the person and ends their sessions; true reactivates them.
+    active: bool,
+}
+
+/// Deactivate or reactivate a person.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    request_body = UserPatch,
+    responses((status = 200, body = User), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+async fn update_user(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> Result<Json<User>, AppError> {
+    let user = state
+        .backend
+        .accounts
+        .set_user_active(&actor, parse_id(&id)?, body.active)
+        .await?;
+    Ok(Json(user))
+}

@@ -1,0 +1,124 @@
+//! The SQLite database: opening it with the settings Deskside relies on, migrations, and the
+//! one place database errors become user-facing errors.
+
+pub mod accounts;
+
+use app::error::AppError;
+use sqlx::{
+    SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use std::{path::Path, str::FromStr, time::Duration};
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+/// The options every connection gets: WAL so readers never wait for the writer, foreign keys
+/// enforced, and a busy timeout instead of immediate "database is locked" errors.
+pub fn connect_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::from_str("sqlite:")
+        .expect("a constant URL parses")
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL in WAL mode loses nothing on a process crash; only an OS crash may roll back
+        // the last transactions, never corrupt the file.
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Db, sqlx::Error> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(connect_options(path))
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Db { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        match sqlx::query("select 1").execute(&self.pool).await {
+            Ok(_) => true,
+            Err(err) => {
+                tracing::error!(error = %err, "database ping failed");
+                false
+            }
+        }
+    }
+
+    /// Writes a consistent copy of the live database to `target` (which must not exist).
+    #[tracing::instrument(skip_all)]
+    pub async fn backup_to(&self, target: &Path) -> Result<(), AppError> {
+        if target.exists() {
+            return Err(AppError::invalid("path", "That file exists already."));
+        }
+        let target = target
+            .to_str()
+            .ok_or_else(|| AppError::invalid("path", "The path must be valid UTF-8."))?;
+        sqlx::query("vacuum into ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
+
+/// The one place a database error becomes an `AppError`: a missing row is `NotFound`,
+/// everything else is logged with its cause and reported as internal.
+pub fn db_error(err: sqlx::Error) -> AppError {
+    match err {
+        sqlx::Error::RowNotFound => AppError::NotFound,
+        other => {
+            tracing::error!(error = %other, "database error");
+            AppError::Internal
+        }
+    }
+}
+
+/// Whether `err` is a unique-constraint violation, judged by the driver's error kind.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
+/// A timestamp as the database stores it: UTC, RFC 3339, milliseconds, `Z`: the same text
+/// `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')` writes, so stored values compare as text.
+pub fn timestamp(at: time::OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .unwrap_or_else(|_| String::from("1970-01-01T00:00:00.000Z"))
+}
+
+/// Now, as the database stores it.
+pub fn now() -> String {
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_match_sqlites_own_format() {
+        let at = time::macros::datetime!(2026-11-23 19:05:03.123456 +01:00);
+        assert_eq!(timestamp(at), "2026-11-23T18:05:03.123Z");
+    }
+}

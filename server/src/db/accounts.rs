@@ -1,0 +1,348 @@
+//! SQL for organizations, accounts and API tokens.
+
+use super::{Db, db_error, is_unique_violation, now, timestamp};
+use app::accounts::{ApiToken, Email, Org, OrgId, OrgKind, PersonName, Role, User, UserId};
+use app::error::AppError;
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+/// An account with what authentication needs besides the public view.
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    pub user: User,
+    pub org_kind: OrgKind,
+    pub password_hash: String,
+}
+
+#[derive(FromRow)]
+struct AccountRow {
+    id: i64,
+    org_id: i64,
+    org_name: String,
+    org_kind: String,
+    role: String,
+    email: String,
+    name: String,
+    active: bool,
+    password_hash: String,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<AccountRow> for AccountRecord {
+    type Error = AppError;
+
+    fn try_from(row: AccountRow) -> Result<Self, AppError> {
+        let role = Role::parse(&row.role).map_err(|_| corrupt("account.role", &row.role))?;
+        let org_kind =
+            OrgKind::parse(&row.org_kind).ok_or_else(|| corrupt("org.kind", &row.org_kind))?;
+        Ok(AccountRecord {
+            user: User {
+                id: row.id,
+                org_id: row.org_id,
+                org_name: row.org_name,
+                role,
+                email: row.email,
+                name: row.name,
+                active: row.active,
+                created_at: row.created_at,
+            },
+            org_kind,
+            password_hash: row.password_hash,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct OrgRow {
+    id: i64,
+    name: String,
+    kind: String,
+    created_at: OffsetDateTime,
+}
+
+impl TryFrom<OrgRow> for Org {
+    type Error = AppError;
+
+    fn try_from(row: OrgRow) -> Result<Self, AppError> {
+        Ok(Org {
+            kind: OrgKind::parse(&row.kind).ok_or_else(|| corrupt("org.kind", &row.kind))?,
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct TokenRow {
+    id: i64,
+    name: String,
+    created_at: OffsetDateTime,
+    last_used_at: Option<OffsetDateTime>,
+}
+
+impl From<TokenRow> for ApiToken {
+    fn from(row: TokenRow) -> Self {
+        ApiToken {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}
+
+fn corrupt(column: &str, value: &str) -> AppError {
+    tracing::error!(column, value, "unexpected value in the database");
+    AppError::Internal
+}
+
+const ACCOUNT_SELECT: &str = "select a.id, a.org_id, o.name as org_name, o.kind as org_kind, \
+     a.role, a.email, a.name, a.active, a.password_hash, a.created_at \
+     from account a join org o on o.id = a.org_id";
+
+const ORG_SELECT: &str = "select id, name, kind, created_at from org";
+
+impl Db {
+    #[tracing::instrument(skip_all)]
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<AccountRecord>, AppError> {
+        sqlx::query_as::<_, AccountRow>(&format!("{ACCOUNT_SELECT} where a.email = ?"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+            .map(AccountRecord::try_from)
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn account(&self, id: UserId) -> Result<AccountRecord, AppError> {
+        sqlx::query_as::<_, AccountRow>(&format!("{ACCOUNT_SELECT} where a.id = ?"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?
+            .try_into()
+    }
+
+    /// The account a token belongs to; marks the token used (at most once a minute, so reads
+    /// stay reads).
+    #[tracing::instrument(skip_all)]
+    pub async fn account_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<AccountRecord>, AppError> {
+        let current = OffsetDateTime::now_utc();
+        let found: Option<(i64, i64)> =
+            sqlx::query_as("select id, account_id from api_token where token_hash = ?")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
+        let Some((token_id, account_id)) = found else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "update api_token set last_used_at = ?1, updated_at = ?1 \
+             where id = ?2 and (last_used_at is null or last_used_at < ?3)",
+        )
+        .bind(timestamp(current))
+        .bind(token_id)
+        .bind(timestamp(current - time::Duration::minutes(1)))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        self.account(account_id).await.map(Some)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn orgs(&self) -> Result<Vec<Org>, AppError> {
+        sqlx::query_as::<_, OrgRow>(&format!("{ORG_SELECT} order by kind desc, name_key"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(Org::try_from)
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn org(&self, id: OrgId) -> Result<Org, AppError> {
+        sqlx::query_as::<_, OrgRow>(&format!("{ORG_SELECT} where id = ?"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?
+            .try_into()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn org_by_name(&self, name: &str) -> Result<Option<Org>, AppError> {
+        sqlx::query_as::<_, OrgRow>(&format!("{ORG_SELECT} where name_key = ?"))
+            .bind(name.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+            .map(Org::try_from)
+            .transpose()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_client_org(&self, name: &str) -> Result<Org, AppError> {
+        let id: i64 = sqlx::query_scalar(
+            "insert into org (name, name_key, kind) values (?, ?, 'client') returning id",
+        )
+        .bind(name)
+        .bind(name.to_lowercase())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| {
+            if is_unique_violation(&err) {
+                AppError::invalid("name", "An organization with this name exists already.")
+            } else {
+                db_error(err)
+            }
+        })?;
+        self.org(id).await
+    }
+
+    /// People of one organization, or of all when `org` is `None`.
+    #[tracing::instrument(skip_all)]
+    pub async fn users(&self, org: Option<OrgId>) -> Result<Vec<User>, AppError> {
+        sqlx::query_as::<_, AccountRow>(&format!(
+            "{ACCOUNT_SELECT} where (?1 is null or a.org_id = ?1) order by o.name_key, a.name"
+        ))
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .map(|row| AccountRecord::try_from(row).map(|r| r.user))
+        .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_account(
+        &self,
+        org: OrgId,
+        role: Role,
+        email: &Email,
+        name: &PersonName,
+        password_hash: &str,
+    ) -> Result<User, AppError> {
+        let id: i64 = sqlx::query_scalar(
+            "insert into account (org_id, role, email, name, password_hash) \
+             values (?, ?, ?, ?, ?) returning id",
+        )
+        .bind(org)
+        .bind(role.as_str())
+        .bind(email.as_str())
+        .bind(name.as_str())
+        .bind(password_hash)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| {
+            if is_unique_violation(&err) {
+                AppError::invalid("email", "Someone with this email exists already.")
+            } else {
+                db_error(err)
+            }
+        })?;
+        Ok(self.account(id).await?.user)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn set_account_active(&self, id: UserId, active: bool) -> Result<(), AppError> {
+        sqlx::query("update account set active = ?, updated_at = ? where id = ?")
+            .bind(active)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn rename_account(&self, id: UserId, name: &PersonName) -> Result<(), AppError> {
+        sqlx::query("update account set name = ?, updated_at = ? where id = ?")
+            .bind(name.as_str())
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), AppError> {
+        sqlx::query("update account set password_hash = ?, updated_at = ? where id = ?")
+            .bind(hash)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn count_accounts(&self) -> Result<i64, AppError> {
+        sqlx::query_scalar("select count(*) from account")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn tokens(&self, account: UserId) -> Result<Vec<ApiToken>, AppError> {
+        Ok(sqlx::query_as::<_, TokenRow>(
+            "select id, name, created_at, last_used_at from api_token \
+             where account_id = ? order by created_at desc, id desc",
+        )
+        .bind(account)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .map(ApiToken::from)
+        .collect())
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_token(
+        &self,
+        account: UserId,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<ApiToken, AppError> {
+        sqlx::query_as::<_, TokenRow>(
+            "insert into api_token (account_id, name, token_hash) values (?, ?, ?) \
+             returning id, name, created_at, last_used_at",
+        )
+        .bind(account)
+        .bind(name)
+        .bind(token_hash)
+        .fetch_one(&self.pool)
+        .await
+        .map(ApiToken::from)
+        .map_err(db_error)
+    }
+
+    /// Deletes one of `account`'s tokens; `NotFound` when it has no such token.
+    #[tracing::instrument(skip_all)]
+    pub async fn delete_token(&self, account: UserId, id: i64) -> Result<(), AppError> {
+        let done = sqlx::query("delete from api_token where id = ? and account_id = ?")
+            .bind(id)
+            .bind(account)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            Err(AppError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+}

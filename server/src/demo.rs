@@ -1,0 +1,74 @@
+//! Demo data for a first look: the provider's staff and two client offices.
+
+use crate::accounts::AccountsService;
+use app::accounts::{NewUser, Role};
+use app::error::AppError;
+
+/// The password of every demo account (listed in the README).
+pub const DEMO_PASSWORD: &str = "deskside-demo";
+
+const PROVIDER_STAFF: &[(&str, &str, Role)] = &[
+    ("Ada Admin", "admin@provider.example", Role::Admin),
+    ("Tom Technician", "tom@provider.example", Role::Technician),
+    ("Tia Technician", "tia@provider.example", Role::Technician),
+];
+
+const CLIENTS: &[(&str, &[(&str, &str, Role)])] = &[
+    (
+        "Acme Dental",
+        &[
+            ("Mia Manager", "mia@acme.example", Role::Manager),
+            ("Rob Requester", "rob@acme.example", Role::Requester),
+            ("Rita Reception", "rita@acme.example", Role::Requester),
+            ("Raj Hygienist", "raj@acme.example", Role::Requester),
+        ],
+    ),
+    (
+        "Birch Accounting",
+        &[
+            ("Ben Manager", "ben@birch.example", Role::Manager),
+            ("Bea Bookkeeper", "bea@birch.example", Role::Requester),
+            ("Bo Auditor", "bo@birch.example", Role::Requester),
+            ("Bree Clerk", "bree@birch.example", Role::Requester),
+        ],
+    ),
+];
+
+/// Seeds the demo organizations and accounts when nobody has an account yet.
+pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
+    let db = accounts.db();
+    if db.count_accounts().await? > 0 {
+        return Ok(());
+    }
+    let provider = db
+        .orgs()
+        .await?
+        .into_iter()
+        .find(|o| o.kind == app::accounts::OrgKind::Provider)
+        .ok_or(AppError::Internal)?;
+    for (name, email, role) in PROVIDER_STAFF {
+        create(accounts, provider.id, name, email, *role).await?;
+    }
+    for (org_name, people) in CLIENTS {
+        let org = match db.org_by_name(org_name).await? {
+            Some(org) => org,
+            None => db.insert_client_org(org_name).await?,
+        };
+        for (name, email, role) in *people {
+            create(accounts, org.id, name, email, *role).await?;
+        }
+    }
+    tracing::info!("seeded demo organizations and accounts");
+    Ok(())
+}
+
+async fn create(
+    accounts: &AccountsService,
+    org_id: i64,
+    name: &str,
+    email: &str,
+    role: Role,
+) -> Result<(), AppError> {
+    let new = NewUser::parse(org_id, role.as_str(), email, name, DEMO_PASSWORD)?;
+    accounts.create_account_as_system(new).await.map(|_| ())
+}

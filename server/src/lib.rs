@@ -1,0 +1,11 @@
+//! Deskside's backend: settings, database, authentication, the REST API and the command line.
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod settings;
+pub mod startup;

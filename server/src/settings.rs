@@ -1,0 +1,158 @@
+//! Deskside's settings: one typed struct, read once from flags and environment variables.
+
+use clap::{Args, Parser, Subcommand};
+use std::{net::SocketAddr, path::PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "Deskside: the help portal a business shares with its IT provider.",
+    long_about = "Deskside: the help portal a business shares with its IT provider.\n\n\
+                  Without a command it serves the portal. Every option can also be set through \
+                  the environment variable shown next to it."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default when no command is given).
+    Serve,
+    /// Create a client organization.
+    CreateOrg {
+        /// The organization's name, unique regardless of case.
+        name: String,
+    },
+    /// Create a user. The password is read from standard input (one line), so setup can be
+    /// scripted without the password showing in the process list.
+    CreateUser {
+        /// The organization's name.
+        #[arg(long)]
+        org: String,
+        /// requester, manager (client organizations), technician or admin (the provider).
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Write a consistent copy of the database to PATH while the portal keeps serving.
+    Backup {
+        /// Where to write the copy; the file must not exist yet.
+        path: PathBuf,
+    },
+}
+
+/// Everything the server needs to know about its surroundings.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// The SQLite database file; created with its folder on first start.
+    #[arg(long, env = "DESKSIDE_DATABASE", default_value = "data/deskside.db")]
+    pub database: PathBuf,
+
+    /// The address and port to listen on.
+    #[arg(long, env = "DESKSIDE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+
+    /// Folder for uploaded files.
+    #[arg(long, env = "DESKSIDE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// The address people use to reach the portal. An https address makes cookies Secure.
+    #[arg(
+        long,
+        env = "DESKSIDE_BASE_URL",
+        default_value = "http://127.0.0.1:3000"
+    )]
+    pub base_url: String,
+
+    /// Seed demo organizations and accounts on first start (when the database has no users).
+    #[arg(long, env = "DESKSIDE_DEMO")]
+    pub demo: bool,
+
+    /// The folder cargo-leptos builds the browser bundle and assets into.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Failed sign-ins allowed per account within 15 minutes before it is locked for the rest
+    /// of the window.
+    #[arg(long, env = "DESKSIDE_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_failures_per_account: u32,
+
+    /// Failed sign-ins allowed per client address within 15 minutes.
+    #[arg(
+        long,
+        env = "DESKSIDE_LOGIN_FAILURES_PER_ADDRESS",
+        default_value_t = 20
+    )]
+    pub login_failures_per_address: u32,
+
+    /// Log filter, e.g. `info` or `server=debug,tower_http=info`.
+    #[arg(long, env = "DESKSIDE_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl Settings {
+    /// Whether the portal is reached over https, so cookies must be Secure.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// Settings for tests and tools: a database in `dir`, a free port, no demo data.
+    pub fn for_dir(dir: &std::path::Path) -> Settings {
+        Settings {
+            database: dir.join("deskside.db"),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: dir.join("data"),
+            base_url: "http://127.0.0.1".into(),
+            demo: false,
+            site_root: PathBuf::from("target/site"),
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+            log: "warn".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn create_user_takes_org_role_email_and_name() {
+        let cli = Cli::try_parse_from([
+            "server",
+            "create-user",
+            "--org",
+            "Acme",
+            "--role",
+            "manager",
+            "--email",
+            "m@acme.test",
+            "--name",
+            "M",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Some(Command::CreateUser { ref org, .. }) if org == "Acme"));
+    }
+
+    #[test]
+    fn https_base_url_means_secure_cookies() {
+        let mut s = Settings::for_dir(std::path::Path::new("/tmp"));
+        assert!(!s.secure_cookies());
+        s.base_url = "https://help.example.com".into();
+        assert!(s.secure_cookies());
+    }
+}

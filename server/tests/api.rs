@@ -1,0 +1,10 @@
+//! Integration tests: the real server on port 0 with a fresh database per test.
+
+mod api {
+    pub mod accounts;
+    pub mod auth;
+    pub mod cli;
+    pub mod errors;
+    pub mod pages;
+    pub mod support;
+}

@@ -1,0 +1,187 @@
+//! Server-rendered pages and the plain form posts that work before any WebAssembly loads.
+
+use super::support::*;
+use leptos::server_fn::ServerFn;
+use reqwest::{Client, StatusCode};
+
+async fn html(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String) {
+    let res = browser_get(app, client, path).await;
+    (res.status(), res.text().await.unwrap())
+}
+
+/// A page request as a browser makes it: asking for HTML.
+async fn browser_get(app: &TestApp, client: &Client, path: &str) -> reqwest::Response {
+    client
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Posts a form the way a browser without JavaScript does.
+async fn post_form(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(app.url(path))
+        .header("accept", "text/html")
+        .header("referer", app.url(from))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_login_page_is_a_plain_html_form() {
+    let app = spawn().await;
+
+    let (status, page) = html(&app, &app.client(), "/login").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<form"), "{page}");
+    assert!(page.contains(&format!("action=\"{}\"", app::auth::Login::PATH)));
+    assert!(page.contains("<label for=\"login-email\">Email</label>"));
+    assert!(page.contains("<label for=\"login-password\">Password</label>"));
+}
+
+#[tokio::test]
+async fn pages_send_anonymous_visitors_to_the_login_page() {
+    let app = spawn().await;
+    for path in ["/", "/admin", "/profile", "/people"] {
+        let res = browser_get(&app, &app.client(), path).await;
+        assert_eq!(res.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(res.headers()["location"], "/login", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn signing_in_without_javascript_redirects_home_with_a_session() {
+    let app = spawn().await;
+    let client = app.client();
+
+    let res = post_form(
+        &app,
+        &client,
+        app::auth::Login::PATH,
+        "/login",
+        &[
+            ("email", ACME_MANAGER),
+            ("password", DEMO_PASSWORD),
+            ("next", ""),
+        ],
+    )
+    .await;
+
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()["location"], "/");
+    let (status, home) = html(&app, &client, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("Hello, Mia Manager"), "{home}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_without_javascript_comes_back_to_the_form_with_the_message() {
+    let app = spawn().await;
+    let client = app.client();
+
+    let res = post_form(
+        &app,
+        &client,
+        app::auth::Login::PATH,
+        "/login",
+        &[("email", ACME_MANAGER), ("password", "wrong"), ("next", "")],
+    )
+    .await;
+
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.contains("/login?") && location.contains("__err="),
+        "{location}"
+    );
+    let (_, page) = html(&app, &client, location.trim_start_matches(&app.base)).await;
+    assert!(page.contains("Invalid email or password."), "{page}");
+}
+
+#[tokio::test]
+async fn navigation_depends_on_the_role() {
+    let app = spawn().await;
+    let cases = [
+        (ADMIN, true, false),
+        (ACME_MANAGER, false, true),
+        (ACME_REQUESTER, false, false),
+        (TECH, false, false),
+    ];
+    for (who, admin_link, people_link) in cases {
+        let client = app.signed_in(who).await;
+        let (_, page) = html(&app, &client, "/").await;
+        let nav = page
+            .split("aria-label=\"Main\"")
+            .nth(1)
+            .expect("a main navigation");
+        assert_eq!(nav.contains("href=\"/admin\""), admin_link, "{who}");
+        assert_eq!(nav.contains("href=\"/people\""), people_link, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_page_lists_organizations_for_admins_and_refuses_others() {
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let (status, page) = html(&app, &admin, "/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Acme Dental") && page.contains("Birch Accounting"));
+
+    let requester = app.signed_in(ACME_REQUESTER).await;
+    let (_, page) = html(&app, &requester, "/admin").await;
+    assert!(page.contains("This page is not part of your role."));
+    assert!(!page.contains("Birch Accounting"));
+}
+
+#[tokio::test]
+async fn a_managers_people_page_shows_only_their_org() {
+    let app = spawn().await;
+    let manager = app.signed_in(ACME_MANAGER).await;
+
+    let (_, page) = html(&app, &manager, "/people").await;
+
+    assert!(page.contains("Rob Requester"));
+    assert!(!page.contains("Bea Bookkeeper"));
+}
+
+#[tokio::test]
+async fn a_field_error_without_javascript_shows_next_to_its_field() {
+    let app = spawn().await;
+    let client = app.signed_in(ACME_REQUESTER).await;
+
+    let res = post_form(
+        &app,
+        &client,
+        app::profile::RenameSelf::PATH,
+        "/profile",
+        &[("name", "   ")],
+    )
+    .await;
+
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = html(&app, &client, location.trim_start_matches(&app.base)).await;
+    let field = page
+        .split("id=\"profile-name-error\"")
+        .nth(1)
+        .expect("the name's error slot");
+    assert!(field[..200].contains("Enter a name."), "{field}");
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let app = spawn().await;
+    let (status, page) = html(&app, &app.client(), "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("Page not found"));
+}

@@ -1,0 +1,135 @@
+//! Starting a real server for one test, and signing people in.
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use server::{settings::Settings, startup::Application};
+use tempfile::TempDir;
+
+pub const DEMO_PASSWORD: &str = server::demo::DEMO_PASSWORD;
+pub const ADMIN: &str = "admin@provider.example";
+pub const TECH: &str = "tom@provider.example";
+pub const ACME_MANAGER: &str = "mia@acme.example";
+pub const ACME_REQUESTER: &str = "rob@acme.example";
+pub const BIRCH_MANAGER: &str = "ben@birch.example";
+pub const BIRCH_REQUESTER: &str = "bea@birch.example";
+
+pub struct TestApp {
+    pub base: String,
+    pub settings: Settings,
+    _dir: TempDir,
+}
+
+/// A server with the demo organizations and people, on its own database.
+pub async fn spawn() -> TestApp {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut settings = Settings::for_dir(dir.path());
+    settings.demo = true;
+    let app = Application::build(&settings)
+        .await
+        .expect("the server starts");
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.serve());
+    TestApp {
+        base,
+        settings,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client that keeps cookies, like a browser, and follows no redirects.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client")
+    }
+
+    /// A client signed in as `email` with the demo password.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let client = self.client();
+        let res = self.login(&client, email, DEMO_PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "{email} signs in");
+        client
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> (StatusCode, Value) {
+        let res = client.get(self.url(path)).send().await.expect("an answer");
+        read(res).await
+    }
+
+    pub async fn send(
+        &self,
+        client: &Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let res = client
+            .request(method, self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        read(res).await
+    }
+
+    pub async fn post(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(client, reqwest::Method::POST, path, body).await
+    }
+
+    /// The id of the organization called `name`, as an admin sees it.
+    pub async fn org_id(&self, name: &str) -> i64 {
+        let admin = self.signed_in(ADMIN).await;
+        let (_, orgs) = self.get(&admin, "/api/v1/orgs").await;
+        orgs.as_array()
+            .and_then(|list| list.iter().find(|o| o["name"] == name))
+            .and_then(|o| o["id"].as_i64())
+            .unwrap_or_else(|| panic!("no organization {name}"))
+    }
+
+    /// The id of the person with `email`, as an admin sees it.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        let admin = self.signed_in(ADMIN).await;
+        let (_, users) = self.get(&admin, "/api/v1/users").await;
+        users
+            .as_array()
+            .and_then(|list| list.iter().find(|u| u["email"] == email))
+            .and_then(|u| u["id"].as_i64())
+            .unwrap_or_else(|| panic!("no user {email}"))
+    }
+}
+
+/// Status and JSON body (`null` for an empty body).
+pub async fn read(res: Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.expect("a body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body, got {text:?}"))
+    };
+    (status, body)
+}
+
+/// Asserts the uniform error shape and returns its code.
+pub fn error_code(body: &Value) -> &str {
+    let error = &body["error"];
+    assert!(error["message"].is_string(), "error has a message: {body}");
+    assert!(error["fields"].is_object(), "error has fields: {body}");
+    error["code"].as_str().expect("error has a code")
+}
