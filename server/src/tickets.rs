@@ -1,0 +1,3 @@
+//! Tickets: the rules for filing, following and working requests.
+
+pub mod sla;
