@@ -8,26 +8,41 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn list_orgs() -> Result<Vec<Org>, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?.accounts.list_orgs(&actor).await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?.accounts.list_orgs(&actor).await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn create_org(name: String) -> Result<Org, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .create_org(&actor, &name)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .create_org(&actor, &name)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn list_users(org_id: Option<OrgId>) -> Result<Vec<User>, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .list_users(&actor, org_id)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .list_users(&actor, org_id)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
@@ -38,27 +53,37 @@ pub async fn create_user(
     name: String,
     password: String,
 ) -> Result<User, AppError> {
-    let actor = crate::backend::require_actor()?;
-    let new = crate::accounts::NewUser::parse(
-        org_id.unwrap_or(actor.org_id),
-        &role,
-        &email,
-        &name,
-        &password,
-    )?;
-    crate::backend::backend()?
-        .accounts
-        .create_user(&actor, new)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let new = crate::accounts::NewUser::parse(
+                org_id.unwrap_or(actor.org_id),
+                &role,
+                &email,
+                &name,
+                &password,
+            )?;
+            crate::backend::backend()?
+                .accounts
+                .create_user(&actor, new)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn set_user_active(user_id: UserId, active: bool) -> Result<User, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .set_user_active(&actor, user_id, active)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .set_user_active(&actor, user_id, active)
+                .await
+        }
+        .await,
+    )
 }
 
 #[component]
@@ -73,7 +98,9 @@ pub fn AdminPage() -> impl IntoView {
                     <h1>"Administration"</h1>
                     <section class="card" aria-labelledby="orgs-heading">
                         <h2 id="orgs-heading">"Organizations"</h2>
-                        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                        <Transition fallback=|| {
+                            view! { <p class="muted">"Loading…"</p> }
+                        }>
                             {move || Suspend::new(async move {
                                 match orgs.await {
                                     Ok(list) => view! { <OrgTable orgs=list /> }.into_any(),
@@ -83,14 +110,7 @@ pub fn AdminPage() -> impl IntoView {
                         </Transition>
                         <CreateOrgForm action=create />
                     </section>
-                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            match orgs.await {
-                                Ok(list) => view! { <PeoplePanel orgs=Some(list) /> }.into_any(),
-                                Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                            }
-                        })}
-                    </Transition>
+                    <PeoplePanel orgs=Some(orgs) />
                 }
             }
         />
@@ -170,7 +190,7 @@ fn CreateOrgForm(action: ServerAction<CreateOrg>) -> impl IntoView {
 /// The people of the orgs the caller manages: all of them for an admin (`orgs` given), the
 /// caller's own for a manager.
 #[component]
-fn PeoplePanel(orgs: Option<Vec<Org>>) -> impl IntoView {
+fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let toggle = ServerAction::<SetUserActive>::new();
     let users = Resource::new(
@@ -193,7 +213,9 @@ fn PeoplePanel(orgs: Option<Vec<Org>>) -> impl IntoView {
             <p class="error" role="alert">
                 {toggle_error}
             </p>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match users.await {
                         Ok(list) => view! { <UserTable users=list toggle=toggle /> }.into_any(),
@@ -209,28 +231,47 @@ fn PeoplePanel(orgs: Option<Vec<Org>>) -> impl IntoView {
                 {orgs
                     .map(|orgs| {
                         view! {
-                            <div class="field">
-                                <label for="user-org">"Organization"</label>
-                                <select id="user-org" name="org_id">
-                                    {orgs
-                                        .into_iter()
-                                        .map(|o| view! { <option value=o.id>{o.name}</option> })
-                                        .collect_view()}
-                                </select>
-                            </div>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    orgs.await
+                                        .ok()
+                                        .map(|list| {
+                                            view! {
+                                                <div class="field">
+                                                    <label for="user-org">"Organization"</label>
+                                                    <select id="user-org" name="org_id">
+                                                        {list
+                                                            .into_iter()
+                                                            .map(|o| {
+                                                                view! { <option value=o.id>{o.name}</option> }
+                                                            })
+                                                            .collect_view()}
+                                                    </select>
+                                                </div>
+                                            }
+                                        })
+                                })}
+                            </Transition>
                             <div class="field">
                                 <label for="user-role">"Role"</label>
-                                <select id="user-role" name="role" aria-describedby="user-role-error">
+                                <select
+                                    id="user-role"
+                                    name="role"
+                                    aria-describedby="user-role-error"
+                                >
                                     {Role::ALL
                                         .into_iter()
-                                        .map(|r| view! { <option value=r.as_str()>{r.label()}</option> })
+                                        .map(|r| {
+                                            view! { <option value=r.as_str()>{r.label()}</option> }
+                                        })
                                         .collect_view()}
                                 </select>
                                 <FieldError id="user-role-error" field="role" error=create_error />
                             </div>
                         }
                     })}
-                {(!is_admin).then(|| view! { <input type="hidden" name="role" value="requester" /> })}
+                {(!is_admin)
+                    .then(|| view! { <input type="hidden" name="role" value="requester" /> })}
                 <div class="field">
                     <label for="user-name">"Name"</label>
                     <input id="user-name" name="name" required aria-describedby="user-name-error" />

@@ -8,26 +8,36 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 #[server]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::backend::{backend, client_ip, session, start_session};
-    let actor = backend()?
-        .accounts
-        .authenticate(&email, &password, client_ip())
-        .await?;
-    start_session(&session()?, &actor).await?;
-    leptos_axum::redirect(&safe_next(next.as_deref()));
-    Ok(())
+    crate::backend::with_status(
+        async move {
+            use crate::backend::{backend, client_ip, session, start_session};
+            let actor = backend()?
+                .accounts
+                .authenticate(&email, &password, client_ip())
+                .await?;
+            start_session(&session()?, &actor).await?;
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    crate::backend::end_session(&crate::backend::session()?).await?;
-    leptos_axum::redirect("/login");
-    Ok(())
+    crate::backend::with_status(
+        async move {
+            crate::backend::end_session(&crate::backend::session()?).await?;
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn current_user() -> Result<Option<Actor>, AppError> {
-    Ok(crate::backend::current_actor())
+    crate::backend::with_status(async move { Ok(crate::backend::current_actor()) }.await)
 }
 
 /// Only same-site paths: an attacker's link must not turn our sign-in into a redirect elsewhere.
@@ -81,7 +91,9 @@ where
 {
     let auth = use_auth();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || {
                 let render = render.clone();
                 Suspend::new(async move {

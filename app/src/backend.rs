@@ -77,3 +77,25 @@ fn session_error(err: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %err, "session store failed");
     AppError::Internal
 }
+
+/// Gives a server function's failure the status it deserves (422, 404, 429, …) rather than
+/// the framework's blanket 500. Plain form posts (which accept HTML) keep the redirect back to
+/// their form that carries the error.
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        let plain_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if !plain_form
+            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
+        {
+            response.set_status(status);
+        }
+    }
+    result
+}

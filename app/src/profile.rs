@@ -8,11 +8,16 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn rename_self(name: String) -> Result<Actor, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .rename_self(&actor, &name)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .rename_self(&actor, &name)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
@@ -21,44 +26,64 @@ pub async fn change_password(
     new: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    let actor = crate::backend::require_actor()?;
-    if new != confirm {
-        return Err(AppError::invalid(
-            "confirm",
-            "The two new passwords differ.",
-        ));
-    }
-    crate::backend::backend()?
-        .accounts
-        .change_password(&actor, &current, &new)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            if new != confirm {
+                return Err(AppError::invalid(
+                    "confirm",
+                    "The two new passwords differ.",
+                ));
+            }
+            crate::backend::backend()?
+                .accounts
+                .change_password(&actor, &current, &new)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .list_tokens(&actor)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .list_tokens(&actor)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn create_token(name: String) -> Result<CreatedToken, AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .create_token(&actor, &name)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .create_token(&actor, &name)
+                .await
+        }
+        .await,
+    )
 }
 
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
-    let actor = crate::backend::require_actor()?;
-    crate::backend::backend()?
-        .accounts
-        .revoke_token(&actor, id)
-        .await
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .accounts
+                .revoke_token(&actor, id)
+                .await
+        }
+        .await,
+    )
 }
 
 #[component]
@@ -212,7 +237,9 @@ fn Tokens() -> impl IntoView {
                         }
                     })
             }}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match tokens.await {
                         Ok(list) if list.is_empty() => {
@@ -229,7 +256,12 @@ fn Tokens() -> impl IntoView {
                 </p>
                 <div class="field">
                     <label for="token-name">"Token name"</label>
-                    <input id="token-name" name="name" required aria-describedby="token-name-error" />
+                    <input
+                        id="token-name"
+                        name="name"
+                        required
+                        aria-describedby="token-name-error"
+                    />
                     <FieldError id="token-name-error" field="name" error=error />
                 </div>
                 <button type="submit" class="primary">
@@ -262,7 +294,12 @@ fn TokenTable(tokens: Vec<ApiToken>, revoke: ServerAction<RevokeToken>) -> impl 
                             <tr>
                                 <td>{token.name.clone()}</td>
                                 <td>{short_date(token.created_at)}</td>
-                                <td>{token.last_used_at.map(short_date).unwrap_or_else(|| "never".into())}</td>
+                                <td>
+                                    {token
+                                        .last_used_at
+                                        .map(short_date)
+                                        .unwrap_or_else(|| "never".into())}
+                                </td>
                                 <td>
                                     <ActionForm action=revoke attr:class="inline">
                                         <input type="hidden" name="id" value=token.id />

@@ -36,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let auth = Auth::provide();
+    mark_hydrated();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/deskside.css" />
@@ -67,6 +68,18 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// Marks the body once the WebAssembly has taken over, so browser tests (and styles) can tell
+/// a hydrated page from server HTML. Effects never run on the server.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body()
+            && let Err(err) = body.set_attribute("data-hydrated", "true")
+        {
+            leptos::logging::warn!("cannot mark the page hydrated: {err:?}");
+        }
+    });
 }
 
 /// A navigation entry and the roles that see it.
@@ -105,7 +118,15 @@ fn Nav(me: Actor) -> impl IntoView {
         <nav aria-label="Main">
             <ul>
                 {nav_for(me.role)
-                    .map(|item| view! { <li><A href=item.href exact=true>{item.label}</A></li> })
+                    .map(|item| {
+                        view! {
+                            <li>
+                                <A href=item.href exact=true>
+                                    {item.label}
+                                </A>
+                            </li>
+                        }
+                    })
                     .collect_view()}
             </ul>
         </nav>
@@ -136,9 +157,14 @@ fn HomePage() -> impl IntoView {
                     <ul class="tiles">
                         {nav_for(me.role)
                             .filter(|item| item.href != "/")
-                            .map(|item| view! { <li><a href=item.href>{item.label}</a></li> })
-                            .collect_view()}
-                        <li>
+                            .map(|item| {
+                                view! {
+                                    <li>
+                                        <a href=item.href>{item.label}</a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()} <li>
                             <a href="/profile">"Your account"</a>
                         </li>
                     </ul>

@@ -7,8 +7,9 @@ use crate::startup::AppState;
 use app::error::AppError;
 use axum::{
     Json, Router,
-    extract::{FromRequest, Request, State, rejection::JsonRejection},
+    extract::{FromRequest, FromRequestParts, Query, Request, State, rejection::JsonRejection},
     http::StatusCode,
+    http::request::Parts,
     response::IntoResponse,
     routing::get,
 };
@@ -98,6 +99,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 message: rejection.body_text(),
             }),
         }
+    }
+}
+
+/// Query strings whose rejections are JSON errors like every other.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|rejection| AppError::Request {
+                message: rejection.body_text(),
+            })
     }
 }
 

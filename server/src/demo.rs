@@ -7,13 +7,16 @@ use app::error::AppError;
 /// The password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "deskside-demo";
 
-const PROVIDER_STAFF: &[(&str, &str, Role)] = &[
+/// Name, email and role of one demo person.
+type Person = (&'static str, &'static str, Role);
+
+const PROVIDER_STAFF: &[Person] = &[
     ("Ada Admin", "admin@provider.example", Role::Admin),
     ("Tom Technician", "tom@provider.example", Role::Technician),
     ("Tia Technician", "tia@provider.example", Role::Technician),
 ];
 
-const CLIENTS: &[(&str, &[(&str, &str, Role)])] = &[
+const CLIENTS: &[(&str, &[Person])] = &[
     (
         "Acme Dental",
         &[

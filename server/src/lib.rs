@@ -7,5 +7,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod markdown;
 pub mod settings;
 pub mod startup;
+pub mod tickets;

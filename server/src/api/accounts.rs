@@ -1,6 +1,6 @@
 //! REST routes for signing in, the caller, tokens, organizations and people.
 
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, User};
@@ -8,7 +8,7 @@ use app::backend::{end_session, start_session};
 use app::error::AppError;
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, Query, State},
+    extract::{ConnectInfo, Path, State},
     http::StatusCode,
 };
 use serde::Deserialize;
@@ -177,7 +177,7 @@ pub struct UsersQuery {
 async fn list_users(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Query(query): Query<UsersQuery>,
+    ApiQuery(query): ApiQuery<UsersQuery>,
 ) -> Result<Json<Vec<User>>, AppError> {
     let org = match query
         .org

@@ -185,3 +185,20 @@ async fn unknown_pages_are_404() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("Page not found"));
 }
+
+#[tokio::test]
+async fn a_server_function_called_by_the_app_answers_with_the_errors_status_not_500() {
+    let app = spawn().await;
+    let client = app.signed_in(ACME_REQUESTER).await;
+
+    let res = client
+        .post(app.url(app::profile::RenameSelf::PATH))
+        .form(&[("name", "   ")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: app::error::AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(error.field("name").as_deref(), Some("Enter a name."));
+}

@@ -1,0 +1,84 @@
+# Deskside: `make run` serves the portal with demo data; `make test` runs every test.
+# Both install what they need on a fresh machine that has only rustup and cargo.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.11
+LEPTOSFMT_VERSION := 0.1.33
+# The wasm-bindgen CLI must match the library pinned in Cargo.toml exactly.
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+
+# wasm-opt comes from npm's binaryen (never Debian's: its old optimizer breaks hydration).
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Playwright drives Debian's Chromium; it must never download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# The flags cargo-leptos sets for debug builds, so `cargo test` reuses its artifacts.
+DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
+
+.PHONY: run test bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
+        leptosfmt npm chromium rust-test e2e clean
+
+## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
+run: release
+	DESKSIDE_DEMO=1 ./target/release/server
+
+## test: lint, every Rust test, then the browser tests against the release build
+test: lint rust-test e2e
+
+rust-test: tools
+	$(DEV_ENV) cargo test --workspace --all-targets
+
+e2e: release npm chromium
+	cd end2end && npx playwright test
+
+## bench: measure the release build on a temporary database; writes bench/results.json
+bench: release
+	cargo run --release -p server --example bench
+
+lint: tools leptosfmt
+	cargo fmt --all -- --check
+	leptosfmt --check app/src
+	$(DEV_ENV) cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+fmt: leptosfmt
+	leptosfmt app/src
+	cargo fmt --all
+
+build: tools
+	cargo leptos build
+
+release: tools npm
+	cargo leptos build --release
+
+tools: toolchain cargo-leptos wasm-bindgen
+
+toolchain:
+	@rustup toolchain install >/dev/null 2>&1 || rustup toolchain install
+
+cargo-leptos: toolchain
+	@cargo leptos --version 2>/dev/null | grep -qF "$(CARGO_LEPTOS_VERSION)" \
+	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+
+wasm-bindgen: toolchain
+	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+leptosfmt: toolchain
+	@leptosfmt --version 2>/dev/null | grep -qF "$(LEPTOSFMT_VERSION)" \
+	  || cargo install leptosfmt --version $(LEPTOSFMT_VERSION) --locked
+
+npm: end2end/node_modules/.installed
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+clean:
+	cargo clean
+	rm -rf end2end/node_modules end2end/test-results bench/results.json

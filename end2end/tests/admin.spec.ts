@@ -1,0 +1,57 @@
+// Admins create organizations and people; managers add requesters to their own office.
+import { expect, test } from "@playwright/test";
+import { ACME_MANAGER, ADMIN, PASSWORD, open, signIn, unique } from "./support";
+
+test("an admin creates a client organization and it is listed", async ({ page }, info) => {
+  const name = unique("Cedar Law", info);
+  await signIn(page, info, ADMIN);
+  await open(page, info, "/admin");
+
+  await page.getByLabel("Name", { exact: true }).first().fill(name);
+  await page.getByRole("button", { name: "Create organization" }).click();
+
+  await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+  await expect(page.getByLabel("Organization", { exact: true })).toContainText(name);
+});
+
+test("an admin sees a clear message next to a duplicate organization name", async ({ page }, info) => {
+  await signIn(page, info, ADMIN);
+  await open(page, info, "/admin");
+
+  await page.getByLabel("Name", { exact: true }).first().fill("acme dental");
+  await page.getByRole("button", { name: "Create organization" }).click();
+
+  await expect(page.locator("#org-name-error")).toHaveText(
+    "An organization with this name exists already.",
+  );
+});
+
+test("a manager adds a requester who can then sign in", async ({ page }, info) => {
+  const email = `${unique("new", info).replace(/\s+/g, ".").toLowerCase()}@acme.example`;
+  await signIn(page, info, ACME_MANAGER);
+  await open(page, info, "/people");
+
+  await page.getByLabel("Name").fill("Nia New");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Initial password").fill("welcome to acme");
+  await page.getByRole("button", { name: "Add person" }).click();
+  await expect(page.getByRole("cell", { name: email })).toBeVisible();
+
+  await page.context().clearCookies();
+  await signIn(page, info, email, "welcome to acme");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Hello, Nia New");
+});
+
+test("bad input in the people form is explained next to each field", async ({ page }, info) => {
+  await signIn(page, info, ACME_MANAGER);
+  await open(page, info, "/people");
+
+  await page.getByLabel("Name").fill("X");
+  await page.getByLabel("Email").fill("rob@acme.example");
+  await page.getByLabel("Initial password").fill(PASSWORD.slice(0, 5) + "123");
+  await page.getByRole("button", { name: "Add person" }).click();
+
+  await expect(page.locator("#user-password-error")).toHaveText(
+    "A password has at least 10 characters.",
+  );
+});

@@ -1,0 +1,71 @@
+// Signing in and out, wrong passwords, and the navigation each role gets.
+import { expect, test } from "@playwright/test";
+import {
+  ACME_MANAGER,
+  ACME_REQUESTER,
+  ADMIN,
+  TECH,
+  jsEnabled,
+  open,
+  signIn,
+  trySignIn,
+} from "./support";
+
+test.beforeEach(async ({ page }, info) => {
+  if (jsEnabled(info)) {
+    page.on("pageerror", (error) => {
+      throw new Error(`page error: ${error.message}`);
+    });
+  }
+});
+
+test("a person signs in, lands on their start page, and signs out", async ({ page }, info) => {
+  await signIn(page, info, ACME_MANAGER);
+
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Hello, Mia Manager");
+  await expect(page.getByRole("link", { name: "Mia Manager" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in to Deskside" })).toBeVisible();
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test("a wrong password shows one clear message and keeps the visitor out", async ({ page }, info) => {
+  await trySignIn(page, info, ACME_REQUESTER, "not my password");
+
+  await expect(page.getByRole("alert").filter({ hasText: "Invalid email or password." })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
+});
+
+test("navigation differs by role", async ({ page }, info) => {
+  const expected: [string, string[], string[]][] = [
+    [ADMIN, ["Home", "Admin"], ["People"]],
+    [ACME_MANAGER, ["Home", "People"], ["Admin"]],
+    [ACME_REQUESTER, ["Home"], ["Admin", "People"]],
+    [TECH, ["Home"], ["Admin", "People"]],
+  ];
+  for (const [email, present, absent] of expected) {
+    await page.context().clearCookies();
+    await signIn(page, info, email);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav).toBeVisible();
+    for (const name of present) {
+      await expect(nav.getByRole("link", { name, exact: true })).toBeVisible();
+    }
+    for (const name of absent) {
+      await expect(nav.getByRole("link", { name, exact: true })).toHaveCount(0);
+    }
+  }
+});
+
+test("a page asked for before signing in is refused until one signs in", async ({ page }, info) => {
+  await page.goto("/admin");
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, info, ACME_REQUESTER);
+  await open(page, info, "/admin");
+  await expect(page.getByText("This page is not part of your role.")).toBeVisible();
+});

@@ -1,0 +1,254 @@
+//! `make bench`: starts the release server on a temporary database, measures it from this
+//! process over loopback, prints one table and writes `bench/results.json`.
+//!
+//! Each figure stands beside its ceiling where one exists (the bare health check for request
+//! handling, raw SQLite inserts for writes), so ratios hold on a noisy machine.
+
+use serde::Serialize;
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Serialize)]
+struct Row {
+    metric: String,
+    value: f64,
+    unit: &'static str,
+}
+
+struct Bench {
+    rows: Vec<Row>,
+}
+
+impl Bench {
+    fn add(&mut self, metric: impl Into<String>, value: f64, unit: &'static str) {
+        let metric = metric.into();
+        eprintln!("  {metric}: {value:.2} {unit}");
+        self.rows.push(Row {
+            metric,
+            value,
+            unit,
+        });
+    }
+}
+
+/// The server process; killed when dropped, so a failed run leaves nothing behind.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Err(err) = self.child.kill() {
+            eprintln!("could not stop the server: {err}");
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_server(dir: &std::path::Path) -> (Server, Duration) {
+    let exe = std::env::current_exe().expect("own path");
+    let server_bin = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .map(|release| release.join("server"))
+        .expect("target/release");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let child = Command::new(&server_bin)
+        .args(["--database", &dir.join("bench.db").to_string_lossy()])
+        .args(["--data-dir", &dir.join("files").to_string_lossy()])
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .args(["--log", "warn", "--demo"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin.display()));
+    let server = Server { child, base };
+    let client = reqwest::Client::new();
+    loop {
+        if let Ok(res) = client.get(format!("{}/healthz", server.base)).send().await
+            && res.status().is_success()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    (server, started.elapsed())
+}
+
+/// Requests per second and latency percentiles for `concurrency` clients looping over
+/// `request` for `duration`.
+async fn throughput<F, Fut>(
+    concurrency: usize,
+    duration: Duration,
+    request: F,
+) -> (f64, Vec<Duration>)
+where
+    F: Fn(reqwest::Client) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut latencies = Vec::new();
+            while started.elapsed() < duration {
+                let t = Instant::now();
+                assert!(request(client.clone()).await, "a request failed");
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("a load task"));
+    }
+    let rate = all.len() as f64 / started.elapsed().as_secs_f64();
+    all.sort();
+    (rate, all)
+}
+
+async fn raw_insert_rate(dir: &std::path::Path, duration: Duration) -> f64 {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(server::db::connect_options(&dir.join("raw.db")))
+        .await
+        .expect("raw database");
+    sqlx::query("create table raw (id integer primary key, subject text not null, body text not null, created_at text not null)")
+        .execute(&pool)
+        .await
+        .expect("raw table");
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed() < duration {
+        sqlx::query("insert into raw (subject, body, created_at) values (?, ?, ?)")
+            .bind("Printer offline on the second floor")
+            .bind("It says offline since this morning; restarted it twice.")
+            .bind(server::db::now())
+            .execute(&pool)
+            .await
+            .expect("insert");
+        n += 1;
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut bench = Bench { rows: Vec::new() };
+    let window = Duration::from_secs(5);
+
+    eprintln!("starting the release server…");
+    let (server, cold) = start_server(dir.path()).await;
+    bench.add(
+        "cold start to first answered request (demo seed included)",
+        cold.as_secs_f64() * 1000.0,
+        "ms",
+    );
+
+    let health = format!("{}/healthz", server.base);
+    let (rate, lat) = throughput(32, window, move |c: reqwest::Client| {
+        let url = health.clone();
+        async move {
+            c.get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+    bench.add(
+        "health check throughput, 32 connections (ceiling)",
+        rate,
+        "req/s",
+    );
+    bench.add("health check latency p50", percentile(&lat, 0.50), "ms");
+    bench.add("health check latency p99", percentile(&lat, 0.99), "ms");
+
+    let login = format!("{}/api/v1/auth/login", server.base);
+    let client = reqwest::Client::new();
+    let mut logins = Vec::new();
+    for _ in 0..60 {
+        let t = Instant::now();
+        let res = client
+            .post(&login)
+            .json(&json!({ "email": "tom@provider.example", "password": server::demo::DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("login answers");
+        assert!(res.status().is_success(), "login failed: {}", res.status());
+        logins.push(t.elapsed());
+    }
+    logins.sort();
+    bench.add(
+        "login latency p50 (argon2id)",
+        percentile(&logins, 0.50),
+        "ms",
+    );
+    bench.add(
+        "login latency p99 (argon2id)",
+        percentile(&logins, 0.99),
+        "ms",
+    );
+
+    let raw = raw_insert_rate(dir.path(), window).await;
+    bench.add(
+        "raw SQLite insert rate, WAL + synchronous=NORMAL (write ceiling)",
+        raw,
+        "rows/s",
+    );
+
+    if let Some(mb) = peak_rss_mb(server.child.id()) {
+        bench.add("server peak resident memory", mb, "MB");
+    }
+    drop(server);
+
+    println!();
+    println!("| metric | value | unit |");
+    println!("| --- | ---: | --- |");
+    for row in &bench.rows {
+        println!("| {} | {:.2} | {} |", row.metric, row.value, row.unit);
+    }
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results.json");
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).expect("bench folder");
+    }
+    std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&bench.rows).expect("json"),
+    )
+    .expect("write results");
+    println!("\nwritten to bench/results.json");
+}
