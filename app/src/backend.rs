@@ -3,6 +3,7 @@
 
 use crate::accounts::{Actor, ssr::Accounts};
 use crate::error::AppError;
+use crate::tickets::ssr::Tickets;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Backend {
     pub accounts: Arc<dyn Accounts>,
+    pub tickets: Arc<dyn Tickets>,
 }
 
 /// The backend for this request.

@@ -10,6 +10,7 @@ pub mod components;
 pub mod error;
 pub mod profile;
 pub mod shell;
+pub mod tickets;
 
 pub use shell::{App, shell};
 

@@ -2,6 +2,7 @@
 //! document generated from the handlers.
 
 pub mod accounts;
+pub mod tickets;
 
 use crate::startup::AppState;
 use app::error::AppError;
@@ -64,6 +65,7 @@ pub struct ErrorDetail {
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
+        .merge(tickets::router())
         .split_for_parts();
     let doc = openapi.clone();
     let routes = routes

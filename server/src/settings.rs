@@ -93,6 +93,14 @@ pub struct Settings {
     )]
     pub login_failures_per_address: u32,
 
+    /// Days after resolution during which the requester may reopen a ticket.
+    #[arg(long, env = "DESKSIDE_REOPEN_DAYS", default_value_t = 14)]
+    pub reopen_days: u32,
+
+    /// Days after which a resolved ticket closes by itself.
+    #[arg(long, env = "DESKSIDE_AUTO_CLOSE_DAYS", default_value_t = 7)]
+    pub auto_close_days: u32,
+
     /// Log filter, e.g. `info` or `server=debug,tower_http=info`.
     #[arg(long, env = "DESKSIDE_LOG", default_value = "info")]
     pub log: String,
@@ -115,6 +123,8 @@ impl Settings {
             site_root: PathBuf::from("target/site"),
             login_failures_per_account: 5,
             login_failures_per_address: 20,
+            reopen_days: 14,
+            auto_close_days: 7,
             log: "warn".into(),
         }
     }

@@ -3,6 +3,7 @@
 use crate::accounts::AccountsService;
 use crate::error::StartupError;
 use crate::settings::Settings;
+use crate::tickets::TicketsService;
 use crate::{api, auth, db::Db};
 use app::backend::Backend;
 use app::{App, shell};
@@ -55,10 +56,12 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(settings.bind)
             .build();
+        let tickets = Arc::new(TicketsService::new(db.clone(), settings.reopen_days));
         Ok(AppState {
             leptos,
             backend: Backend {
                 accounts: accounts.clone(),
+                tickets,
             },
             db,
             accounts,

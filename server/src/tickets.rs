@@ -1,3 +1,423 @@
-//! Tickets: the rules for filing, following and working requests.
+//! Tickets: the rules for filing, following and working requests, enforced for pages, server
+//! functions and the REST API alike.
 
 pub mod sla;
+
+use crate::db::tickets::{Scope, TicketColumn, TicketRecord, TicketWrite, cursor_of};
+use crate::db::{Db, now};
+use app::accounts::{Actor, OrgId, Role};
+use app::error::AppError;
+use app::tickets::{
+    Body, NewTicket, Rating, Status, TicketDetail, TicketFilter, TicketId, TicketOptions,
+    TicketPage, TicketPatch, can_read, may_change_status, ssr::Tickets,
+};
+use time::{Duration, OffsetDateTime};
+
+pub struct TicketsService {
+    db: Db,
+    /// How long after resolution the people of the client may reopen a ticket.
+    reopen_window: Duration,
+}
+
+impl TicketsService {
+    pub fn new(db: Db, reopen_days: u32) -> Self {
+        Self {
+            db,
+            reopen_window: Duration::days(i64::from(reopen_days)),
+        }
+    }
+
+    /// The ticket if `actor` may read it; `NotFound` otherwise, so its existence stays hidden.
+    async fn readable(&self, actor: &Actor, id: TicketId) -> Result<TicketRecord, AppError> {
+        let record = self.db.ticket(id).await?;
+        let s = &record.summary;
+        if can_read(actor, s.org_id, s.requester_id, record.org_shares) {
+            Ok(record)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    async fn detail(&self, actor: &Actor, record: TicketRecord) -> Result<TicketDetail, AppError> {
+        let timeline = self
+            .db
+            .timeline(record.summary.id, actor.is_provider_staff())
+            .await?;
+        Ok(TicketDetail {
+            body_html: crate::markdown::render(&record.body),
+            body: record.body,
+            timeline,
+            rating: record.rating,
+            rating_comment: record.rating_comment,
+            resolved_at: record.resolved_at,
+            summary: record.summary,
+        })
+    }
+
+    fn reopen_allowed(&self, record: &TicketRecord) -> bool {
+        record
+            .resolved_at
+            .is_some_and(|at| OffsetDateTime::now_utc() - at <= self.reopen_window)
+    }
+
+    fn scope(actor: &Actor) -> Scope {
+        match actor.role {
+            Role::Technician | Role::Admin => Scope::All,
+            Role::Manager => Scope::Org(actor.org_id),
+            Role::Requester => Scope::Requester {
+                org: actor.org_id,
+                user: actor.user_id,
+            },
+        }
+    }
+}
+
+/// Status side effects: the timestamps that go with entering a status.
+async fn enter_status(
+    write: &mut TicketWrite<'_>,
+    from: Status,
+    to: Status,
+) -> Result<(), AppError> {
+    if from == to {
+        return Ok(());
+    }
+    write
+        .set(TicketColumn::Status, Some(to.as_str().into()))
+        .await?;
+    write
+        .event(
+            "status",
+            Some(from.as_str()),
+            Some(to.as_str()),
+            None,
+            false,
+        )
+        .await?;
+    let at = write.at.clone();
+    match to {
+        Status::Resolved => write.set(TicketColumn::ResolvedAt, Some(at)).await?,
+        Status::Closed => write.set(TicketColumn::ClosedAt, Some(at)).await?,
+        Status::New | Status::Open | Status::Pending => {
+            write.set(TicketColumn::ResolvedAt, None).await?;
+            write.set(TicketColumn::ClosedAt, None).await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl Tickets for TicketsService {
+    #[tracing::instrument(skip_all)]
+    async fn create(&self, actor: &Actor, new: NewTicket) -> Result<TicketDetail, AppError> {
+        if actor.is_provider_staff() {
+            return Err(AppError::invalid(
+                "subject",
+                "Requests are filed by the people of a client organization.",
+            ));
+        }
+        let category = self
+            .db
+            .category_id(actor.org_id, new.category.as_deref())
+            .await?
+            .ok_or_else(|| AppError::invalid("category", "Choose one of the listed categories."))?;
+        let mut tx = self.db.begin().await?;
+        let id = TicketWrite::insert_ticket(
+            &mut tx,
+            actor.org_id,
+            actor.user_id,
+            category,
+            new.subject.as_str(),
+            new.body.as_str(),
+            new.priority,
+        )
+        .await?;
+        let mut write = TicketWrite {
+            tx: &mut tx,
+            ticket: id,
+            actor: Some(actor.user_id),
+            at: now(),
+        };
+        write
+            .event("created", None, Some(new.subject.as_str()), None, false)
+            .await?;
+        tx.commit().await.map_err(crate::db::db_error)?;
+        self.get(actor, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list(&self, actor: &Actor, filter: TicketFilter) -> Result<TicketPage, AppError> {
+        if let Some(org) = filter.org
+            && !actor.can_see_org(org)
+        {
+            return Err(AppError::NotFound);
+        }
+        let limit = filter.limit.unwrap_or(50).clamp(1, 200);
+        let mut tickets = self
+            .db
+            .tickets(Self::scope(actor), &filter, limit + 1)
+            .await?;
+        let next_cursor = if tickets.len() > limit as usize {
+            tickets.truncate(limit as usize);
+            tickets.last().map(cursor_of)
+        } else {
+            None
+        };
+        Ok(TicketPage {
+            tickets,
+            next_cursor,
+        })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn get(&self, actor: &Actor, id: TicketId) -> Result<TicketDetail, AppError> {
+        let record = self.readable(actor, id).await?;
+        self.detail(actor, record).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        patch: TicketPatch,
+    ) -> Result<TicketDetail, AppError> {
+        let record = self.readable(actor, id).await?;
+        let current = &record.summary;
+        let staff = actor.is_provider_staff();
+        if !staff
+            && (patch.priority.is_some() || patch.category.is_some() || patch.assignee_id.is_some())
+        {
+            return Err(AppError::Forbidden);
+        }
+        if let Some(to) = patch.status
+            && !may_change_status(actor, current.status, to, self.reopen_allowed(&record))
+        {
+            let message = match (current.status, to) {
+                (Status::Resolved, Status::Open) => format!(
+                    "A resolved ticket can be reopened for {} days; please file a new request.",
+                    self.reopen_window.whole_days()
+                ),
+                (_, Status::New) => "A ticket cannot go back to new.".to_string(),
+                _ => "You can mark your ticket resolved, or reopen it after it was resolved."
+                    .to_string(),
+            };
+            return Err(AppError::invalid("status", message));
+        }
+        let category = match patch.category.as_deref() {
+            Some(name) => Some(
+                self.db
+                    .category_id(current.org_id, Some(name))
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::invalid("category", "Choose one of the listed categories.")
+                    })?,
+            ),
+            None => None,
+        };
+        let assignee = match patch.assignee_id {
+            Some(Some(user)) => {
+                let staff = self.db.assignable_staff().await?;
+                let name = staff
+                    .into_iter()
+                    .find(|(id, _)| *id == user)
+                    .map(|(_, name)| name)
+                    .ok_or_else(|| {
+                        AppError::invalid("assignee", "Assign the ticket to an active technician.")
+                    })?;
+                Some(Some((user, name)))
+            }
+            Some(None) => Some(None),
+            None => None,
+        };
+
+        let mut tx = self.db.begin().await?;
+        let mut write = TicketWrite {
+            tx: &mut tx,
+            ticket: id,
+            actor: Some(actor.user_id),
+            at: now(),
+        };
+        if let Some(to) = patch.status {
+            enter_status(&mut write, current.status, to).await?;
+        }
+        if let Some(priority) = patch.priority
+            && priority != current.priority
+        {
+            write
+                .set(TicketColumn::Priority, Some(priority.as_str().into()))
+                .await?;
+            write
+                .event(
+                    "priority",
+                    Some(current.priority.as_str()),
+                    Some(priority.as_str()),
+                    None,
+                    false,
+                )
+                .await?;
+        }
+        if let (Some(category_id), Some(name)) = (category, patch.category.as_deref())
+            && category_id != record.category_id
+        {
+            write
+                .set_id(TicketColumn::CategoryId, Some(category_id))
+                .await?;
+            write
+                .event(
+                    "category",
+                    Some(&current.category),
+                    Some(name.trim()),
+                    None,
+                    false,
+                )
+                .await?;
+        }
+        if let Some(assignee) = assignee
+            && assignee.as_ref().map(|a| a.0) != current.assignee_id
+        {
+            write
+                .set_id(TicketColumn::AssigneeId, assignee.as_ref().map(|a| a.0))
+                .await?;
+            write
+                .event(
+                    "assignee",
+                    current.assignee_name.as_deref(),
+                    assignee.as_ref().map(|a| a.1.as_str()),
+                    None,
+                    false,
+                )
+                .await?;
+        }
+        write.touch().await?;
+        tx.commit().await.map_err(crate::db::db_error)?;
+        self.get(actor, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn comment(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        body: &str,
+        internal: bool,
+    ) -> Result<TicketDetail, AppError> {
+        let record = self.readable(actor, id).await?;
+        let staff = actor.is_provider_staff();
+        if internal && !staff {
+            return Err(AppError::Forbidden);
+        }
+        let body =
+            Body::parse(body, "Write a reply first.").map_err(|m| AppError::invalid("body", m))?;
+        let status = record.summary.status;
+        if status == Status::Closed && !staff {
+            return Err(AppError::invalid(
+                "body",
+                "This ticket is closed; please file a new request.",
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let mut write = TicketWrite {
+            tx: &mut tx,
+            ticket: id,
+            actor: Some(actor.user_id),
+            at: now(),
+        };
+        let comment = write
+            .comment(actor.user_id, body.as_str(), internal)
+            .await?;
+        write
+            .event(
+                if internal { "note" } else { "comment" },
+                None,
+                None,
+                Some(comment),
+                internal,
+            )
+            .await?;
+        if !internal {
+            if staff {
+                if record.first_responded_at.is_none() {
+                    let at = write.at.clone();
+                    write.set(TicketColumn::FirstRespondedAt, Some(at)).await?;
+                }
+                if status == Status::New {
+                    enter_status(&mut write, status, Status::Open).await?;
+                }
+            } else if matches!(status, Status::Pending | Status::Resolved) {
+                enter_status(&mut write, status, Status::Open).await?;
+            }
+        }
+        write.touch().await?;
+        tx.commit().await.map_err(crate::db::db_error)?;
+        self.get(actor, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn rate(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        rating: Rating,
+        comment: Option<String>,
+    ) -> Result<TicketDetail, AppError> {
+        let record = self.readable(actor, id).await?;
+        if actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
+        }
+        if !matches!(record.summary.status, Status::Resolved | Status::Closed) {
+            return Err(AppError::invalid(
+                "rating",
+                "You can rate a ticket once it is resolved.",
+            ));
+        }
+        let comment = comment
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        if comment.as_ref().is_some_and(|c| c.chars().count() > 2000) {
+            return Err(AppError::invalid(
+                "comment",
+                "A rating comment has at most 2000 characters.",
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        let mut write = TicketWrite {
+            tx: &mut tx,
+            ticket: id,
+            actor: Some(actor.user_id),
+            at: now(),
+        };
+        write
+            .set(TicketColumn::Rating, Some(rating.as_str().into()))
+            .await?;
+        write
+            .set(TicketColumn::RatingComment, comment.clone())
+            .await?;
+        write
+            .event(
+                "rating",
+                record.rating.map(Rating::as_str),
+                Some(rating.as_str()),
+                None,
+                false,
+            )
+            .await?;
+        tx.commit().await.map_err(crate::db::db_error)?;
+        self.get(actor, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn options(&self, actor: &Actor, org: Option<OrgId>) -> Result<TicketOptions, AppError> {
+        let org = org.unwrap_or(actor.org_id);
+        if !actor.can_see_org(org) {
+            return Err(AppError::NotFound);
+        }
+        Ok(TicketOptions {
+            categories: self.db.categories(org).await?,
+            assignees: if actor.is_provider_staff() {
+                self.db.assignable_staff().await?
+            } else {
+                Vec::new()
+            },
+        })
+    }
+}

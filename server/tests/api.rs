@@ -7,4 +7,5 @@ mod api {
     pub mod errors;
     pub mod pages;
     pub mod support;
+    pub mod tickets;
 }

@@ -188,13 +188,15 @@ impl Db {
     }
 
     #[tracing::instrument(skip_all)]
+    /// A new client organization with the default ticket categories, in one transaction.
     pub async fn insert_client_org(&self, name: &str) -> Result<Org, AppError> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
         let id: i64 = sqlx::query_scalar(
             "insert into org (name, name_key, kind) values (?, ?, 'client') returning id",
         )
         .bind(name)
         .bind(name.to_lowercase())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|err| {
             if is_unique_violation(&err) {
@@ -203,6 +205,19 @@ impl Db {
                 db_error(err)
             }
         })?;
+        for (position, category) in app::tickets::DEFAULT_CATEGORIES.iter().enumerate() {
+            sqlx::query(
+                "insert into category (org_id, name, name_key, position) values (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(*category)
+            .bind(category.to_lowercase())
+            .bind(position as i64 + 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
         self.org(id).await
     }
 

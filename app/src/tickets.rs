@@ -1,0 +1,583 @@
+//! Tickets: what an employee files and both sides follow to its end. Shared types, their
+//! validation, the rules of who may change what, and the backend contract.
+
+use crate::accounts::{Actor, OrgId, Role, UserId};
+use crate::error::{AppError, Validator};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::OffsetDateTime;
+
+pub type TicketId = i64;
+
+/// The categories every client organization starts with; "Other" is the fallback.
+pub const DEFAULT_CATEGORIES: [&str; 8] = [
+    "Account & password",
+    "Hardware",
+    "Software",
+    "Network & Wi-Fi",
+    "Email",
+    "Printing",
+    "Access request",
+    "Other",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    New,
+    Open,
+    Pending,
+    Resolved,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::New,
+        Status::Open,
+        Status::Pending,
+        Status::Resolved,
+        Status::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Open => "open",
+            Status::Pending => "pending",
+            Status::Resolved => "resolved",
+            Status::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::New => "New",
+            Status::Open => "Open",
+            Status::Pending => "Waiting on you",
+            Status::Resolved => "Resolved",
+            Status::Closed => "Closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Status, String> {
+        Status::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim().to_ascii_lowercase())
+            .ok_or_else(|| "Choose new, open, pending, resolved or closed.".to_string())
+    }
+
+    /// Still needs work from someone.
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::New | Status::Open | Status::Pending)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Normal => "Normal",
+            Priority::High => "High",
+            Priority::Urgent => "Urgent",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Priority, String> {
+        Priority::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw.trim().to_ascii_lowercase())
+            .ok_or_else(|| "Choose low, normal, high or urgent.".to_string())
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A ticket's one-line summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject(String);
+
+impl Subject {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(raw: &str) -> Result<Subject, String> {
+        let subject = raw.trim();
+        if subject.is_empty() {
+            return Err("Say in a few words what is wrong.".into());
+        }
+        if subject.chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "A subject has at most {} characters.",
+                Self::MAX_CHARS
+            ));
+        }
+        if subject.chars().any(char::is_control) {
+            return Err("A subject is one line of text.".into());
+        }
+        Ok(Subject(subject.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Markdown text people write: descriptions and replies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Body(String);
+
+impl Body {
+    pub const MAX_CHARS: usize = 20_000;
+
+    pub fn parse(raw: &str, empty_message: &str) -> Result<Body, String> {
+        let body = raw.trim();
+        if body.is_empty() {
+            return Err(empty_message.into());
+        }
+        if body.chars().count() > Self::MAX_CHARS {
+            return Err(format!(
+                "Keep it under {} characters; attach long logs as files.",
+                Self::MAX_CHARS
+            ));
+        }
+        Ok(Body(body.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A ticket as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TicketSummary {
+    pub id: TicketId,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub category: String,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub requester_id: UserId,
+    pub requester_name: String,
+    pub assignee_id: Option<UserId>,
+    pub assignee_name: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_activity_at: OffsetDateTime,
+}
+
+/// One entry of a ticket's timeline: something said, or something changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TimelineEntry {
+    pub id: i64,
+    /// created, comment, note, status, priority, category, assignee, rating
+    pub kind: String,
+    pub actor_name: Option<String>,
+    pub actor_is_staff: bool,
+    /// Sanitized HTML of a reply or note.
+    pub body_html: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    /// Internal notes and staff-only changes; never sent to requesters.
+    pub internal: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    Good,
+    Bad,
+}
+
+impl Rating {
+    pub fn parse(raw: &str) -> Result<Rating, String> {
+        match raw.trim() {
+            "good" => Ok(Rating::Good),
+            "bad" => Ok(Rating::Bad),
+            _ => Err("Choose good or bad.".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Good => "good",
+            Rating::Bad => "bad",
+        }
+    }
+}
+
+/// A ticket with the conversation the caller may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub summary: TicketSummary,
+    /// The description as written (markdown).
+    pub body: String,
+    /// The description as sanitized HTML.
+    pub body_html: String,
+    pub timeline: Vec<TimelineEntry>,
+    pub rating: Option<Rating>,
+    pub rating_comment: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub resolved_at: Option<OffsetDateTime>,
+}
+
+/// A request as filed, already validated.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub subject: Subject,
+    pub body: Body,
+    pub priority: Priority,
+    /// A category name of the requester's organization; `None` means Other.
+    pub category: Option<String>,
+}
+
+impl NewTicket {
+    pub fn parse(
+        subject: &str,
+        body: &str,
+        priority: &str,
+        category: Option<&str>,
+    ) -> Result<NewTicket, AppError> {
+        let mut v = Validator::new();
+        let subject = v.check("subject", Subject::parse(subject));
+        let body = v.check(
+            "body",
+            Body::parse(body, "Describe the problem: what you did, what happened."),
+        );
+        let priority = v.check("priority", Priority::parse(priority));
+        let category = category
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        v.finish(|| {
+            Some(NewTicket {
+                subject: subject?,
+                body: body?,
+                priority: priority?,
+                category,
+            })
+        })
+    }
+}
+
+/// A form or query value, `None` when left empty.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A change to a ticket's fields; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TicketPatch {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub category: Option<String>,
+    /// `Some(None)` unassigns.
+    #[serde(default, with = "double_option")]
+    pub assignee_id: Option<Option<UserId>>,
+}
+
+impl TicketPatch {
+    /// Parses the fields a form or API call sent; empty strings leave a field unchanged.
+    pub fn parse(
+        status: Option<&str>,
+        priority: Option<&str>,
+        category: Option<&str>,
+        assignee_id: Option<Option<UserId>>,
+    ) -> Result<TicketPatch, AppError> {
+        let mut v = Validator::new();
+        let status = given(status).and_then(|s| v.check("status", Status::parse(s)));
+        let priority = given(priority).and_then(|p| v.check("priority", Priority::parse(p)));
+        let category = given(category).map(str::to_string);
+        v.finish(|| {
+            Some(TicketPatch {
+                status,
+                priority,
+                category,
+                assignee_id,
+            })
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &TicketPatch::default()
+    }
+}
+
+/// Tells a missing field (no change) from an explicit `null` (clear it).
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, T: Serialize>(
+        value: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// Which tickets to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketFilter {
+    pub status: Option<Status>,
+    pub org: Option<OrgId>,
+    pub assignee: Option<UserId>,
+    pub requester: Option<UserId>,
+    pub q: Option<String>,
+    /// Continue after this ticket (from the previous page's `next_cursor`).
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TicketPage {
+    pub tickets: Vec<TicketSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Who may read a ticket: provider staff all; a manager their org's; a requester their own,
+/// or their colleagues' where the org shares tickets.
+pub fn can_read(actor: &Actor, org_id: OrgId, requester_id: UserId, org_shares: bool) -> bool {
+    actor.is_provider_staff()
+        || (actor.org_id == org_id
+            && (actor.role == Role::Manager || actor.user_id == requester_id || org_shares))
+}
+
+/// Whether `actor` (who can read the ticket) may move it from `from` to `to`.
+///
+/// Staff may set any status but `new`. The people of the client may mark it resolved, and
+/// reopen it within the reopen window after resolution.
+pub fn may_change_status(actor: &Actor, from: Status, to: Status, reopen_allowed: bool) -> bool {
+    if from == to {
+        return true;
+    }
+    if actor.is_provider_staff() {
+        return to != Status::New;
+    }
+    match (from, to) {
+        (Status::New | Status::Open | Status::Pending, Status::Resolved) => true,
+        (Status::Resolved, Status::Open) => reopen_allowed,
+        _ => false,
+    }
+}
+
+/// The server side of tickets. Every method takes the caller and enforces what they may see
+/// and do; server functions and the REST API both go through it.
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+
+    #[async_trait::async_trait]
+    pub trait Tickets: Send + Sync {
+        async fn create(&self, actor: &Actor, new: NewTicket) -> Result<TicketDetail, AppError>;
+        async fn list(&self, actor: &Actor, filter: TicketFilter) -> Result<TicketPage, AppError>;
+        async fn get(&self, actor: &Actor, id: TicketId) -> Result<TicketDetail, AppError>;
+        async fn update(
+            &self,
+            actor: &Actor,
+            id: TicketId,
+            patch: TicketPatch,
+        ) -> Result<TicketDetail, AppError>;
+        /// A public reply, or with `internal` an internal note (provider staff only).
+        async fn comment(
+            &self,
+            actor: &Actor,
+            id: TicketId,
+            body: &str,
+            internal: bool,
+        ) -> Result<TicketDetail, AppError>;
+        async fn rate(
+            &self,
+            actor: &Actor,
+            id: TicketId,
+            rating: Rating,
+            comment: Option<String>,
+        ) -> Result<TicketDetail, AppError>;
+        /// What the caller's forms offer: categories of the caller's (or the ticket's) org and
+        /// the staff a ticket can be assigned to.
+        async fn options(
+            &self,
+            actor: &Actor,
+            org: Option<OrgId>,
+        ) -> Result<TicketOptions, AppError>;
+    }
+}
+
+/// Choices for the ticket forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TicketOptions {
+    pub categories: Vec<String>,
+    /// Provider staff who can be assigned: (id, name). Empty for client people.
+    pub assignees: Vec<(UserId, String)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, org_id: OrgId, user_id: UserId) -> Actor {
+        Actor {
+            user_id,
+            name: "A".into(),
+            email: "a@example.com".into(),
+            role,
+            org_id,
+            org_name: "Org".into(),
+        }
+    }
+
+    #[test]
+    fn a_subject_is_one_nonempty_line_of_at_most_200_characters() {
+        assert_eq!(
+            Subject::parse("  Printer offline ").unwrap().as_str(),
+            "Printer offline"
+        );
+        assert!(Subject::parse("   ").is_err());
+        assert!(Subject::parse("a\nb").is_err());
+        assert!(Subject::parse(&"x".repeat(201)).is_err());
+        assert!(Subject::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn a_description_of_megabytes_is_refused_with_advice() {
+        let err = Body::parse(&"x".repeat(2_000_000), "empty").unwrap_err();
+        assert!(err.contains("attach"), "{err}");
+    }
+
+    #[test]
+    fn a_new_ticket_reports_every_bad_field() {
+        let err = NewTicket::parse("", "", "whenever", None).unwrap_err();
+        for field in ["subject", "body", "priority"] {
+            assert!(err.field(field).is_some(), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_new_ticket_without_category_leaves_it_to_the_default() {
+        let t = NewTicket::parse("S", "B", "High", Some("  ")).unwrap();
+        assert_eq!(t.priority, Priority::High);
+        assert_eq!(t.category, None);
+    }
+
+    #[test]
+    fn requesters_read_their_own_tickets_and_shared_colleagues_only() {
+        let rob = actor(Role::Requester, 2, 10);
+        assert!(can_read(&rob, 2, 10, false));
+        assert!(!can_read(&rob, 2, 11, false));
+        assert!(can_read(&rob, 2, 11, true));
+        assert!(!can_read(&rob, 3, 12, true));
+    }
+
+    #[test]
+    fn managers_read_their_orgs_tickets_and_staff_read_all() {
+        assert!(can_read(&actor(Role::Manager, 2, 1), 2, 10, false));
+        assert!(!can_read(&actor(Role::Manager, 2, 1), 3, 10, false));
+        assert!(can_read(&actor(Role::Technician, 1, 1), 3, 10, false));
+    }
+
+    #[test]
+    fn requesters_resolve_and_reopen_only_within_the_window() {
+        let rob = actor(Role::Requester, 2, 10);
+        assert!(may_change_status(
+            &rob,
+            Status::Open,
+            Status::Resolved,
+            false
+        ));
+        assert!(may_change_status(
+            &rob,
+            Status::Resolved,
+            Status::Open,
+            true
+        ));
+        assert!(!may_change_status(
+            &rob,
+            Status::Resolved,
+            Status::Open,
+            false
+        ));
+        assert!(!may_change_status(&rob, Status::Open, Status::Closed, true));
+        assert!(!may_change_status(
+            &rob,
+            Status::Open,
+            Status::Pending,
+            true
+        ));
+        assert!(!may_change_status(&rob, Status::Closed, Status::Open, true));
+    }
+
+    #[test]
+    fn staff_set_any_status_but_new() {
+        let tom = actor(Role::Technician, 1, 3);
+        assert!(may_change_status(&tom, Status::New, Status::Pending, false));
+        assert!(may_change_status(&tom, Status::Closed, Status::Open, false));
+        assert!(!may_change_status(&tom, Status::Open, Status::New, false));
+    }
+
+    #[test]
+    fn a_patch_tells_unassign_from_no_change() {
+        let none: TicketPatch = serde_json::from_str("{}").unwrap();
+        let clear: TicketPatch = serde_json::from_str(r#"{"assignee_id": null}"#).unwrap();
+        let set: TicketPatch = serde_json::from_str(r#"{"assignee_id": 4}"#).unwrap();
+        assert_eq!(none.assignee_id, None);
+        assert_eq!(clear.assignee_id, Some(None));
+        assert_eq!(set.assignee_id, Some(Some(4)));
+    }
+}

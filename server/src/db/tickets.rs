@@ -1,0 +1,457 @@
+//! SQL for tickets, their conversation and their event log.
+
+use super::{Db, db_error, now};
+use app::accounts::{OrgId, UserId};
+use app::error::AppError;
+use app::tickets::{
+    Priority, Rating, Status, TicketFilter, TicketId, TicketSummary, TimelineEntry,
+};
+use sqlx::{FromRow, Sqlite, Transaction};
+use time::OffsetDateTime;
+
+/// What the rules need to know about a ticket besides its summary.
+#[derive(Debug, Clone)]
+pub struct TicketRecord {
+    pub summary: TicketSummary,
+    pub body: String,
+    pub org_shares: bool,
+    pub category_id: i64,
+    pub rating: Option<Rating>,
+    pub rating_comment: Option<String>,
+    pub first_responded_at: Option<OffsetDateTime>,
+    pub resolved_at: Option<OffsetDateTime>,
+}
+
+/// Which tickets a caller may list, decided by the rules before any SQL runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    Org(OrgId),
+    /// A requester: their own tickets, and their org's when it shares tickets.
+    Requester {
+        org: OrgId,
+        user: UserId,
+    },
+}
+
+#[derive(FromRow)]
+struct TicketRow {
+    id: i64,
+    subject: String,
+    status: String,
+    priority: String,
+    category: String,
+    category_id: i64,
+    org_id: i64,
+    org_name: String,
+    org_shares: bool,
+    requester_id: i64,
+    requester_name: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    body: String,
+    rating: Option<String>,
+    rating_comment: Option<String>,
+    first_responded_at: Option<OffsetDateTime>,
+    resolved_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+    last_activity_at: OffsetDateTime,
+}
+
+fn corrupt(column: &str, value: &str) -> AppError {
+    tracing::error!(column, value, "unexpected value in the database");
+    AppError::Internal
+}
+
+impl TryFrom<TicketRow> for TicketRecord {
+    type Error = AppError;
+
+    fn try_from(row: TicketRow) -> Result<Self, AppError> {
+        let status =
+            Status::parse(&row.status).map_err(|_| corrupt("ticket.status", &row.status))?;
+        let priority = Priority::parse(&row.priority)
+            .map_err(|_| corrupt("ticket.priority", &row.priority))?;
+        let rating = match row.rating.as_deref() {
+            Some(raw) => Some(Rating::parse(raw).map_err(|_| corrupt("ticket.rating", raw))?),
+            None => None,
+        };
+        Ok(TicketRecord {
+            summary: TicketSummary {
+                id: row.id,
+                subject: row.subject,
+                status,
+                priority,
+                category: row.category,
+                org_id: row.org_id,
+                org_name: row.org_name,
+                requester_id: row.requester_id,
+                requester_name: row.requester_name,
+                assignee_id: row.assignee_id,
+                assignee_name: row.assignee_name,
+                created_at: row.created_at,
+                last_activity_at: row.last_activity_at,
+            },
+            body: row.body,
+            org_shares: row.org_shares,
+            category_id: row.category_id,
+            rating,
+            rating_comment: row.rating_comment,
+            first_responded_at: row.first_responded_at,
+            resolved_at: row.resolved_at,
+        })
+    }
+}
+
+const TICKET_SELECT: &str = "select t.id, t.subject, t.status, t.priority, c.name as category, \
+     t.category_id, t.org_id, o.name as org_name, o.share_tickets as org_shares, t.requester_id, \
+     r.name as requester_name, t.assignee_id, a.name as assignee_name, t.body, t.rating, \
+     t.rating_comment, t.first_responded_at, t.resolved_at, t.created_at, t.last_activity_at \
+     from ticket t \
+     join org o on o.id = t.org_id \
+     join account r on r.id = t.requester_id \
+     join category c on c.id = t.category_id \
+     left join account a on a.id = t.assignee_id";
+
+#[derive(FromRow)]
+struct TimelineRow {
+    id: i64,
+    kind: String,
+    actor_name: Option<String>,
+    actor_role: Option<String>,
+    body: Option<String>,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    internal: bool,
+    created_at: OffsetDateTime,
+}
+
+/// A field change to log: kind, old value, new value.
+pub struct Change {
+    pub kind: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The cursor of a page: the last ticket's activity time and id.
+pub fn cursor_of(ticket: &TicketSummary) -> String {
+    format!(
+        "{}_{}",
+        super::timestamp(ticket.last_activity_at),
+        ticket.id
+    )
+}
+
+fn parse_cursor(raw: &str) -> Result<(String, i64), AppError> {
+    let invalid = || AppError::invalid("cursor", "This page link is no longer valid; start again.");
+    let (at, id) = raw.rsplit_once('_').ok_or_else(invalid)?;
+    let id = id.parse().map_err(|_| invalid())?;
+    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| invalid())?;
+    Ok((at.to_string(), id))
+}
+
+impl Db {
+    #[tracing::instrument(skip_all)]
+    pub async fn ticket(&self, id: TicketId) -> Result<TicketRecord, AppError> {
+        sqlx::query_as::<_, TicketRow>(&format!("{TICKET_SELECT} where t.id = ?"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?
+            .try_into()
+    }
+
+    /// One page of tickets in `scope`, newest activity first.
+    #[tracing::instrument(skip_all)]
+    pub async fn tickets(
+        &self,
+        scope: Scope,
+        filter: &TicketFilter,
+        limit: u32,
+    ) -> Result<Vec<TicketSummary>, AppError> {
+        let (all, org, user) = match scope {
+            Scope::All => (true, None, None),
+            Scope::Org(org) => (false, Some(org), None),
+            Scope::Requester { org, user } => (false, Some(org), Some(user)),
+        };
+        let cursor = filter.cursor.as_deref().map(parse_cursor).transpose()?;
+        let q = filter
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| {
+                format!(
+                    "%{}%",
+                    q.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                )
+            });
+        let rows = sqlx::query_as::<_, TicketRow>(&format!(
+            "{TICKET_SELECT} where \
+             (?1 or (t.org_id = ?2 and (?3 is null or t.requester_id = ?3 or o.share_tickets = 1))) \
+             and (?4 is null or t.status = ?4) \
+             and (?5 is null or t.org_id = ?5) \
+             and (?6 is null or t.assignee_id = ?6) \
+             and (?7 is null or t.requester_id = ?7) \
+             and (?8 is null or t.subject like ?8 escape '\\' or t.body like ?8 escape '\\') \
+             and (?9 is null or t.last_activity_at < ?9 or (t.last_activity_at = ?9 and t.id < ?10)) \
+             order by t.last_activity_at desc, t.id desc limit ?11"
+        ))
+        .bind(all)
+        .bind(org)
+        .bind(user)
+        .bind(filter.status.map(Status::as_str))
+        .bind(filter.org)
+        .bind(filter.assignee)
+        .bind(filter.requester)
+        .bind(q)
+        .bind(cursor.as_ref().map(|c| c.0.clone()))
+        .bind(cursor.as_ref().map(|c| c.1))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter()
+            .map(|row| TicketRecord::try_from(row).map(|r| r.summary))
+            .collect()
+    }
+
+    /// The timeline, without internal entries unless `with_internal`.
+    #[tracing::instrument(skip_all)]
+    pub async fn timeline(
+        &self,
+        ticket: TicketId,
+        with_internal: bool,
+    ) -> Result<Vec<TimelineEntry>, AppError> {
+        let rows = sqlx::query_as::<_, TimelineRow>(
+            "select e.id, e.kind, a.name as actor_name, a.role as actor_role, c.body, \
+             e.old_value, e.new_value, e.internal, e.created_at \
+             from ticket_event e \
+             left join account a on a.id = e.actor_id \
+             left join ticket_comment c on c.id = e.comment_id \
+             where e.ticket_id = ? and (? or e.internal = 0) \
+             order by e.id",
+        )
+        .bind(ticket)
+        .bind(with_internal)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| TimelineEntry {
+                id: row.id,
+                kind: row.kind,
+                actor_name: row.actor_name,
+                actor_is_staff: matches!(row.actor_role.as_deref(), Some("technician" | "admin")),
+                body_html: row.body.as_deref().map(crate::markdown::render),
+                old_value: row.old_value,
+                new_value: row.new_value,
+                internal: row.internal,
+                at: row.created_at,
+            })
+            .collect())
+    }
+
+    /// The category of `org` named `name` (any case), or its "Other".
+    #[tracing::instrument(skip_all)]
+    pub async fn category_id(
+        &self,
+        org: OrgId,
+        name: Option<&str>,
+    ) -> Result<Option<i64>, AppError> {
+        sqlx::query_scalar("select id from category where org_id = ? and name_key = ?")
+            .bind(org)
+            .bind(name.unwrap_or("Other").trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn categories(&self, org: OrgId) -> Result<Vec<String>, AppError> {
+        sqlx::query_scalar("select name from category where org_id = ? order by position, name_key")
+            .bind(org)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Active provider staff, who tickets can be assigned to.
+    #[tracing::instrument(skip_all)]
+    pub async fn assignable_staff(&self) -> Result<Vec<(UserId, String)>, AppError> {
+        sqlx::query_as(
+            "select a.id, a.name from account a \
+             where a.role in ('technician', 'admin') and a.active = 1 order by a.name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
+    pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
+        self.pool.begin().await.map_err(db_error)
+    }
+}
+
+/// Writes inside one transaction: a ticket change is all or nothing.
+pub struct TicketWrite<'a> {
+    pub tx: &'a mut Transaction<'static, Sqlite>,
+    pub ticket: TicketId,
+    pub actor: Option<UserId>,
+    pub at: String,
+}
+
+impl TicketWrite<'_> {
+    pub async fn insert_ticket(
+        tx: &mut Transaction<'static, Sqlite>,
+        org: OrgId,
+        requester: UserId,
+        category: i64,
+        subject: &str,
+        body: &str,
+        priority: Priority,
+    ) -> Result<TicketId, AppError> {
+        sqlx::query_scalar(
+            "insert into ticket (org_id, requester_id, category_id, subject, body, status, \
+             priority, last_activity_at, created_at, updated_at) \
+             values (?1, ?2, ?3, ?4, ?5, 'new', ?6, ?7, ?7, ?7) returning id",
+        )
+        .bind(org)
+        .bind(requester)
+        .bind(category)
+        .bind(subject)
+        .bind(body)
+        .bind(priority.as_str())
+        .bind(now())
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_error)
+    }
+
+    /// Appends to the event log.
+    pub async fn event(
+        &mut self,
+        kind: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+        comment: Option<i64>,
+        internal: bool,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into ticket_event (ticket_id, actor_id, kind, old_value, new_value, \
+             comment_id, internal, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(self.ticket)
+        .bind(self.actor)
+        .bind(kind)
+        .bind(old)
+        .bind(new)
+        .bind(comment)
+        .bind(internal)
+        .bind(&self.at)
+        .execute(&mut **self.tx)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    pub async fn comment(
+        &mut self,
+        author: UserId,
+        body: &str,
+        internal: bool,
+    ) -> Result<i64, AppError> {
+        let id: i64 = sqlx::query_scalar(
+            "insert into ticket_comment (ticket_id, author_id, body, internal, created_at, \
+             updated_at) values (?, ?, ?, ?, ?, ?) returning id",
+        )
+        .bind(self.ticket)
+        .bind(author)
+        .bind(body)
+        .bind(internal)
+        .bind(&self.at)
+        .bind(&self.at)
+        .fetch_one(&mut **self.tx)
+        .await
+        .map_err(db_error)?;
+        Ok(id)
+    }
+
+    /// Sets one column of the ticket; `column` is one of a fixed set, never user input.
+    pub async fn set(
+        &mut self,
+        column: TicketColumn,
+        value: Option<String>,
+    ) -> Result<(), AppError> {
+        sqlx::query(&format!(
+            "update ticket set {} = ?, updated_at = ? where id = ?",
+            column.name()
+        ))
+        .bind(value)
+        .bind(&self.at)
+        .bind(self.ticket)
+        .execute(&mut **self.tx)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    pub async fn set_id(
+        &mut self,
+        column: TicketColumn,
+        value: Option<i64>,
+    ) -> Result<(), AppError> {
+        sqlx::query(&format!(
+            "update ticket set {} = ?, updated_at = ? where id = ?",
+            column.name()
+        ))
+        .bind(value)
+        .bind(&self.at)
+        .bind(self.ticket)
+        .execute(&mut **self.tx)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Marks activity (lists sort by it).
+    pub async fn touch(&mut self) -> Result<(), AppError> {
+        let at = self.at.clone();
+        self.set(TicketColumn::LastActivityAt, Some(at)).await
+    }
+}
+
+/// The ticket columns a change may set.
+#[derive(Debug, Clone, Copy)]
+pub enum TicketColumn {
+    Status,
+    Priority,
+    CategoryId,
+    AssigneeId,
+    FirstRespondedAt,
+    ResolvedAt,
+    ClosedAt,
+    LastActivityAt,
+    Rating,
+    RatingComment,
+}
+
+impl TicketColumn {
+    fn name(self) -> &'static str {
+        match self {
+            TicketColumn::Status => "status",
+            TicketColumn::Priority => "priority",
+            TicketColumn::CategoryId => "category_id",
+            TicketColumn::AssigneeId => "assignee_id",
+            TicketColumn::FirstRespondedAt => "first_responded_at",
+            TicketColumn::ResolvedAt => "resolved_at",
+            TicketColumn::ClosedAt => "closed_at",
+            TicketColumn::LastActivityAt => "last_activity_at",
+            TicketColumn::Rating => "rating",
+            TicketColumn::RatingComment => "rating_comment",
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! Tickets: filing, following and working them, and who sees what of them.
+
+use super::support::*;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn file(app: &TestApp, client: &Client, subject: &str) -> Value {
+    let (status, ticket) = app
+        .post(
+            client,
+            "/api/v1/tickets",
+            json!({ "subject": subject, "body": "It says **offline**.", "priority": "high",
+                    "category": "Printing" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    ticket
+}
+
+fn kinds(ticket: &Value) -> Vec<String> {
+    ticket["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_requester_files_a_request_and_sees_it_as_new_with_a_friendly_number() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    let ticket = file(&app, &rob, "Printer offline").await;
+
+    assert!(ticket["id"].as_i64().unwrap() > 1000);
+    assert_eq!(ticket["status"], "new");
+    assert_eq!(ticket["priority"], "high");
+    assert_eq!(ticket["category"], "Printing");
+    assert_eq!(ticket["org_name"], "Acme Dental");
+    assert_eq!(ticket["requester_name"], "Rob Requester");
+    assert!(
+        ticket["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>offline</strong>")
+    );
+    assert_eq!(kinds(&ticket), ["created"]);
+}
+
+#[tokio::test]
+async fn the_category_defaults_to_other() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            json!({ "subject": "S", "body": "B", "priority": "low" }),
+        )
+        .await;
+
+    assert_eq!(ticket["category"], "Other");
+}
+
+#[tokio::test]
+async fn bad_input_is_explained_per_field_and_nothing_is_saved() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let cases = [
+        (
+            json!({ "subject": "", "body": "B", "priority": "low" }),
+            "subject",
+        ),
+        (
+            json!({ "subject": "x".repeat(201), "body": "B", "priority": "low" }),
+            "subject",
+        ),
+        (
+            json!({ "subject": "S", "body": "x".repeat(2_000_000), "priority": "low" }),
+            "body",
+        ),
+        (
+            json!({ "subject": "S", "body": "B", "priority": "whenever" }),
+            "priority",
+        ),
+        (
+            json!({ "subject": "S", "body": "B", "priority": "low", "category": "Coffee" }),
+            "category",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, error) = app.post(&rob, "/api/v1/tickets", body).await;
+        assert!(
+            status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::PAYLOAD_TOO_LARGE,
+            "{field}: {status}"
+        );
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            assert!(
+                error["error"]["fields"][field].is_array(),
+                "{field}: {error}"
+            );
+        }
+    }
+    let (_, page) = app.get(&rob, "/api/v1/tickets").await;
+    assert_eq!(page["tickets"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn colleagues_and_other_orgs_get_404_while_managers_and_staff_see_the_ticket() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Printer offline").await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/tickets/{id}");
+
+    let colleague = app.signed_in("rita@acme.example").await;
+    let other_manager = app.signed_in(BIRCH_MANAGER).await;
+    let other_requester = app.signed_in(BIRCH_REQUESTER).await;
+    for client in [&colleague, &other_manager, &other_requester] {
+        let (status, body) = app.get(client, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(error_code(&body), "not_found");
+    }
+    for who in [ACME_MANAGER, TECH, ADMIN] {
+        let client = app.signed_in(who).await;
+        assert_eq!(app.get(&client, &path).await.0, StatusCode::OK, "{who}");
+    }
+    let (_, colleague_list) = app.get(&colleague, "/api/v1/tickets").await;
+    assert_eq!(colleague_list["tickets"].as_array().unwrap().len(), 0);
+    let (_, manager_list) = app
+        .get(&app.signed_in(ACME_MANAGER).await, "/api/v1/tickets")
+        .await;
+    assert_eq!(manager_list["tickets"].as_array().unwrap().len(), 1);
+    let (_, other_list) = app.get(&other_manager, "/api/v1/tickets").await;
+    assert_eq!(other_list["tickets"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn internal_notes_reach_staff_and_never_the_requester_or_their_manager() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "VPN drops").await["id"].as_i64().unwrap();
+    let tom = app.signed_in(TECH).await;
+
+    let (status, staff_view) = app
+        .post(
+            &tom,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({ "body": "Secret: the firewall password is hunter2", "internal": true }),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(staff_view.to_string().contains("hunter2"));
+    assert!(kinds(&staff_view).contains(&"note".to_string()));
+    for who in [&rob, &app.signed_in(ACME_MANAGER).await] {
+        let (_, view) = app.get(who, &format!("/api/v1/tickets/{id}")).await;
+        assert!(!view.to_string().contains("hunter2"), "{view}");
+        assert!(!kinds(&view).contains(&"note".to_string()));
+        let (_, search) = app.get(who, "/api/v1/tickets?q=hunter2").await;
+        assert_eq!(search["tickets"].as_array().unwrap().len(), 0);
+    }
+    assert_eq!(
+        app.get(&tom, &format!("/api/v1/tickets/{id}")).await.1["status"],
+        "new",
+        "a note is no response"
+    );
+}
+
+#[tokio::test]
+async fn a_requester_cannot_write_internal_notes() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "VPN drops").await["id"].as_i64().unwrap();
+
+    let (status, _) = app
+        .post(
+            &rob,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({ "body": "psst", "internal": true }),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_staff_reply_opens_a_new_ticket_and_a_requester_reply_reopens_a_pending_one() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Outlook crashes").await["id"]
+        .as_i64()
+        .unwrap();
+    let tom = app.signed_in(TECH).await;
+    let comments = format!("/api/v1/tickets/{id}/comments");
+
+    let (_, ticket) = app
+        .post(&tom, &comments, json!({ "body": "Which version?" }))
+        .await;
+    assert_eq!(ticket["status"], "open");
+    let (_, ticket) = app
+        .send(
+            &tom,
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "pending" }),
+        )
+        .await;
+    assert_eq!(ticket["status"], "pending");
+
+    let (_, ticket) = app
+        .post(&rob, &comments, json!({ "body": "Version 2405." }))
+        .await;
+
+    assert_eq!(ticket["status"], "open");
+    assert_eq!(
+        kinds(&ticket),
+        [
+            "created", "comment", "status", "status", "comment", "status"
+        ]
+    );
+    let last = ticket["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["old_value"].as_str(), last["new_value"].as_str()),
+        (Some("pending"), Some("open"))
+    );
+}
+
+#[tokio::test]
+async fn a_requester_resolves_reopens_and_rates_but_changes_nothing_else() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Screen flickers").await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/tickets/{id}");
+
+    let (status, body) = app
+        .send(&rob, Method::PATCH, &path, json!({ "priority": "urgent" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .send(&rob, Method::PATCH, &path, json!({ "status": "closed" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["status"].is_array());
+    let (status, _) = app
+        .post(&rob, &format!("{path}/rating"), json!({ "rating": "good" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not resolved yet");
+
+    let (_, ticket) = app
+        .send(&rob, Method::PATCH, &path, json!({ "status": "resolved" }))
+        .await;
+    assert_eq!(ticket["status"], "resolved");
+    let (status, ticket) = app
+        .post(
+            &rob,
+            &format!("{path}/rating"),
+            json!({ "rating": "bad", "comment": "Took long" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ticket["rating"], "bad");
+    assert_eq!(ticket["rating_comment"], "Took long");
+    let (_, ticket) = app
+        .send(&rob, Method::PATCH, &path, json!({ "status": "open" }))
+        .await;
+    assert_eq!(ticket["status"], "open", "reopened within the window");
+
+    let tom = app.signed_in(TECH).await;
+    let (status, _) = app
+        .post(&tom, &format!("{path}/rating"), json!({ "rating": "good" }))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn staff_assign_to_technicians_only_and_the_requester_sees_who_is_on_it() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "New laptop").await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{id}");
+    let tom = app.signed_in(TECH).await;
+    let mia = app.user_id(ACME_MANAGER).await;
+    let tia = app.user_id("tia@provider.example").await;
+
+    let (status, body) = app
+        .send(&tom, Method::PATCH, &path, json!({ "assignee_id": mia }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["assignee"].is_array());
+
+    let (status, ticket) = app
+        .send(
+            &tom,
+            Method::PATCH,
+            &path,
+            json!({ "assignee_id": tia, "priority": "urgent", "category": "hardware" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    assert_eq!(ticket["assignee_name"], "Tia Technician");
+    assert_eq!(ticket["priority"], "urgent");
+    assert_eq!(ticket["category"], "Hardware");
+
+    let (_, seen) = app.get(&rob, &path).await;
+    assert_eq!(seen["assignee_name"], "Tia Technician");
+    let (_, ticket) = app
+        .send(&tom, Method::PATCH, &path, json!({ "assignee_id": null }))
+        .await;
+    assert_eq!(ticket["assignee_name"], Value::Null);
+}
+
+#[tokio::test]
+async fn lists_page_by_cursor_without_gaps_or_repeats() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    for n in 0..5 {
+        file(&app, &rob, &format!("Ticket {n}")).await;
+    }
+
+    let (_, first) = app.get(&rob, "/api/v1/tickets?limit=2").await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    let (_, second) = app
+        .get(&rob, &format!("/api/v1/tickets?limit=2&cursor={cursor}"))
+        .await;
+    let cursor = second["next_cursor"].as_str().unwrap().to_string();
+    let (_, third) = app
+        .get(&rob, &format!("/api/v1/tickets?limit=2&cursor={cursor}"))
+        .await;
+
+    let subjects: Vec<_> = [&first, &second, &third]
+        .iter()
+        .flat_map(|p| p["tickets"].as_array().unwrap().clone())
+        .map(|t| t["subject"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["Ticket 4", "Ticket 3", "Ticket 2", "Ticket 1", "Ticket 0"]
+    );
+    assert_eq!(third["next_cursor"], Value::Null);
+}
+
+#[tokio::test]
+async fn filters_by_status_and_search_and_rejects_nonsense_filters() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    file(&app, &rob, "Printer offline").await;
+    let id = file(&app, &rob, "Wi-Fi slow").await["id"].as_i64().unwrap();
+    app.send(
+        &rob,
+        Method::PATCH,
+        &format!("/api/v1/tickets/{id}"),
+        json!({ "status": "resolved" }),
+    )
+    .await;
+
+    let (_, resolved) = app.get(&rob, "/api/v1/tickets?status=resolved").await;
+    let (_, search) = app.get(&rob, "/api/v1/tickets?q=printer").await;
+    let (status, bad) = app
+        .get(&rob, "/api/v1/tickets?status=sleeping&limit=x")
+        .await;
+
+    assert_eq!(resolved["tickets"][0]["subject"], "Wi-Fi slow");
+    assert_eq!(resolved["tickets"].as_array().unwrap().len(), 1);
+    assert_eq!(search["tickets"][0]["subject"], "Printer offline");
+    assert_eq!(search["tickets"].as_array().unwrap().len(), 1);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad["error"]["fields"]["status"].is_array() && bad["error"]["fields"]["limit"].is_array()
+    );
+}
+
+#[tokio::test]
+async fn a_manager_filtering_by_another_org_gets_404() {
+    let app = spawn().await;
+    let birch = app.org_id("Birch Accounting").await;
+    let mia = app.signed_in(ACME_MANAGER).await;
+
+    let (status, _) = app.get(&mia, &format!("/api/v1/tickets?org={birch}")).await;
+
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_event_log_is_append_only() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    file(&app, &rob, "Printer offline").await;
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", app.settings.database.display()))
+        .await
+        .unwrap();
+
+    let update = sqlx::query("update ticket_event set kind = 'forged'")
+        .execute(&db)
+        .await;
+    let delete = sqlx::query("delete from ticket_event").execute(&db).await;
+
+    assert!(update.is_err() && delete.is_err());
+    let count: i64 = sqlx::query_scalar("select count(*) from ticket_event")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn unknown_tickets_and_malformed_numbers_are_404() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    for path in ["/api/v1/tickets/999999", "/api/v1/tickets/abc"] {
+        let (status, body) = app.get(&tom, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        error_code(&body);
+    }
+}
