@@ -45,3 +45,11 @@ pub fn short_date(at: OffsetDateTime) -> String {
         at.day()
     )
 }
+
+/// Marks the server's response as 404 for pages that show "not found".
+pub fn not_found_status() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+}

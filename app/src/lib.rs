@@ -1,6 +1,9 @@
 //! Deskside's pages, components, shared types, validation and server functions: the code the
 //! browser and the server share.
 
+// Nested views are nested types; the ticket page goes deeper than the default limit allows.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod admin;
 pub mod auth;

@@ -4,6 +4,7 @@ use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::profile::ProfilePage;
+use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -64,6 +65,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/tickets") view=TicketsPage ssr=SsrMode::Async />
+                    <Route path=path!("/tickets/new") view=NewTicketPage ssr=SsrMode::Async />
+                    <Route path=path!("/tickets/:id") view=TicketPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -94,6 +98,21 @@ const NAV: &[NavItem] = &[
         href: "/",
         label: "Home",
         roles: &Role::ALL,
+    },
+    NavItem {
+        href: "/tickets",
+        label: "My tickets",
+        roles: &[Role::Requester],
+    },
+    NavItem {
+        href: "/tickets",
+        label: "Tickets",
+        roles: &[Role::Manager, Role::Technician, Role::Admin],
+    },
+    NavItem {
+        href: "/tickets/new",
+        label: "New request",
+        roles: &[Role::Requester, Role::Manager],
     },
     NavItem {
         href: "/people",
@@ -176,10 +195,7 @@ fn HomePage() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    crate::components::not_found_status();
     view! {
         <Title text="Not found" />
         <section class="card">
@@ -198,9 +214,15 @@ mod tests {
     #[test]
     fn admins_see_admin_managers_see_people_requesters_neither() {
         let labels = |role| nav_for(role).map(|i| i.label).collect::<Vec<_>>();
-        assert_eq!(labels(Role::Admin), ["Home", "Admin"]);
-        assert_eq!(labels(Role::Manager), ["Home", "People"]);
-        assert_eq!(labels(Role::Requester), ["Home"]);
-        assert_eq!(labels(Role::Technician), ["Home"]);
+        assert_eq!(labels(Role::Admin), ["Home", "Tickets", "Admin"]);
+        assert_eq!(
+            labels(Role::Manager),
+            ["Home", "Tickets", "New request", "People"]
+        );
+        assert_eq!(
+            labels(Role::Requester),
+            ["Home", "My tickets", "New request"]
+        );
+        assert_eq!(labels(Role::Technician), ["Home", "Tickets"]);
     }
 }

@@ -1,6 +1,10 @@
 //! Tickets: what an employee files and both sides follow to its end. Shared types, their
 //! validation, the rules of who may change what, and the backend contract.
 
+pub mod list;
+pub mod new;
+pub mod view;
+
 use crate::accounts::{Actor, OrgId, Role, UserId};
 use crate::error::{AppError, Validator};
 use serde::{Deserialize, Serialize};
@@ -457,6 +461,8 @@ pub mod ssr {
             actor: &Actor,
             org: Option<OrgId>,
         ) -> Result<TicketOptions, AppError>;
+        /// Markdown as a ticket would show it, for the form's preview.
+        async fn preview(&self, body: &str) -> Result<String, AppError>;
     }
 }
 

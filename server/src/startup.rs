@@ -28,6 +28,7 @@ pub struct AppState {
     pub db: Db,
     pub backend: Backend,
     pub accounts: Arc<AccountsService>,
+    pub tickets: Arc<TicketsService>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,14 +58,16 @@ impl AppState {
             .site_addr(settings.bind)
             .build();
         let tickets = Arc::new(TicketsService::new(db.clone(), settings.reopen_days));
+        tickets.clone().spawn_auto_close(settings.auto_close_days);
         Ok(AppState {
             leptos,
             backend: Backend {
                 accounts: accounts.clone(),
-                tickets,
+                tickets: tickets.clone(),
             },
             db,
             accounts,
+            tickets,
         })
     }
 }

@@ -60,6 +60,43 @@ impl TicketsService {
             .is_some_and(|at| OffsetDateTime::now_utc() - at <= self.reopen_window)
     }
 
+    /// Closes tickets resolved more than `after` ago, each in its own transaction with a
+    /// system entry in its log. Returns how many were closed.
+    pub async fn close_resolved(&self, after: Duration) -> Result<usize, AppError> {
+        let cutoff = crate::db::timestamp(OffsetDateTime::now_utc() - after);
+        let ids = self.db.resolved_before(&cutoff).await?;
+        for id in &ids {
+            let mut tx = self.db.begin().await?;
+            let mut write = TicketWrite {
+                tx: &mut tx,
+                ticket: *id,
+                actor: None,
+                at: now(),
+            };
+            enter_status(&mut write, Status::Resolved, Status::Closed).await?;
+            tx.commit().await.map_err(crate::db::db_error)?;
+        }
+        Ok(ids.len())
+    }
+
+    /// Runs `close_resolved` every ten minutes for as long as the server runs.
+    pub fn spawn_auto_close(self: std::sync::Arc<Self>, after_days: u32) {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                match self
+                    .close_resolved(Duration::days(i64::from(after_days)))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(closed = n, "closed resolved tickets"),
+                    Err(err) => tracing::error!(error = %err, "auto-close failed"),
+                }
+            }
+        });
+    }
+
     fn scope(actor: &Actor) -> Scope {
         match actor.role {
             Role::Technician | Role::Admin => Scope::All,
@@ -403,6 +440,12 @@ impl Tickets for TicketsService {
             .await?;
         tx.commit().await.map_err(crate::db::db_error)?;
         self.get(actor, id).await
+    }
+
+    async fn preview(&self, body: &str) -> Result<String, AppError> {
+        let body = Body::parse(body, "Nothing to preview yet.")
+            .map_err(|m| AppError::invalid("body", m))?;
+        Ok(crate::markdown::render(body.as_str()))
     }
 
     #[tracing::instrument(skip_all)]

@@ -291,6 +291,18 @@ impl Db {
         .map_err(db_error)
     }
 
+    /// Resolved tickets whose resolution is older than `before`.
+    #[tracing::instrument(skip_all)]
+    pub async fn resolved_before(&self, before: &str) -> Result<Vec<TicketId>, AppError> {
+        sqlx::query_scalar(
+            "select id from ticket where status = 'resolved' and resolved_at < ? order by id",
+        )
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
     pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
         self.pool.begin().await.map_err(db_error)
     }

@@ -202,3 +202,103 @@ async fn a_server_function_called_by_the_app_answers_with_the_errors_status_not_
     let error: app::error::AppError = serde_json::from_str(&res.text().await.unwrap()).unwrap();
     assert_eq!(error.field("name").as_deref(), Some("Enter a name."));
 }
+
+#[tokio::test]
+async fn a_request_filed_without_javascript_lands_on_its_ticket_page() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    let res = post_form(
+        &app,
+        &rob,
+        app::tickets::new::CreateTicket::PATH,
+        "/tickets/new",
+        &[
+            ("subject", "Scanner jams"),
+            ("body", "Every *third* page."),
+            ("priority", "normal"),
+            ("category", "Hardware"),
+        ],
+    )
+    .await;
+
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/tickets/"), "{location}");
+    let (status, page) = html(&app, &rob, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Scanner jams"));
+    assert!(
+        page.contains("<em>third</em>"),
+        "the description is rendered markdown"
+    );
+}
+
+#[tokio::test]
+async fn an_internal_note_is_in_the_staff_page_and_never_in_the_requesters() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            serde_json::json!({ "subject": "VPN", "body": "Drops", "priority": "low" }),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap();
+    let tom = app.signed_in(TECH).await;
+    let id_text = id.to_string();
+
+    post_form(
+        &app,
+        &tom,
+        app::tickets::view::AddComment::PATH,
+        &format!("/tickets/{id}"),
+        &[
+            ("id", id_text.as_str()),
+            ("body", "router admin pw is in the vault"),
+            ("internal", "on"),
+        ],
+    )
+    .await;
+
+    let (_, staff_page) = html(&app, &tom, &format!("/tickets/{id}")).await;
+    let (_, requester_page) = html(&app, &rob, &format!("/tickets/{id}")).await;
+    let (_, manager_page) = html(
+        &app,
+        &app.signed_in(ACME_MANAGER).await,
+        &format!("/tickets/{id}"),
+    )
+    .await;
+    assert!(staff_page.contains("router admin pw is in the vault"));
+    assert!(
+        !requester_page.contains("router admin pw"),
+        "{requester_page}"
+    );
+    assert!(!manager_page.contains("router admin pw"));
+    assert!(
+        !requester_page.contains("Internal note (only"),
+        "no note box for requesters"
+    );
+}
+
+#[tokio::test]
+async fn another_orgs_ticket_page_says_not_found() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            serde_json::json!({ "subject": "Private matter", "body": "B", "priority": "low" }),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap();
+    let bea = app.signed_in(BIRCH_REQUESTER).await;
+
+    let (status, page) = html(&app, &bea, &format!("/tickets/{id}")).await;
+
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("Ticket not found"));
+    assert!(!page.contains("Private matter"));
+}

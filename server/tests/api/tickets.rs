@@ -423,3 +423,58 @@ async fn unknown_tickets_and_malformed_numbers_are_404() {
         error_code(&body);
     }
 }
+
+#[tokio::test]
+async fn resolved_tickets_close_by_themselves_after_the_waiting_period() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let resolved = file(&app, &rob, "Old issue").await["id"].as_i64().unwrap();
+    let open = file(&app, &rob, "Still open").await["id"].as_i64().unwrap();
+    app.send(
+        &rob,
+        Method::PATCH,
+        &format!("/api/v1/tickets/{resolved}"),
+        json!({ "status": "resolved" }),
+    )
+    .await;
+    let state = server::startup::AppState::new(&app.settings).await.unwrap();
+
+    let kept = state
+        .tickets
+        .close_resolved(time::Duration::days(7))
+        .await
+        .unwrap();
+    let closed = state
+        .tickets
+        .close_resolved(time::Duration::ZERO)
+        .await
+        .unwrap();
+
+    assert_eq!((kept, closed), (0, 1));
+    let (_, ticket) = app.get(&rob, &format!("/api/v1/tickets/{resolved}")).await;
+    assert_eq!(ticket["status"], "closed");
+    let last = ticket["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["actor_name"], Value::Null, "closed by the system");
+    assert_eq!(
+        app.get(&rob, &format!("/api/v1/tickets/{open}")).await.1["status"],
+        "new"
+    );
+    let (status, _) = app
+        .send(
+            &rob,
+            Method::PATCH,
+            &format!("/api/v1/tickets/{resolved}"),
+            json!({ "status": "open" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a closed ticket stays closed"
+    );
+}

@@ -1,0 +1,173 @@
+//! The tickets list: a requester's own, a manager's org's, all of them for provider staff.
+
+use super::{Status, TicketPage};
+use crate::accounts::Actor;
+use crate::auth::{Protected, anyone};
+use crate::components::{ErrorNotice, short_date};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[server]
+pub async fn list_tickets(
+    status: Option<String>,
+    q: Option<String>,
+    cursor: Option<String>,
+) -> Result<TicketPage, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(raw) => Some(Status::parse(raw).map_err(|m| AppError::invalid("status", m))?),
+                None => None,
+            };
+            let filter = super::TicketFilter {
+                status,
+                q,
+                cursor: cursor.filter(|c| !c.is_empty()),
+                ..Default::default()
+            };
+            crate::backend::backend()?
+                .tickets
+                .list(&actor, filter)
+                .await
+        }
+        .await,
+    )
+}
+
+#[component]
+pub fn TicketsPage() -> impl IntoView {
+    view! {
+        <Title text="Tickets" />
+        <Protected allow=anyone render=|me: Actor| view! { <TicketList me /> } />
+    }
+}
+
+#[component]
+fn TicketList(me: Actor) -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let page = Resource::new(
+        move || (param("status"), param("q"), param("cursor")),
+        |(status, q, cursor)| list_tickets(Some(status), Some(q), Some(cursor)),
+    );
+    let staff = me.is_provider_staff();
+    let heading = if me.role == crate::accounts::Role::Requester {
+        "My tickets"
+    } else {
+        "Tickets"
+    };
+    view! {
+        <div class="page-head">
+            <h1>{heading}</h1>
+            {(!staff)
+                .then(|| {
+                    view! {
+                        <a class="button primary" href="/tickets/new">
+                            "New request"
+                        </a>
+                    }
+                })}
+        </div>
+        <form method="get" action="/tickets" class="filters" role="search">
+            <div class="field">
+                <label for="ticket-search">"Search"</label>
+                <input id="ticket-search" type="search" name="q" value=param("q") />
+            </div>
+            <div class="field">
+                <label for="ticket-status">"Status"</label>
+                <select id="ticket-status" name="status">
+                    <option value="">"Any"</option>
+                    {Status::ALL
+                        .into_iter()
+                        .map(|s| {
+                            let selected = param("status") == s.as_str();
+                            view! {
+                                <option value=s.as_str() selected=selected>
+                                    {s.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit">"Filter"</button>
+        </form>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) if page.tickets.is_empty() => {
+                        view! { <p class="muted">"No tickets here."</p> }.into_any()
+                    }
+                    Ok(page) => view! { <TicketTable page staff /> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
+    let query = use_query_map();
+    let next = page.next_cursor.map(|cursor| {
+        let mut params = query.get_untracked();
+        params.replace("cursor", cursor);
+        format!("/tickets{}", params.to_query_string())
+    });
+    view! {
+        <table class="tickets">
+            <thead>
+                <tr>
+                    <th scope="col">"#"</th>
+                    <th scope="col">"Subject"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Priority"</th>
+                    {staff.then(|| view! { <th scope="col">"Organization"</th> })}
+                    <th scope="col">"Requester"</th>
+                    <th scope="col">"On it"</th>
+                    <th scope="col">"Updated"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page
+                    .tickets
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <tr>
+                                <td>{t.id}</td>
+                                <td>
+                                    <a href=format!("/tickets/{}", t.id)>{t.subject}</a>
+                                </td>
+                                <td>
+                                    <span class=format!(
+                                        "badge status-{}",
+                                        t.status.as_str(),
+                                    )>{t.status.label()}</span>
+                                </td>
+                                <td>{t.priority.label()}</td>
+                                {staff.then(|| view! { <td>{t.org_name.clone()}</td> })}
+                                <td>{t.requester_name}</td>
+                                <td>{t.assignee_name.unwrap_or_else(|| "—".into())}</td>
+                                <td>{short_date(t.last_activity_at)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        {next
+            .map(|href| {
+                view! {
+                    <a class="more" href=href>
+                        "Older tickets"
+                    </a>
+                }
+            })}
+    }
+}

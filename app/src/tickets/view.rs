@@ -1,0 +1,536 @@
+//! One ticket: its description, the timeline, and what the viewer may do with it.
+
+use super::{Rating, Status, TicketDetail, TicketOptions, TimelineEntry};
+use crate::accounts::Actor;
+use crate::auth::{Protected, anyone};
+use crate::components::{ErrorNotice, FieldError, form_error, short_date};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[server]
+pub async fn get_ticket(id: i64) -> Result<TicketDetail, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?.tickets.get(&actor, id).await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn ticket_staff_options(org_id: i64) -> Result<TicketOptions, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .tickets
+                .options(&actor, Some(org_id))
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn add_comment(id: i64, body: String, internal: Option<String>) -> Result<(), AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .tickets
+                .comment(&actor, id, &body, internal.is_some())
+                .await
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+/// Changes from the staff form or the requester's buttons. `assignee` is empty for no change,
+/// `none` to unassign, `me` for the caller, or a user id.
+#[server]
+pub async fn update_ticket(
+    id: i64,
+    status: Option<String>,
+    priority: Option<String>,
+    category: Option<String>,
+    assignee: Option<String>,
+) -> Result<(), AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let assignee = match assignee.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some("none") => Some(None),
+                Some("me") => Some(Some(actor.user_id)),
+                Some(raw) => Some(Some(raw.parse().map_err(|_| {
+                    AppError::invalid("assignee", "Choose someone from the list.")
+                })?)),
+            };
+            let patch = super::TicketPatch::parse(
+                status.as_deref(),
+                priority.as_deref(),
+                category.as_deref(),
+                assignee,
+            )?;
+            crate::backend::backend()?
+                .tickets
+                .update(&actor, id, patch)
+                .await
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn rate_ticket(id: i64, rating: String, comment: Option<String>) -> Result<(), AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let rating = Rating::parse(&rating).map_err(|m| AppError::invalid("rating", m))?;
+            crate::backend::backend()?
+                .tickets
+                .rate(&actor, id, rating, comment)
+                .await
+                .map(|_| ())
+        }
+        .await,
+    )
+}
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    view! { <Protected allow=anyone render=|me: Actor| view! { <TicketView me /> } /> }
+}
+
+#[component]
+fn TicketView(me: Actor) -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<i64>().ok())
+    };
+    let reply = ServerAction::<AddComment>::new();
+    let update = ServerAction::<UpdateTicket>::new();
+    let rate = ServerAction::<RateTicket>::new();
+    let ticket = Resource::new(
+        move || {
+            (
+                id(),
+                reply.version().get(),
+                update.version().get(),
+                rate.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => get_ticket(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || {
+                let me = me.clone();
+                Suspend::new(async move {
+                    match ticket.await {
+                        Ok(ticket) => {
+                            view! { <TicketBody ticket me reply update rate /> }.into_any()
+                        }
+                        Err(AppError::NotFound) => {
+                            crate::components::not_found_status();
+                            view! {
+                                <Title text="Not found" />
+                                <section class="card">
+                                    <h1>"Ticket not found"</h1>
+                                    <p>
+                                        <a href="/tickets">"Back to the tickets"</a>
+                                    </p>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn TicketBody(
+    ticket: TicketDetail,
+    me: Actor,
+    reply: ServerAction<AddComment>,
+    update: ServerAction<UpdateTicket>,
+    rate: ServerAction<RateTicket>,
+) -> impl IntoView {
+    let s = ticket.summary.clone();
+    let staff = me.is_provider_staff();
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let rate_error = Signal::derive(move || rate.value().get().and_then(Result::err));
+    let can_rate = !staff && matches!(s.status, Status::Resolved | Status::Closed);
+    view! {
+        <Title text=format!("#{} {}", s.id, s.subject) />
+        <article class="ticket">
+            <header class="ticket-head">
+                <h1>{format!("#{} {}", s.id, s.subject)}</h1>
+                <p class="meta">
+                    <span class=format!(
+                        "badge status-{}",
+                        s.status.as_str(),
+                    )>{s.status.label()}</span>
+                    " "
+                    {format!(
+                        "{} priority · {} · {} ({}) · opened {}",
+                        s.priority.label(),
+                        s.category,
+                        s.requester_name,
+                        s.org_name,
+                        short_date(s.created_at),
+                    )}
+                </p>
+                <p class="meta">
+                    {match &s.assignee_name {
+                        Some(name) => format!("{name} is on it."),
+                        None => "Nobody is on it yet.".to_string(),
+                    }}
+                </p>
+            </header>
+            <div class="grid">
+                <div class="conversation">
+                    <section class="card description" aria-label="Description">
+                        <div class="markdown" inner_html=ticket.body_html.clone()></div>
+                    </section>
+                    <h2>"Timeline"</h2>
+                    <ol class="timeline">
+                        {ticket
+                            .timeline
+                            .iter()
+                            .cloned()
+                            .map(|entry| view! { <Entry entry /> })
+                            .collect_view()}
+                    </ol>
+                    <ReplyForm id=s.id staff reply />
+                </div>
+                <aside class="side">
+                    <p class="error" role="alert">
+                        {move || form_error(update_error.get())}
+                    </p>
+                    <FieldError id="ticket-status-error" field="status" error=update_error />
+                    {if staff {
+                        view! { <StaffPanel ticket=ticket.clone() update error=update_error /> }
+                            .into_any()
+                    } else {
+                        view! { <RequesterActions id=s.id status=s.status update /> }.into_any()
+                    }}
+                    {(can_rate && ticket.rating.is_none())
+                        .then(|| view! { <RateForm id=s.id rate error=rate_error /> })}
+                    {ticket
+                        .rating
+                        .map(|rating| {
+                            view! {
+                                <p class="muted">
+                                    {match rating {
+                                        Rating::Good => "Rated: good",
+                                        Rating::Bad => "Rated: bad",
+                                    }}
+                                </p>
+                            }
+                        })}
+                </aside>
+            </div>
+        </article>
+    }
+}
+
+/// One timeline entry in words.
+fn describe(entry: &TimelineEntry) -> String {
+    let who = entry
+        .actor_name
+        .clone()
+        .unwrap_or_else(|| "Deskside".into());
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "nobody".into());
+    match entry.kind.as_str() {
+        "created" => format!("{who} filed the request"),
+        "comment" => format!("{who} replied"),
+        "note" => format!("{who} added an internal note"),
+        "status" => format!(
+            "{who} changed the status from {} to {}",
+            status_label(&entry.old_value),
+            status_label(&entry.new_value)
+        ),
+        "assignee" => match &entry.new_value {
+            Some(name) => format!("{who} assigned it to {name}"),
+            None => format!("{who} unassigned {}", value(&entry.old_value)),
+        },
+        "priority" => format!(
+            "{who} changed the priority from {} to {}",
+            value(&entry.old_value),
+            value(&entry.new_value)
+        ),
+        "category" => format!(
+            "{who} moved it from {} to {}",
+            value(&entry.old_value),
+            value(&entry.new_value)
+        ),
+        "rating" => format!("{who} rated the resolution {}", value(&entry.new_value)),
+        other => format!("{who}: {other}"),
+    }
+}
+
+fn status_label(value: &Option<String>) -> &'static str {
+    value
+        .as_deref()
+        .and_then(|v| Status::parse(v).ok())
+        .map(Status::label)
+        .unwrap_or("unknown")
+}
+
+#[component]
+fn Entry(entry: TimelineEntry) -> impl IntoView {
+    let class = match (entry.kind.as_str(), entry.internal) {
+        (_, true) => "entry note",
+        ("comment", _) => "entry comment",
+        _ => "entry change",
+    };
+    view! {
+        <li class=class>
+            <p class="entry-head">
+                {entry
+                    .internal
+                    .then(|| {
+                        view! {
+                            <span class="badge internal">"Internal"</span>
+                            " "
+                        }
+                    })} {describe(&entry)} " · " <time>{short_date(entry.at)}</time>
+            </p>
+            {entry.body_html.map(|html| view! { <div class="markdown" inner_html=html></div> })}
+        </li>
+    }
+}
+
+#[component]
+fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl IntoView {
+    let error = Signal::derive(move || reply.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=reply attr:class="card reply">
+            <input type="hidden" name="id" value=id />
+            <p class="error" role="alert">
+                {move || form_error(error.get())}
+            </p>
+            <div class="field">
+                <label for="reply-body">"Your reply"</label>
+                <textarea
+                    id="reply-body"
+                    name="body"
+                    rows="5"
+                    required
+                    aria-describedby="reply-body-error"
+                ></textarea>
+                <FieldError id="reply-body-error" field="body" error=error />
+            </div>
+            {staff
+                .then(|| {
+                    view! {
+                        <div class="check">
+                            <input id="reply-internal" type="checkbox" name="internal" value="on" />
+                            <label for="reply-internal">
+                                "Internal note (only the provider's staff see it)"
+                            </label>
+                        </div>
+                    }
+                })}
+            <button type="submit" class="primary" disabled=move || reply.pending().get()>
+                "Send"
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn StaffPanel(
+    ticket: TicketDetail,
+    update: ServerAction<UpdateTicket>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let s = ticket.summary;
+    let options = Resource::new(move || s.org_id, ticket_staff_options);
+    let current_assignee = s.assignee_id;
+    let current_category = s.category.clone();
+    view! {
+        <section class="card" aria-labelledby="manage-heading">
+            <h2 id="manage-heading">"Manage"</h2>
+            <ActionForm action=update attr:class="inline">
+                <input type="hidden" name="id" value=s.id />
+                <input type="hidden" name="assignee" value="me" />
+                <button type="submit" disabled=current_assignee.is_some()>
+                    "Assign to me"
+                </button>
+            </ActionForm>
+            <ActionForm action=update>
+                <input type="hidden" name="id" value=s.id />
+                <div class="field">
+                    <label for="manage-status">"Status"</label>
+                    <select id="manage-status" name="status">
+                        {Status::ALL
+                            .into_iter()
+                            .filter(|st| *st != Status::New || s.status == Status::New)
+                            .map(|st| {
+                                view! {
+                                    <option value=st.as_str() selected=st == s.status>
+                                        {st.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="manage-priority">"Priority"</label>
+                    <select id="manage-priority" name="priority">
+                        {super::Priority::ALL
+                            .into_iter()
+                            .map(|p| {
+                                view! {
+                                    <option value=p.as_str() selected=p == s.priority>
+                                        {p.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let current_category = current_category.clone();
+                        Suspend::new(async move {
+                            options
+                                .await
+                                .ok()
+                                .map(|options| {
+                                    view! {
+                                        <div class="field">
+                                            <label for="manage-category">"Category"</label>
+                                            <select id="manage-category" name="category">
+                                                {options
+                                                    .categories
+                                                    .into_iter()
+                                                    .map(|c| {
+                                                        let selected = c == current_category;
+                                                        view! {
+                                                            <option value=c.clone() selected=selected>
+                                                                {c.clone()}
+                                                            </option>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        </div>
+                                        <div class="field">
+                                            <label for="manage-assignee">"Assignee"</label>
+                                            <select
+                                                id="manage-assignee"
+                                                name="assignee"
+                                                aria-describedby="manage-assignee-error"
+                                            >
+                                                <option value="none" selected=current_assignee.is_none()>
+                                                    "Unassigned"
+                                                </option>
+                                                {options
+                                                    .assignees
+                                                    .into_iter()
+                                                    .map(|(id, name)| {
+                                                        view! {
+                                                            <option value=id selected=current_assignee == Some(id)>
+                                                                {name}
+                                                            </option>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                            <FieldError
+                                                id="manage-assignee-error"
+                                                field="assignee"
+                                                error=error
+                                            />
+                                        </div>
+                                    }
+                                })
+                        })
+                    }}
+                </Transition>
+                <button type="submit" class="primary">
+                    "Save changes"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn RequesterActions(id: i64, status: Status, update: ServerAction<UpdateTicket>) -> impl IntoView {
+    let (label, to) = match status {
+        Status::New | Status::Open | Status::Pending => {
+            ("Mark as resolved", Some(Status::Resolved))
+        }
+        Status::Resolved => ("Reopen", Some(Status::Open)),
+        Status::Closed => ("", None),
+    };
+    to.map(|to| {
+        view! {
+            <ActionForm action=update>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="status" value=to.as_str() />
+                <button type="submit">{label}</button>
+            </ActionForm>
+        }
+    })
+}
+
+#[component]
+fn RateForm(
+    id: i64,
+    rate: ServerAction<RateTicket>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="rate-heading">
+            <h2 id="rate-heading">"How did we do?"</h2>
+            <ActionForm action=rate>
+                <input type="hidden" name="id" value=id />
+                <fieldset>
+                    <legend>"Rate the resolution"</legend>
+                    <div class="check">
+                        <input id="rate-good" type="radio" name="rating" value="good" required />
+                        <label for="rate-good">"Good"</label>
+                    </div>
+                    <div class="check">
+                        <input id="rate-bad" type="radio" name="rating" value="bad" />
+                        <label for="rate-bad">"Bad"</label>
+                    </div>
+                </fieldset>
+                <FieldError id="rate-rating-error" field="rating" error=error />
+                <div class="field">
+                    <label for="rate-comment">"Comment (optional)"</label>
+                    <textarea id="rate-comment" name="comment" rows="2"></textarea>
+                    <FieldError id="rate-comment-error" field="comment" error=error />
+                </div>
+                <button type="submit" class="primary">
+                    "Send rating"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,74 @@
+// An employee files a request, a technician answers it with a reply and an internal note,
+// the employee sees only the reply, resolves the ticket and rates it.
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { ACME_REQUESTER, TECH, open, signIn, unique } from "./support";
+
+async function openTicket(page: Page, info: TestInfo, subject: string) {
+  await open(page, info, "/tickets");
+  await page.getByRole("link", { name: subject }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(subject);
+}
+
+test("a request travels from employee to technician and back", async ({ page, browser }, info) => {
+  const subject = unique("Printer offline", info);
+  const note = `Firmware bug, see vendor case ${Date.now()}`;
+  const employee = page;
+  // A second person in a browser of their own, with the same settings as this project.
+  const tech = await browser.newPage({
+    baseURL: info.project.use.baseURL,
+    javaScriptEnabled: info.project.use.javaScriptEnabled,
+  });
+
+  // The employee files the request.
+  await signIn(employee, info, ACME_REQUESTER);
+  await open(employee, info, "/tickets/new");
+  await employee.getByLabel("Subject").fill(subject);
+  await employee.getByLabel("Category").selectOption("Printing");
+  await employee.getByLabel("Urgency").selectOption("high");
+  await employee.getByLabel("Description").fill("It says **offline** since this morning.");
+  await employee.getByRole("button", { name: "Send request" }).click();
+  await expect(employee.getByRole("heading", { level: 1 })).toContainText(subject);
+  await expect(employee.locator(".description strong")).toHaveText("offline");
+
+  // A technician claims it, replies and keeps an internal note.
+  await signIn(tech, info, TECH);
+  await openTicket(tech, info, subject);
+  await tech.getByRole("button", { name: "Assign to me" }).click();
+  await expect(tech.getByText("Tom Technician is on it.")).toBeVisible();
+  await tech.getByLabel("Your reply").fill("Please switch it off and on again.");
+  await tech.getByRole("button", { name: "Send" }).click();
+  await expect(tech.getByText("Please switch it off and on again.")).toBeVisible();
+  await tech.getByLabel("Your reply").fill(note);
+  await tech.getByLabel("Internal note (only the provider's staff see it)").check();
+  await tech.getByRole("button", { name: "Send" }).click();
+  await expect(tech.getByText(note)).toBeVisible();
+  await expect(tech.locator(".entry.note")).toContainText("Internal");
+
+  // The employee sees the reply, never the note, then resolves and rates.
+  await open(employee, info, employee.url().replace(/^https?:\/\/[^/]+/, ""));
+  await expect(employee.getByText("Please switch it off and on again.")).toBeVisible();
+  await expect(employee.getByText("Tom Technician is on it.")).toBeVisible();
+  await expect(employee.getByText(note)).toHaveCount(0);
+  await expect(employee.getByText("Internal")).toHaveCount(0);
+  await employee.getByRole("button", { name: "Mark as resolved" }).click();
+  await expect(employee.locator(".ticket-head .badge")).toHaveText("Resolved");
+  await employee.getByLabel("Good").check();
+  await employee.getByLabel("Comment (optional)").fill("Quick, thanks!");
+  await employee.getByRole("button", { name: "Send rating" }).click();
+  await expect(employee.getByText("Rated: good")).toBeVisible();
+});
+
+test("a request with missing fields is explained next to each field", async ({ page }, info) => {
+  await signIn(page, info, ACME_REQUESTER);
+  await open(page, info, "/tickets/new");
+
+  await page.getByLabel("Subject").fill("   ");
+  await page.getByLabel("Description").fill("  ");
+  // Blank text passes the browser's own `required` check; the server has the last word.
+  await page.getByRole("button", { name: "Send request" }).click();
+
+  await expect(page.locator("#ticket-subject-error")).toHaveText("Say in a few words what is wrong.");
+  await expect(page.locator("#ticket-body-error")).toHaveText(
+    "Describe the problem: what you did, what happened.",
+  );
+});
