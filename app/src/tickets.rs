@@ -208,6 +208,31 @@ pub struct TicketSummary {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub last_activity_at: OffsetDateTime,
+    /// When the first public reply is due, in the org's business hours.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_response_due_at: Option<OffsetDateTime>,
+    /// When the resolution is due.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub resolution_due_at: Option<OffsetDateTime>,
+    /// Whether a target was missed (or is missed now).
+    pub sla_breached: bool,
+}
+
+/// Whether a ticket missed a target: a reply or resolution after its due time, or none yet
+/// with the due time past.
+pub fn sla_breached(
+    now: OffsetDateTime,
+    first_response_due: Option<OffsetDateTime>,
+    first_responded: Option<OffsetDateTime>,
+    resolution_due: Option<OffsetDateTime>,
+    resolved: Option<OffsetDateTime>,
+) -> bool {
+    let missed = |due: Option<OffsetDateTime>, done: Option<OffsetDateTime>| match (due, done) {
+        (Some(due), Some(done)) => done > due,
+        (Some(due), None) => now > due,
+        (None, _) => false,
+    };
+    missed(first_response_due, first_responded) || missed(resolution_due, resolved)
 }
 
 /// One entry of a ticket's timeline: something said, or something changed.
@@ -575,6 +600,22 @@ mod tests {
         assert!(may_change_status(&tom, Status::New, Status::Pending, false));
         assert!(may_change_status(&tom, Status::Closed, Status::Open, false));
         assert!(!may_change_status(&tom, Status::Open, Status::New, false));
+    }
+
+    #[test]
+    fn a_target_is_breached_when_done_late_or_not_done_in_time() {
+        use time::macros::datetime;
+        let due = Some(datetime!(2026-11-23 10:00 UTC));
+        let early = Some(datetime!(2026-11-23 09:00 UTC));
+        let late = Some(datetime!(2026-11-23 11:00 UTC));
+        let before = datetime!(2026-11-23 09:30 UTC);
+        let after = datetime!(2026-11-23 10:30 UTC);
+        assert!(!sla_breached(after, due, early, None, None));
+        assert!(sla_breached(after, due, late, None, None));
+        assert!(!sla_breached(before, due, None, None, None));
+        assert!(sla_breached(after, due, None, None, None));
+        assert!(sla_breached(after, None, None, due, None));
+        assert!(!sla_breached(after, None, None, None, None));
     }
 
     #[test]

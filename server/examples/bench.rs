@@ -157,6 +157,63 @@ async fn raw_insert_rate(dir: &std::path::Path, duration: Duration) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
+/// A client with a session for `email` (demo password).
+async fn signed_in(base: &str, email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("a client");
+    let res = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "email": email, "password": server::demo::DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login answers");
+    assert!(res.status().is_success(), "{email} signs in");
+    client
+}
+
+/// A ticket whose timeline has `entries` entries; returns its page's URL.
+async fn ticket_with_timeline(base: &str, entries: usize) -> String {
+    let requester = signed_in(base, "rita@acme.example").await;
+    let tech = signed_in(base, "tia@provider.example").await;
+    let ticket: serde_json::Value = requester
+        .post(format!("{base}/api/v1/tickets"))
+        .json(&json!({ "subject": "Laptop slow", "priority": "high",
+                       "body": "Takes **ten minutes** to start. Fan is loud." }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("ticket json");
+    let id = ticket["id"].as_i64().expect("ticket id");
+    let mut count = ticket["timeline"].as_array().map_or(0, Vec::len);
+    let mut n = 0;
+    while count < entries {
+        let (client, internal) = if n % 3 == 2 {
+            (&requester, false)
+        } else {
+            (&tech, n % 3 == 1)
+        };
+        let after: serde_json::Value = client
+            .post(format!("{base}/api/v1/tickets/{id}/comments"))
+            .json(
+                &json!({ "body": format!("Step {n}: checked the `disk` and **memory**."),
+                           "internal": internal }),
+            )
+            .send()
+            .await
+            .expect("comment")
+            .json()
+            .await
+            .expect("ticket json");
+        count = after["timeline"].as_array().map_or(count, Vec::len);
+        n += 1;
+    }
+    format!("{base}/tickets/{id}")
+}
+
 fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -228,6 +285,60 @@ async fn main() {
         "raw SQLite insert rate, WAL + synchronous=NORMAL (write ceiling)",
         raw,
         "rows/s",
+    );
+
+    let requester = signed_in(&server.base, "rob@acme.example").await;
+    let create = format!("{}/api/v1/tickets", server.base);
+    let (rate, lat) = throughput(8, window, move |_: reqwest::Client| {
+        let (client, url) = (requester.clone(), create.clone());
+        async move {
+            client
+                .post(&url)
+                .json(&json!({ "subject": "Printer offline", "priority": "normal",
+                               "body": "It says offline since this morning; restarted it twice." }))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+    bench.add(
+        "ticket creation via REST, 8 clients, sustained",
+        rate,
+        "tickets/s",
+    );
+    bench.add(
+        "ticket creation / raw insert ceiling",
+        rate / raw * 100.0,
+        "%",
+    );
+    bench.add("ticket creation latency p99", percentile(&lat, 0.99), "ms");
+
+    let page = ticket_with_timeline(&server.base, 50).await;
+    let tech = signed_in(&server.base, "tom@provider.example").await;
+    let mut renders = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let res = tech
+            .get(&page)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("ticket page answers");
+        assert!(res.status().is_success(), "ticket page: {}", res.status());
+        res.bytes().await.expect("page body");
+        renders.push(t.elapsed());
+    }
+    renders.sort();
+    bench.add(
+        "ticket page SSR, 50-entry timeline, p50",
+        percentile(&renders, 0.50),
+        "ms",
+    );
+    bench.add(
+        "ticket page SSR, 50-entry timeline, p99",
+        percentile(&renders, 0.99),
+        "ms",
     );
 
     if let Some(mb) = peak_rss_mb(server.child.id()) {

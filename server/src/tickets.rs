@@ -109,6 +109,32 @@ impl TicketsService {
     }
 }
 
+/// The due times for a ticket of `org` at `priority` opened at `opened`, as stored text.
+async fn due_times(
+    db: &Db,
+    org: OrgId,
+    priority: app::tickets::Priority,
+    opened: OffsetDateTime,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let Some((hours, first, resolve)) = db.sla_policy(org, priority).await? else {
+        return Ok((None, None));
+    };
+    let start = jiff::Timestamp::from_second(opened.unix_timestamp()).map_err(|err| {
+        tracing::error!(error = %err, "ticket time out of range");
+        AppError::Internal
+    })?;
+    let due = |minutes: i64| {
+        let at = hours.add_business_minutes(start, minutes);
+        OffsetDateTime::from_unix_timestamp(at.as_second())
+            .map(crate::db::timestamp)
+            .map_err(|err| {
+                tracing::error!(error = %err, "due time out of range");
+                AppError::Internal
+            })
+    };
+    Ok((Some(due(first)?), Some(due(resolve)?)))
+}
+
 /// Status side effects: the timestamps that go with entering a status.
 async fn enter_status(
     write: &mut TicketWrite<'_>,
@@ -176,6 +202,19 @@ impl Tickets for TicketsService {
         };
         write
             .event("created", None, Some(new.subject.as_str()), None, false)
+            .await?;
+        let (first_due, resolution_due) = due_times(
+            &self.db,
+            actor.org_id,
+            new.priority,
+            OffsetDateTime::now_utc(),
+        )
+        .await?;
+        write
+            .set(TicketColumn::FirstResponseDueAt, first_due)
+            .await?;
+        write
+            .set(TicketColumn::ResolutionDueAt, resolution_due)
             .await?;
         tx.commit().await.map_err(crate::db::db_error)?;
         self.get(actor, id).await
@@ -282,6 +321,14 @@ impl Tickets for TicketsService {
         {
             write
                 .set(TicketColumn::Priority, Some(priority.as_str().into()))
+                .await?;
+            let (first_due, resolution_due) =
+                due_times(&self.db, current.org_id, priority, current.created_at).await?;
+            write
+                .set(TicketColumn::FirstResponseDueAt, first_due)
+                .await?;
+            write
+                .set(TicketColumn::ResolutionDueAt, resolution_due)
                 .await?;
             write
                 .event(

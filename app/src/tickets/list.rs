@@ -130,6 +130,7 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                     {staff.then(|| view! { <th scope="col">"Organization"</th> })}
                     <th scope="col">"Requester"</th>
                     <th scope="col">"On it"</th>
+                    {staff.then(|| view! { <th scope="col">"Due"</th> })}
                     <th scope="col">"Updated"</th>
                 </tr>
             </thead>
@@ -138,6 +139,7 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                     .tickets
                     .into_iter()
                     .map(|t| {
+                        let due = due_text(&t);
                         view! {
                             <tr>
                                 <td>{t.id}</td>
@@ -153,7 +155,8 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                                 <td>{t.priority.label()}</td>
                                 {staff.then(|| view! { <td>{t.org_name.clone()}</td> })}
                                 <td>{t.requester_name}</td>
-                                <td>{t.assignee_name.unwrap_or_else(|| "—".into())}</td>
+                                <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
+                                {staff.then(|| view! { <td>{due}</td> })}
                                 <td>{short_date(t.last_activity_at)}</td>
                             </tr>
                         }
@@ -169,5 +172,30 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                     </a>
                 }
             })}
+    }
+}
+
+/// The next target of an active ticket, and whether one was missed.
+pub fn due_text(t: &super::TicketSummary) -> String {
+    if t.sla_breached {
+        return "SLA breached".into();
+    }
+    if !t.status.is_active() {
+        return "—".into();
+    }
+    t.resolution_due_at.map(when).unwrap_or_else(|| "—".into())
+}
+
+/// A due time as people read it.
+pub fn when(at: time::OffsetDateTime) -> String {
+    format!("{} {:02}:{:02} UTC", short_date(at), at.hour(), at.minute())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn due_times_read_as_date_and_utc_time() {
+        let at = time::macros::datetime!(2026-11-23 09:05 UTC);
+        assert_eq!(super::when(at), "2026-11-23 09:05 UTC");
     }
 }

@@ -201,6 +201,20 @@ fn TicketBody(
                     )}
                 </p>
                 <p class="meta">
+                    {s
+                        .sla_breached
+                        .then(|| {
+                            view! {
+                                <span class="badge breached">"SLA breached"</span>
+                                " "
+                            }
+                        })}
+                    {s
+                        .first_response_due_at
+                        .map(|at| format!("Reply due {} · ", super::list::when(at)))}
+                    {s
+                        .resolution_due_at
+                        .map(|at| format!("Resolution due {} · ", super::list::when(at)))}
                     {match &s.assignee_name {
                         Some(name) => format!("{name} is on it."),
                         None => "Nobody is on it yet.".to_string(),

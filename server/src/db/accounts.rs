@@ -101,6 +101,15 @@ const ACCOUNT_SELECT: &str = "select a.id, a.org_id, o.name as org_name, o.kind 
      a.role, a.email, a.name, a.active, a.password_hash, a.created_at \
      from account a join org o on o.id = a.org_id";
 
+/// Targets a new client organization starts with: priority, first response and resolution
+/// in business minutes (the same the SLA migration gave existing organizations).
+const DEFAULT_SLA: [(&str, i64, i64); 4] = [
+    ("urgent", 60, 240),
+    ("high", 240, 960),
+    ("normal", 480, 2400),
+    ("low", 960, 4800),
+];
+
 const ORG_SELECT: &str = "select id, name, kind, created_at from org";
 
 impl Db {
@@ -213,6 +222,27 @@ impl Db {
             .bind(*category)
             .bind(category.to_lowercase())
             .bind(position as i64 + 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        sqlx::query(
+            "insert into business_hours (org_id, time_zone, weekdays, start_minute, end_minute) \
+             values (?, 'UTC', 'mon,tue,wed,thu,fri', 540, 1020)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        for (priority, first, resolve) in DEFAULT_SLA {
+            sqlx::query(
+                "insert into sla_policy (org_id, priority, first_response_minutes, \
+                 resolution_minutes) values (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(priority)
+            .bind(first)
+            .bind(resolve)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;

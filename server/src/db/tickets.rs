@@ -1,6 +1,7 @@
 //! SQL for tickets, their conversation and their event log.
 
 use super::{Db, db_error, now};
+use crate::tickets::sla::BusinessHours;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::tickets::{
@@ -54,8 +55,15 @@ struct TicketRow {
     rating_comment: Option<String>,
     first_responded_at: Option<OffsetDateTime>,
     resolved_at: Option<OffsetDateTime>,
+    first_response_due_at: Option<OffsetDateTime>,
+    resolution_due_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
     last_activity_at: OffsetDateTime,
+}
+
+/// "HH:MM" for minutes after midnight, as business hours are written.
+fn minutes_text(minutes: i64) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 fn corrupt(column: &str, value: &str) -> AppError {
@@ -90,6 +98,15 @@ impl TryFrom<TicketRow> for TicketRecord {
                 assignee_name: row.assignee_name,
                 created_at: row.created_at,
                 last_activity_at: row.last_activity_at,
+                first_response_due_at: row.first_response_due_at,
+                resolution_due_at: row.resolution_due_at,
+                sla_breached: app::tickets::sla_breached(
+                    OffsetDateTime::now_utc(),
+                    row.first_response_due_at,
+                    row.first_responded_at,
+                    row.resolution_due_at,
+                    row.resolved_at,
+                ),
             },
             body: row.body,
             org_shares: row.org_shares,
@@ -105,7 +122,8 @@ impl TryFrom<TicketRow> for TicketRecord {
 const TICKET_SELECT: &str = "select t.id, t.subject, t.status, t.priority, c.name as category, \
      t.category_id, t.org_id, o.name as org_name, o.share_tickets as org_shares, t.requester_id, \
      r.name as requester_name, t.assignee_id, a.name as assignee_name, t.body, t.rating, \
-     t.rating_comment, t.first_responded_at, t.resolved_at, t.created_at, t.last_activity_at \
+     t.rating_comment, t.first_responded_at, t.resolved_at, t.first_response_due_at, \
+     t.resolution_due_at, t.created_at, t.last_activity_at \
      from ticket t \
      join org o on o.id = t.org_id \
      join account r on r.id = t.requester_id \
@@ -303,6 +321,33 @@ impl Db {
         .map_err(db_error)
     }
 
+    /// The business hours and the targets (first response, resolution; business minutes) of
+    /// `org` for `priority`; `None` where the org has no policy (the provider).
+    #[tracing::instrument(skip_all)]
+    pub async fn sla_policy(
+        &self,
+        org: OrgId,
+        priority: Priority,
+    ) -> Result<Option<(BusinessHours, i64, i64)>, AppError> {
+        let row: Option<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "select h.time_zone, h.weekdays, h.start_minute, h.end_minute, \
+             p.first_response_minutes, p.resolution_minutes \
+             from sla_policy p join business_hours h on h.org_id = p.org_id \
+             where p.org_id = ? and p.priority = ?",
+        )
+        .bind(org)
+        .bind(priority.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some((zone, days, start, end, first, resolve)) = row else {
+            return Ok(None);
+        };
+        let hours = BusinessHours::parse(&zone, &days, &minutes_text(start), &minutes_text(end))
+            .map_err(|err| corrupt("business_hours", &err.to_string()))?;
+        Ok(Some((hours, first, resolve)))
+    }
+
     pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
         self.pool.begin().await.map_err(db_error)
     }
@@ -444,6 +489,8 @@ pub enum TicketColumn {
     CategoryId,
     AssigneeId,
     FirstRespondedAt,
+    FirstResponseDueAt,
+    ResolutionDueAt,
     ResolvedAt,
     ClosedAt,
     LastActivityAt,
@@ -459,6 +506,8 @@ impl TicketColumn {
             TicketColumn::CategoryId => "category_id",
             TicketColumn::AssigneeId => "assignee_id",
             TicketColumn::FirstRespondedAt => "first_responded_at",
+            TicketColumn::FirstResponseDueAt => "first_response_due_at",
+            TicketColumn::ResolutionDueAt => "resolution_due_at",
             TicketColumn::ResolvedAt => "resolved_at",
             TicketColumn::ClosedAt => "closed_at",
             TicketColumn::LastActivityAt => "last_activity_at",

@@ -478,3 +478,67 @@ async fn resolved_tickets_close_by_themselves_after_the_waiting_period() {
         "a closed ticket stays closed"
     );
 }
+
+fn at(value: &Value) -> jiff::Timestamp {
+    value
+        .as_str()
+        .expect("a timestamp")
+        .parse()
+        .expect("RFC 3339")
+}
+
+#[tokio::test]
+async fn due_times_follow_the_orgs_policy_in_business_hours_and_move_with_priority() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let office = server::tickets::sla::BusinessHours::default_office();
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            json!({ "subject": "Server down", "body": "B", "priority": "urgent" }),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap();
+    let opened = at(&ticket["created_at"]);
+
+    // Acme has the default policy: urgent 60 / 240 business minutes, Mon–Fri 09–17 UTC.
+    let first = office.business_minutes_between(opened, at(&ticket["first_response_due_at"]));
+    let resolve = office.business_minutes_between(opened, at(&ticket["resolution_due_at"]));
+    assert_eq!((first, resolve), (60, 240));
+    assert_eq!(ticket["sla_breached"], false);
+
+    let tom = app.signed_in(TECH).await;
+    let (_, lowered) = app
+        .send(
+            &tom,
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "priority": "low" }),
+        )
+        .await;
+    let first = office.business_minutes_between(opened, at(&lowered["first_response_due_at"]));
+    let resolve = office.business_minutes_between(opened, at(&lowered["resolution_due_at"]));
+    assert_eq!((first, resolve), (960, 4800));
+}
+
+#[tokio::test]
+async fn a_ticket_knows_when_it_breached() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Late one").await["id"].as_i64().unwrap();
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", app.settings.database.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "update ticket set first_response_due_at = '2020-01-01T00:00:00.000Z' where id = ?",
+    )
+    .bind(id)
+    .execute(&db)
+    .await
+    .unwrap();
+
+    let (_, ticket) = app.get(&rob, &format!("/api/v1/tickets/{id}")).await;
+
+    assert_eq!(ticket["sla_breached"], true);
+}
