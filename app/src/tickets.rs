@@ -279,6 +279,59 @@ impl Rating {
     }
 }
 
+/// A file attached to a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// Shown inline as a thumbnail.
+    pub is_image: bool,
+    /// Attached with an internal note; never shown to the client's people.
+    pub internal: bool,
+    pub uploader_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The name a file is shown and downloaded under: a plain name, never a path.
+pub fn parse_file_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("The file has no name.".into());
+    }
+    if name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(format!("\"{name}\" is a path; upload the file itself."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A file name cannot contain control characters.".into());
+    }
+    if name.chars().count() > 200 {
+        return Err("A file name has at most 200 characters.".into());
+    }
+    Ok(name.to_string())
+}
+
+/// The content type a file is served with, from its extension: images the browser shows
+/// inline; everything else downloads as bytes, so nothing uploaded can run as a page.
+pub fn served_content_type(file_name: &str) -> (&'static str, bool) {
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "png" => ("image/png", true),
+        "jpg" | "jpeg" => ("image/jpeg", true),
+        "gif" => ("image/gif", true),
+        "webp" => ("image/webp", true),
+        "pdf" => ("application/pdf", false),
+        "txt" | "log" => ("text/plain; charset=utf-8", false),
+        _ => ("application/octet-stream", false),
+    }
+}
+
 /// A ticket with the conversation the caller may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -290,6 +343,7 @@ pub struct TicketDetail {
     /// The description as sanitized HTML.
     pub body_html: String,
     pub timeline: Vec<TimelineEntry>,
+    pub attachments: Vec<Attachment>,
     pub rating: Option<Rating>,
     pub rating_comment: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -488,6 +542,26 @@ pub mod ssr {
         ) -> Result<TicketOptions, AppError>;
         /// Markdown as a ticket would show it, for the form's preview.
         async fn preview(&self, body: &str) -> Result<String, AppError>;
+        /// Attaches files; with `internal`, visible to provider staff only.
+        async fn attach(
+            &self,
+            actor: &Actor,
+            id: TicketId,
+            files: Vec<Upload>,
+            internal: bool,
+        ) -> Result<TicketDetail, AppError>;
+        /// An attachment the caller may download, and where its bytes are.
+        async fn attachment(
+            &self,
+            actor: &Actor,
+            id: i64,
+        ) -> Result<(Attachment, std::path::PathBuf), AppError>;
+    }
+
+    /// A file as received, before it is stored.
+    pub struct Upload {
+        pub file_name: String,
+        pub bytes: Vec<u8>,
     }
 }
 
@@ -616,6 +690,41 @@ mod tests {
         assert!(sla_breached(after, due, None, None, None));
         assert!(sla_breached(after, None, None, due, None));
         assert!(!sla_breached(after, None, None, None, None));
+    }
+
+    #[test]
+    fn a_file_name_that_is_a_path_is_refused() {
+        for bad in [
+            "../etc/passwd",
+            "C:\\Windows\\x.png",
+            "a/b.png",
+            "..",
+            "",
+            "a\u{0}b",
+        ] {
+            assert!(parse_file_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_file_name(" screenshot.png ").unwrap(),
+            "screenshot.png"
+        );
+    }
+
+    #[test]
+    fn only_images_are_served_inline() {
+        assert_eq!(served_content_type("Shot.PNG"), ("image/png", true));
+        assert_eq!(
+            served_content_type("page.html"),
+            ("application/octet-stream", false)
+        );
+        assert_eq!(
+            served_content_type("x.svg"),
+            ("application/octet-stream", false)
+        );
+        assert_eq!(
+            served_content_type("noext"),
+            ("application/octet-stream", false)
+        );
     }
 
     #[test]

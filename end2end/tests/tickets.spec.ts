@@ -1,7 +1,38 @@
 // An employee files a request, a technician answers it with a reply and an internal note,
 // the employee sees only the reply, resolves the ticket and rates it.
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { ACME_REQUESTER, TECH, open, signIn, unique } from "./support";
+import { ACME_REQUESTER, TECH, jsEnabled, open, signIn, unique } from "./support";
+
+/** One transparent pixel: a real PNG, small enough to inline. */
+const PNG = [
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+  0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+  0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+  0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+  0x42, 0x60, 0x82,
+];
+
+/** With JavaScript, pastes a screenshot as the clipboard would; without, uses the file field. */
+async function attachScreenshot(page: Page, info: TestInfo) {
+  if (jsEnabled(info)) {
+    await page.evaluate((bytes) => {
+      const file = new File([new Uint8Array(bytes)], "screenshot.png", { type: "image/png" });
+      const clipboard = new DataTransfer();
+      clipboard.items.add(file);
+      document.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true }),
+      );
+    }, PNG);
+  } else {
+    await page.getByLabel("Attach files").setInputFiles({
+      name: "screenshot.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(PNG),
+    });
+    await page.getByRole("button", { name: "Upload" }).click();
+  }
+  await expect(page.getByRole("img", { name: "screenshot.png" })).toBeVisible();
+}
 
 async function openTicket(page: Page, info: TestInfo, subject: string) {
   await open(page, info, "/tickets");
@@ -29,10 +60,12 @@ test("a request travels from employee to technician and back", async ({ page, br
   await employee.getByRole("button", { name: "Send request" }).click();
   await expect(employee.getByRole("heading", { level: 1 })).toContainText(subject);
   await expect(employee.locator(".description strong")).toHaveText("offline");
+  await attachScreenshot(employee, info);
 
   // A technician claims it, replies and keeps an internal note.
   await signIn(tech, info, TECH);
   await openTicket(tech, info, subject);
+  await expect(tech.getByRole("img", { name: "screenshot.png" })).toBeVisible();
   await tech.getByRole("button", { name: "Assign to me" }).click();
   await expect(tech.getByText("Tom Technician is on it.")).toBeVisible();
   await tech.getByLabel("Your reply").fill("Please switch it off and on again.");

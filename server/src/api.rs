@@ -2,12 +2,14 @@
 //! document generated from the handlers.
 
 pub mod accounts;
+pub mod attachments;
 pub mod tickets;
 
 use crate::startup::AppState;
 use app::error::AppError;
 use axum::{
     Json, Router,
+    extract::DefaultBodyLimit,
     extract::{FromRequest, FromRequestParts, Query, Request, State, rejection::JsonRejection},
     http::StatusCode,
     http::request::Parts,
@@ -62,15 +64,22 @@ pub struct ErrorDetail {
 }
 
 /// The API routes and the OpenAPI document describing them.
-pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let uploads = attachments::router().layer(DefaultBodyLimit::max(max_upload_bytes));
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
         .merge(tickets::router())
+        .merge(uploads)
         .split_for_parts();
     let doc = openapi.clone();
     let routes = routes
         .route("/api/openapi.json", get(move || async move { Json(doc) }))
-        .route("/healthz", get(health));
+        .route("/healthz", get(health))
+        .route(
+            "/tickets/{id}/attachments",
+            axum::routing::post(attachments::upload_from_page)
+                .layer(DefaultBodyLimit::max(max_upload_bytes)),
+        );
     (routes, openapi)
 }
 

@@ -1,5 +1,8 @@
 //! Deskside's backend: settings, database, authentication, the REST API and the command line.
 
+// Rendering the app's nested view types in release builds needs more than the default depth.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod api;
 pub mod auth;

@@ -93,6 +93,14 @@ pub struct Settings {
     )]
     pub login_failures_per_address: u32,
 
+    /// The largest file one may attach, in megabytes.
+    #[arg(long, env = "DESKSIDE_MAX_FILE_MB", default_value_t = 20)]
+    pub max_file_mb: usize,
+
+    /// The most one upload (all its files together) may carry, in megabytes.
+    #[arg(long, env = "DESKSIDE_MAX_UPLOAD_MB", default_value_t = 50)]
+    pub max_upload_mb: usize,
+
     /// Days after resolution during which the requester may reopen a ticket.
     #[arg(long, env = "DESKSIDE_REOPEN_DAYS", default_value_t = 14)]
     pub reopen_days: u32,
@@ -123,6 +131,8 @@ impl Settings {
             site_root: PathBuf::from("target/site"),
             login_failures_per_account: 5,
             login_failures_per_address: 20,
+            max_file_mb: 20,
+            max_upload_mb: 50,
             reopen_days: 14,
             auto_close_days: 7,
             log: "warn".into(),

@@ -57,7 +57,12 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(settings.bind)
             .build();
-        let tickets = Arc::new(TicketsService::new(db.clone(), settings.reopen_days));
+        let tickets = Arc::new(TicketsService::new(
+            db.clone(),
+            settings.reopen_days,
+            settings.data_dir.clone(),
+            settings.max_file_mb * 1024 * 1024,
+        ));
         tickets.clone().spawn_auto_close(settings.auto_close_days);
         Ok(AppState {
             leptos,
@@ -75,7 +80,7 @@ impl AppState {
 /// The whole application as one router.
 pub async fn app(state: AppState, settings: &Settings) -> Result<Router, StartupError> {
     let sessions = auth::session_layer(state.db.pool().clone(), settings.secure_cookies()).await?;
-    let (api, _) = api::router();
+    let (api, _) = api::router(settings.max_upload_mb * 1024 * 1024);
     let backend = state.backend.clone();
     let context = move || provide_context(backend.clone());
     let leptos = state.leptos.clone();

@@ -1,10 +1,11 @@
 //! Tickets: the rules for filing, following and working requests, enforced for pages, server
 //! functions and the REST API alike.
 
+pub mod files;
 pub mod sla;
 
+use crate::db::Db;
 use crate::db::tickets::{Scope, TicketColumn, TicketRecord, TicketWrite, cursor_of};
-use crate::db::{Db, now};
 use app::accounts::{Actor, OrgId, Role};
 use app::error::AppError;
 use app::tickets::{
@@ -15,14 +16,25 @@ use time::{Duration, OffsetDateTime};
 
 pub struct TicketsService {
     db: Db,
+    /// Where attachment bytes are kept.
+    data_dir: std::path::PathBuf,
+    /// The largest file one may attach.
+    max_file_bytes: usize,
     /// How long after resolution the people of the client may reopen a ticket.
     reopen_window: Duration,
 }
 
 impl TicketsService {
-    pub fn new(db: Db, reopen_days: u32) -> Self {
+    pub fn new(
+        db: Db,
+        reopen_days: u32,
+        data_dir: std::path::PathBuf,
+        max_file_bytes: usize,
+    ) -> Self {
         Self {
             db,
+            data_dir,
+            max_file_bytes,
             reopen_window: Duration::days(i64::from(reopen_days)),
         }
     }
@@ -43,7 +55,12 @@ impl TicketsService {
             .db
             .timeline(record.summary.id, actor.is_provider_staff())
             .await?;
+        let attachments = self
+            .db
+            .attachments(record.summary.id, actor.is_provider_staff())
+            .await?;
         Ok(TicketDetail {
+            attachments,
             body_html: crate::markdown::render(&record.body),
             body: record.body,
             timeline,
@@ -67,12 +84,7 @@ impl TicketsService {
         let ids = self.db.resolved_before(&cutoff).await?;
         for id in &ids {
             let mut tx = self.db.begin().await?;
-            let mut write = TicketWrite {
-                tx: &mut tx,
-                ticket: *id,
-                actor: None,
-                at: now(),
-            };
+            let mut write = TicketWrite::new(&mut tx, *id, None);
             enter_status(&mut write, Status::Resolved, Status::Closed).await?;
             tx.commit().await.map_err(crate::db::db_error)?;
         }
@@ -194,12 +206,7 @@ impl Tickets for TicketsService {
             new.priority,
         )
         .await?;
-        let mut write = TicketWrite {
-            tx: &mut tx,
-            ticket: id,
-            actor: Some(actor.user_id),
-            at: now(),
-        };
+        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         write
             .event("created", None, Some(new.subject.as_str()), None, false)
             .await?;
@@ -307,12 +314,7 @@ impl Tickets for TicketsService {
         };
 
         let mut tx = self.db.begin().await?;
-        let mut write = TicketWrite {
-            tx: &mut tx,
-            ticket: id,
-            actor: Some(actor.user_id),
-            at: now(),
-        };
+        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         if let Some(to) = patch.status {
             enter_status(&mut write, current.status, to).await?;
         }
@@ -400,12 +402,7 @@ impl Tickets for TicketsService {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let mut write = TicketWrite {
-            tx: &mut tx,
-            ticket: id,
-            actor: Some(actor.user_id),
-            at: now(),
-        };
+        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         let comment = write
             .comment(actor.user_id, body.as_str(), internal)
             .await?;
@@ -464,12 +461,7 @@ impl Tickets for TicketsService {
             ));
         }
         let mut tx = self.db.begin().await?;
-        let mut write = TicketWrite {
-            tx: &mut tx,
-            ticket: id,
-            actor: Some(actor.user_id),
-            at: now(),
-        };
+        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         write
             .set(TicketColumn::Rating, Some(rating.as_str().into()))
             .await?;
@@ -493,6 +485,71 @@ impl Tickets for TicketsService {
         let body = Body::parse(body, "Nothing to preview yet.")
             .map_err(|m| AppError::invalid("body", m))?;
         Ok(crate::markdown::render(body.as_str()))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn attach(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        files: Vec<app::tickets::ssr::Upload>,
+        internal: bool,
+    ) -> Result<TicketDetail, AppError> {
+        self.readable(actor, id).await?;
+        if internal && !actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
+        }
+        if files.is_empty() {
+            return Err(AppError::invalid("file", "Choose a file to attach."));
+        }
+        let mut checked = Vec::with_capacity(files.len());
+        for file in files {
+            let name = app::tickets::parse_file_name(&file.file_name)
+                .map_err(|m| AppError::invalid("file", m))?;
+            if file.bytes.len() > self.max_file_bytes {
+                return Err(AppError::TooLarge {
+                    message: format!(
+                        "\"{name}\" is larger than {} MB.",
+                        self.max_file_bytes / (1024 * 1024)
+                    ),
+                });
+            }
+            checked.push((name, file.bytes));
+        }
+        let mut stored = Vec::with_capacity(checked.len());
+        for (name, bytes) in &checked {
+            let sha256 = files::store(&self.data_dir, bytes).await?;
+            stored.push((name, bytes.len(), sha256));
+        }
+        let mut tx = self.db.begin().await?;
+        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
+        for (name, size, sha256) in &stored {
+            let content_type = app::tickets::served_content_type(name).0;
+            let size = i64::try_from(*size).map_err(|_| AppError::Internal)?;
+            write
+                .attachment(actor.user_id, name, content_type, size, sha256, internal)
+                .await?;
+            write
+                .event("attachment", None, Some(name), None, internal)
+                .await?;
+        }
+        write.touch().await?;
+        tx.commit().await.map_err(crate::db::db_error)?;
+        self.get(actor, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(app::tickets::Attachment, std::path::PathBuf), AppError> {
+        let (attachment, ticket, sha256) = self.db.attachment(id).await?;
+        self.readable(actor, ticket).await?;
+        if attachment.internal && !actor.is_provider_staff() {
+            return Err(AppError::NotFound);
+        }
+        Ok((attachment, files::path_for(&self.data_dir, &sha256)))
     }
 
     #[tracing::instrument(skip_all)]

@@ -2,6 +2,7 @@
 
 mod api {
     pub mod accounts;
+    pub mod attachments;
     pub mod auth;
     pub mod cli;
     pub mod errors;

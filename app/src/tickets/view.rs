@@ -119,6 +119,7 @@ fn TicketView(me: Actor) -> impl IntoView {
     let reply = ServerAction::<AddComment>::new();
     let update = ServerAction::<UpdateTicket>::new();
     let rate = ServerAction::<RateTicket>::new();
+    let uploads = RwSignal::new(0u32);
     let ticket = Resource::new(
         move || {
             (
@@ -126,6 +127,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                 reply.version().get(),
                 update.version().get(),
                 rate.version().get(),
+                uploads.get(),
             )
         },
         |(id, ..)| async move {
@@ -144,7 +146,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                 Suspend::new(async move {
                     match ticket.await {
                         Ok(ticket) => {
-                            view! { <TicketBody ticket me reply update rate /> }.into_any()
+                            view! { <TicketBody ticket me reply update rate uploads /> }.into_any()
                         }
                         Err(AppError::NotFound) => {
                             crate::components::not_found_status();
@@ -174,12 +176,62 @@ fn TicketBody(
     reply: ServerAction<AddComment>,
     update: ServerAction<UpdateTicket>,
     rate: ServerAction<RateTicket>,
+    uploads: RwSignal<u32>,
 ) -> impl IntoView {
     let s = ticket.summary.clone();
     let staff = me.is_provider_staff();
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let rate_error = Signal::derive(move || rate.value().get().and_then(Result::err));
     let can_rate = !staff && matches!(s.status, Status::Resolved | Status::Closed);
+    // Erased into AnyView: the whole page as one nested type is too deep for the compiler.
+    let conversation = view! {
+        <div class="conversation">
+            <section class="card description" aria-label="Description">
+                <div class="markdown" inner_html=ticket.body_html.clone()></div>
+            </section>
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {ticket
+                    .timeline
+                    .iter()
+                    .cloned()
+                    .map(|entry| view! { <Entry entry /> })
+                    .collect_view()}
+            </ol>
+            <Attachments list=ticket.attachments.clone() />
+            <ReplyForm id=s.id staff reply />
+            <UploadForm id=s.id staff uploads />
+        </div>
+    }
+    .into_any();
+    let side = view! {
+        <aside class="side">
+            <p class="error" role="alert">
+                {move || form_error(update_error.get())}
+            </p>
+            <FieldError id="ticket-status-error" field="status" error=update_error />
+            {if staff {
+                view! { <StaffPanel ticket=ticket.clone() update error=update_error /> }.into_any()
+            } else {
+                view! { <RequesterActions id=s.id status=s.status update /> }.into_any()
+            }}
+            {(can_rate && ticket.rating.is_none())
+                .then(|| view! { <RateForm id=s.id rate error=rate_error /> })}
+            {ticket
+                .rating
+                .map(|rating| {
+                    view! {
+                        <p class="muted">
+                            {match rating {
+                                Rating::Good => "Rated: good",
+                                Rating::Bad => "Rated: bad",
+                            }}
+                        </p>
+                    }
+                })}
+        </aside>
+    }
+    .into_any();
     view! {
         <Title text=format!("#{} {}", s.id, s.subject) />
         <article class="ticket">
@@ -221,49 +273,7 @@ fn TicketBody(
                     }}
                 </p>
             </header>
-            <div class="grid">
-                <div class="conversation">
-                    <section class="card description" aria-label="Description">
-                        <div class="markdown" inner_html=ticket.body_html.clone()></div>
-                    </section>
-                    <h2>"Timeline"</h2>
-                    <ol class="timeline">
-                        {ticket
-                            .timeline
-                            .iter()
-                            .cloned()
-                            .map(|entry| view! { <Entry entry /> })
-                            .collect_view()}
-                    </ol>
-                    <ReplyForm id=s.id staff reply />
-                </div>
-                <aside class="side">
-                    <p class="error" role="alert">
-                        {move || form_error(update_error.get())}
-                    </p>
-                    <FieldError id="ticket-status-error" field="status" error=update_error />
-                    {if staff {
-                        view! { <StaffPanel ticket=ticket.clone() update error=update_error /> }
-                            .into_any()
-                    } else {
-                        view! { <RequesterActions id=s.id status=s.status update /> }.into_any()
-                    }}
-                    {(can_rate && ticket.rating.is_none())
-                        .then(|| view! { <RateForm id=s.id rate error=rate_error /> })}
-                    {ticket
-                        .rating
-                        .map(|rating| {
-                            view! {
-                                <p class="muted">
-                                    {match rating {
-                                        Rating::Good => "Rated: good",
-                                        Rating::Bad => "Rated: bad",
-                                    }}
-                                </p>
-                            }
-                        })}
-                </aside>
-            </div>
+            <div class="grid">{conversation} {side}</div>
         </article>
     }
 }
@@ -299,6 +309,7 @@ fn describe(entry: &TimelineEntry) -> String {
             value(&entry.new_value)
         ),
         "rating" => format!("{who} rated the resolution {}", value(&entry.new_value)),
+        "attachment" => format!("{who} attached {}", value(&entry.new_value)),
         other => format!("{who}: {other}"),
     }
 }
@@ -332,6 +343,179 @@ fn Entry(entry: TimelineEntry) -> impl IntoView {
             </p>
             {entry.body_html.map(|html| view! { <div class="markdown" inner_html=html></div> })}
         </li>
+    }
+}
+
+#[component]
+fn Attachments(list: Vec<super::Attachment>) -> impl IntoView {
+    (!list.is_empty()).then(|| {
+        view! {
+            <section aria-labelledby="files-heading">
+                <h2 id="files-heading">"Files"</h2>
+                <ul class="attachments">
+                    {list
+                        .into_iter()
+                        .map(|file| {
+                            let href = format!("/api/v1/attachments/{}", file.id);
+                            let label = format!(
+                                "{} ({} KB, {})",
+                                file.file_name,
+                                (file.size + 1023) / 1024,
+                                file.uploader_name,
+                            );
+                            view! {
+                                <li class:internal=file
+                                    .internal>
+                                    {file
+                                        .is_image
+                                        .then(|| {
+                                            view! {
+                                                <a href=href.clone()>
+                                                    <img
+                                                        src=href.clone()
+                                                        alt=file.file_name.clone()
+                                                        class="thumb"
+                                                        loading="lazy"
+                                                    />
+                                                </a>
+                                            }
+                                        })}
+                                    {file
+                                        .internal
+                                        .then(|| {
+                                            view! {
+                                                <span class="badge internal">"Internal"</span>
+                                                " "
+                                            }
+                                        })} <a href=href>{label}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+/// Sends files to the ticket from the browser; the answer's message on failure.
+#[cfg(feature = "hydrate")]
+async fn send_files(id: i64, files: Vec<web_sys::File>) -> Result<(), String> {
+    let form = web_sys::FormData::new().map_err(|_| "This browser cannot upload files.")?;
+    for file in &files {
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(|_| "This browser cannot upload files.")?;
+    }
+    let response = gloo_net::http::Request::post(&format!("/api/v1/tickets/{id}/attachments"))
+        .body(form)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| "The upload did not reach the server. Check the connection.".to_string())?;
+    if response.ok() {
+        return Ok(());
+    }
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let fields = &body["error"]["fields"]["file"][0];
+    Err(fields
+        .as_str()
+        .or_else(|| body["error"]["message"].as_str())
+        .unwrap_or("The upload failed.")
+        .to_string())
+}
+
+/// The files of a paste or a drop.
+#[cfg(feature = "hydrate")]
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// A plain multipart form that works without JavaScript (the server redirects back here);
+/// with JavaScript, screenshots can also be pasted anywhere on the page or dropped on it.
+#[component]
+fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let sending = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let error = move || failure.get().or_else(|| query.read().get("upload_error"));
+    #[cfg(feature = "hydrate")]
+    let send = move |files: Vec<web_sys::File>| {
+        if files.is_empty() {
+            return;
+        }
+        sending.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let outcome = send_files(id, files).await;
+            sending.set(false);
+            match outcome {
+                Ok(()) => uploads.update(|n| *n += 1),
+                Err(message) => failure.set(Some(message)),
+            }
+        });
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let paste = window_event_listener(leptos::ev::paste, move |ev| {
+            let files = files_of(ev.clipboard_data().and_then(|data| data.files()));
+            if !files.is_empty() {
+                ev.prevent_default();
+                send(files);
+            }
+        });
+        on_cleanup(move || paste.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = uploads;
+    view! {
+        <p class="muted js-only">"Paste a screenshot anywhere on this page, or drop files here."</p>
+        <p class="muted" role="status">
+            {move || sending.get().then_some("Uploading…")}
+        </p>
+        <form
+            on:dragover=|ev| ev.prevent_default()
+            on:drop=move |ev| {
+                ev.prevent_default();
+                #[cfg(feature = "hydrate")]
+                send(files_of(ev.data_transfer().and_then(|data| data.files())));
+            }
+            class="card upload"
+            method="post"
+            enctype="multipart/form-data"
+            action=format!("/tickets/{id}/attachments")
+        >
+            <div class="field">
+                <label for="upload-file">"Attach files"</label>
+                <input
+                    id="upload-file"
+                    type="file"
+                    name="file"
+                    multiple
+                    aria-describedby="upload-file-error"
+                />
+                <p id="upload-file-error" class="field-error" aria-live="polite">
+                    {error}
+                </p>
+            </div>
+            {staff
+                .then(|| {
+                    view! {
+                        <div class="check">
+                            <input
+                                id="upload-internal"
+                                type="checkbox"
+                                name="internal"
+                                value="on"
+                            />
+                            <label for="upload-internal">
+                                "Internal (only the provider's staff see it)"
+                            </label>
+                        </div>
+                    }
+                })}
+            <button type="submit">"Upload"</button>
+        </form>
     }
 }
 

@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Ticket ids that do not parse name nothing that exists.
-fn ticket_id(raw: &str) -> Result<i64, AppError> {
+pub(super) fn ticket_id(raw: &str) -> Result<i64, AppError> {
     raw.trim_start_matches('#')
         .parse()
         .map_err(|_| AppError::NotFound)

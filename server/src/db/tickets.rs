@@ -361,7 +361,21 @@ pub struct TicketWrite<'a> {
     pub at: String,
 }
 
-impl TicketWrite<'_> {
+impl<'a> TicketWrite<'a> {
+    /// Changes to `ticket` by `actor` (`None`: the system), all stamped with the same time.
+    pub fn new(
+        tx: &'a mut Transaction<'static, Sqlite>,
+        ticket: TicketId,
+        actor: Option<UserId>,
+    ) -> Self {
+        TicketWrite {
+            tx,
+            ticket,
+            actor,
+            at: now(),
+        }
+    }
+
     pub async fn insert_ticket(
         tx: &mut Transaction<'static, Sqlite>,
         org: OrgId,
@@ -514,5 +528,108 @@ impl TicketColumn {
             TicketColumn::Rating => "rating",
             TicketColumn::RatingComment => "rating_comment",
         }
+    }
+}
+
+#[derive(FromRow)]
+struct AttachmentRow {
+    id: i64,
+    ticket_id: i64,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    internal: bool,
+    uploader_name: String,
+    created_at: OffsetDateTime,
+}
+
+impl AttachmentRow {
+    fn into_parts(self) -> (app::tickets::Attachment, TicketId, String) {
+        let is_image = app::tickets::served_content_type(&self.file_name).1;
+        (
+            app::tickets::Attachment {
+                id: self.id,
+                file_name: self.file_name,
+                content_type: self.content_type,
+                size: self.size,
+                is_image,
+                internal: self.internal,
+                uploader_name: self.uploader_name,
+                created_at: self.created_at,
+            },
+            self.ticket_id,
+            self.sha256,
+        )
+    }
+}
+
+const ATTACHMENT_SELECT: &str = "select f.id, f.ticket_id, f.file_name, f.content_type, f.size, \
+     f.sha256, f.internal, a.name as uploader_name, f.created_at \
+     from attachment f join account a on a.id = f.uploader_id";
+
+impl Db {
+    /// A ticket's attachments, without internal ones unless `with_internal`.
+    #[tracing::instrument(skip_all)]
+    pub async fn attachments(
+        &self,
+        ticket: TicketId,
+        with_internal: bool,
+    ) -> Result<Vec<app::tickets::Attachment>, AppError> {
+        Ok(sqlx::query_as::<_, AttachmentRow>(&format!(
+            "{ATTACHMENT_SELECT} where f.ticket_id = ? and (? or f.internal = 0) order by f.id"
+        ))
+        .bind(ticket)
+        .bind(with_internal)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .map(|row| row.into_parts().0)
+        .collect())
+    }
+
+    /// One attachment with its ticket and content hash.
+    #[tracing::instrument(skip_all)]
+    pub async fn attachment(
+        &self,
+        id: i64,
+    ) -> Result<(app::tickets::Attachment, TicketId, String), AppError> {
+        sqlx::query_as::<_, AttachmentRow>(&format!("{ATTACHMENT_SELECT} where f.id = ?"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+            .map(AttachmentRow::into_parts)
+    }
+}
+
+impl TicketWrite<'_> {
+    pub async fn attachment(
+        &mut self,
+        uploader: UserId,
+        file_name: &str,
+        content_type: &str,
+        size: i64,
+        sha256: &str,
+        internal: bool,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into attachment (ticket_id, uploader_id, file_name, content_type, size, \
+             sha256, internal, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(self.ticket)
+        .bind(uploader)
+        .bind(file_name)
+        .bind(content_type)
+        .bind(size)
+        .bind(sha256)
+        .bind(internal)
+        .bind(&self.at)
+        .bind(&self.at)
+        .execute(&mut **self.tx)
+        .await
+        .map_err(db_error)?;
+        Ok(())
     }
 }

@@ -1,0 +1,58 @@
+//! Attachment bytes on disk, stored by content hash so no name a person chose ever becomes a
+//! path, and the same screenshot uploaded twice is kept once.
+
+use app::error::AppError;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Where the bytes with `sha256` live under `root`.
+pub fn path_for(root: &Path, sha256: &str) -> PathBuf {
+    root.join("attachments").join(&sha256[..2]).join(sha256)
+}
+
+/// Writes `bytes` (atomically: temporary file, then rename) and returns their SHA-256.
+pub async fn store(root: &Path, bytes: &[u8]) -> Result<String, AppError> {
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let target = path_for(root, &sha256);
+    if tokio::fs::try_exists(&target).await.map_err(io_error)? {
+        return Ok(sha256);
+    }
+    let dir = target.parent().ok_or(AppError::Internal)?;
+    tokio::fs::create_dir_all(dir).await.map_err(io_error)?;
+    let temporary = dir.join(format!("{sha256}.{}.partial", std::process::id()));
+    tokio::fs::write(&temporary, bytes)
+        .await
+        .map_err(io_error)?;
+    tokio::fs::rename(&temporary, &target)
+        .await
+        .map_err(io_error)?;
+    Ok(sha256)
+}
+
+fn io_error(err: std::io::Error) -> AppError {
+    tracing::error!(error = %err, "attachment storage failed");
+    AppError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_same_bytes_are_stored_once_under_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+
+        let a = store(dir.path(), b"png bytes").await.unwrap();
+        let b = store(dir.path(), b"png bytes").await.unwrap();
+
+        assert_eq!(a, b);
+        assert_eq!(
+            std::fs::read(path_for(dir.path(), &a)).unwrap(),
+            b"png bytes"
+        );
+        let stored: Vec<_> = std::fs::read_dir(path_for(dir.path(), &a).parent().unwrap())
+            .unwrap()
+            .collect();
+        assert_eq!(stored.len(), 1, "no partial files left behind");
+    }
+}
