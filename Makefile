@@ -21,7 +21,7 @@ DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
 
 ## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
 run: release
-	DESKSIDE_DEMO=1 ./target/release/server
+	./target/release/server --demo
 
 ## test: lint, every Rust test, then the browser tests against the release build
 test: lint rust-test e2e

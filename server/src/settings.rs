@@ -73,7 +73,13 @@ pub struct Settings {
     pub base_url: String,
 
     /// Seed demo organizations and accounts on first start (when the database has no users).
-    #[arg(long, env = "DESKSIDE_DEMO")]
+    /// (`DESKSIDE_DEMO` takes 1/0, true/false, yes/no, on/off.)
+    #[arg(
+        long,
+        env = "DESKSIDE_DEMO",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub demo: bool,
 
     /// The folder cargo-leptos builds the browser bundle and assets into.
@@ -166,6 +172,17 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(cli.command, Some(Command::CreateUser { ref org, .. }) if org == "Acme"));
+    }
+
+    #[test]
+    fn demo_is_a_plain_switch() {
+        assert!(
+            Cli::try_parse_from(["server", "--demo"])
+                .unwrap()
+                .settings
+                .demo
+        );
+        assert!(!Cli::try_parse_from(["server"]).unwrap().settings.demo);
     }
 
     #[test]
