@@ -265,6 +265,10 @@ impl Tickets for TicketsService {
         patch: TicketPatch,
     ) -> Result<TicketDetail, AppError> {
         let record = self.readable(actor, id).await?;
+        if patch.is_empty() {
+            // Nothing to change: no log entry, and the ticket keeps its place in lists.
+            return self.detail(actor, record).await;
+        }
         let current = &record.summary;
         let staff = actor.is_provider_staff();
         if !staff

@@ -451,40 +451,45 @@ impl<'a> TicketWrite<'a> {
         Ok(id)
     }
 
-    /// Sets one column of the ticket; `column` is one of a fixed set, never user input.
+    /// Sets a text column of the ticket (or clears it).
     pub async fn set(
         &mut self,
         column: TicketColumn,
         value: Option<String>,
     ) -> Result<(), AppError> {
-        sqlx::query(&format!(
-            "update ticket set {} = ?, updated_at = ? where id = ?",
-            column.name()
-        ))
-        .bind(value)
-        .bind(&self.at)
-        .bind(self.ticket)
-        .execute(&mut **self.tx)
-        .await
-        .map_err(db_error)?;
-        Ok(())
+        self.set_value(column, ColumnValue::Text(value)).await
     }
 
+    /// Sets an id column of the ticket (or clears it).
     pub async fn set_id(
         &mut self,
         column: TicketColumn,
         value: Option<i64>,
     ) -> Result<(), AppError> {
-        sqlx::query(&format!(
+        self.set_value(column, ColumnValue::Id(value)).await
+    }
+
+    /// `column` is one of a fixed set, never user input.
+    async fn set_value(
+        &mut self,
+        column: TicketColumn,
+        value: ColumnValue,
+    ) -> Result<(), AppError> {
+        let sql = format!(
             "update ticket set {} = ?, updated_at = ? where id = ?",
             column.name()
-        ))
-        .bind(value)
-        .bind(&self.at)
-        .bind(self.ticket)
-        .execute(&mut **self.tx)
-        .await
-        .map_err(db_error)?;
+        );
+        let query = sqlx::query(&sql);
+        let query = match value {
+            ColumnValue::Text(text) => query.bind(text),
+            ColumnValue::Id(id) => query.bind(id),
+        };
+        query
+            .bind(&self.at)
+            .bind(self.ticket)
+            .execute(&mut **self.tx)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -493,6 +498,12 @@ impl<'a> TicketWrite<'a> {
         let at = self.at.clone();
         self.set(TicketColumn::LastActivityAt, Some(at)).await
     }
+}
+
+/// A value for one ticket column.
+enum ColumnValue {
+    Text(Option<String>),
+    Id(Option<i64>),
 }
 
 /// The ticket columns a change may set.

@@ -542,3 +542,25 @@ async fn a_ticket_knows_when_it_breached() {
 
     assert_eq!(ticket["sla_breached"], true);
 }
+
+#[tokio::test]
+async fn an_empty_change_changes_nothing_and_logs_nothing() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let before = file(&app, &rob, "Quiet one").await;
+    let id = before["id"].as_i64().unwrap();
+    let tom = app.signed_in(TECH).await;
+
+    let (status, after) = app
+        .send(
+            &tom,
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after["last_activity_at"], before["last_activity_at"]);
+    assert_eq!(kinds(&after), ["created"]);
+}
