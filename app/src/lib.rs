@@ -14,6 +14,7 @@ pub mod error;
 pub mod profile;
 pub mod shell;
 pub mod tickets;
+pub mod upload;
 
 pub use shell::{App, shell};
 

@@ -509,7 +509,13 @@ pub mod ssr {
 
     #[async_trait::async_trait]
     pub trait Tickets: Send + Sync {
-        async fn create(&self, actor: &Actor, new: NewTicket) -> Result<TicketDetail, AppError>;
+        /// Files a request with its attachments, all in one transaction.
+        async fn create(
+            &self,
+            actor: &Actor,
+            new: NewTicket,
+            files: Vec<Upload>,
+        ) -> Result<TicketDetail, AppError>;
         async fn list(&self, actor: &Actor, filter: TicketFilter) -> Result<TicketPage, AppError>;
         async fn get(&self, actor: &Actor, id: TicketId) -> Result<TicketDetail, AppError>;
         async fn update(
@@ -571,6 +577,8 @@ pub struct TicketOptions {
     pub categories: Vec<String>,
     /// Provider staff who can be assigned: (id, name). Empty for client people.
     pub assignees: Vec<(UserId, String)>,
+    /// The largest file one may attach, in bytes.
+    pub max_file_bytes: u64,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod forms;
 pub mod tickets;
 
 use crate::startup::AppState;
@@ -77,8 +78,11 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .route("/healthz", get(health))
         .route(
             "/tickets/{id}/attachments",
-            axum::routing::post(attachments::upload_from_page)
-                .layer(DefaultBodyLimit::max(max_upload_bytes)),
+            axum::routing::post(forms::attach).layer(DefaultBodyLimit::max(max_upload_bytes)),
+        )
+        .route(
+            "/tickets/new",
+            axum::routing::post(forms::new_request).layer(DefaultBodyLimit::max(max_upload_bytes)),
         );
     (routes, openapi)
 }

@@ -5,12 +5,15 @@ pub mod files;
 pub mod sla;
 
 use crate::db::Db;
-use crate::db::tickets::{Scope, TicketColumn, TicketRecord, TicketWrite, cursor_of};
+use crate::db::tickets::{
+    Scope, SlaPolicy, TicketColumn, TicketInsert, TicketRecord, TicketWrite, cursor_of,
+};
 use app::accounts::{Actor, OrgId, Role};
 use app::error::AppError;
 use app::tickets::{
     Body, NewTicket, Rating, Status, TicketDetail, TicketFilter, TicketId, TicketOptions,
-    TicketPage, TicketPatch, can_read, may_change_status, ssr::Tickets,
+    TicketPage, TicketPatch, can_read, may_change_status,
+    ssr::{Tickets, Upload},
 };
 use time::{Duration, OffsetDateTime};
 
@@ -109,6 +112,33 @@ impl TicketsService {
         });
     }
 
+    /// Checks every file (a plain name, within the size limit), then stores their bytes by
+    /// content hash. Storing comes before the transaction that records them: a stored file
+    /// without a row is harmless, a row without its file is not.
+    async fn store_files(&self, files: Vec<Upload>) -> Result<Vec<StoredFile>, AppError> {
+        let mut checked = Vec::with_capacity(files.len());
+        for file in files {
+            let name = app::tickets::parse_file_name(&file.file_name)
+                .map_err(|m| AppError::invalid("file", m))?;
+            if file.bytes.len() > self.max_file_bytes {
+                return Err(AppError::TooLarge {
+                    message: format!(
+                        "\"{name}\" is larger than {} MB.",
+                        self.max_file_bytes / (1024 * 1024)
+                    ),
+                });
+            }
+            checked.push((name, file.bytes));
+        }
+        let mut stored = Vec::with_capacity(checked.len());
+        for (name, bytes) in checked {
+            let sha256 = files::store(&self.data_dir, &bytes).await?;
+            let size = i64::try_from(bytes.len()).map_err(|_| AppError::Internal)?;
+            stored.push(StoredFile { name, size, sha256 });
+        }
+        Ok(stored)
+    }
+
     fn scope(actor: &Actor) -> Scope {
         match actor.role {
             Role::Technician | Role::Admin => Scope::All,
@@ -128,7 +158,15 @@ async fn due_times(
     priority: app::tickets::Priority,
     opened: OffsetDateTime,
 ) -> Result<(Option<String>, Option<String>), AppError> {
-    let Some((hours, first, resolve)) = db.sla_policy(org, priority).await? else {
+    due_under(db.sla_policy(org, priority).await?.as_ref(), opened)
+}
+
+/// The due times under `policy` (none without one) for a ticket opened at `opened`.
+fn due_under(
+    policy: Option<&SlaPolicy>,
+    opened: OffsetDateTime,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let Some(policy) = policy else {
         return Ok((None, None));
     };
     let start = jiff::Timestamp::from_second(opened.unix_timestamp()).map_err(|err| {
@@ -136,7 +174,7 @@ async fn due_times(
         AppError::Internal
     })?;
     let due = |minutes: i64| {
-        let at = hours.add_business_minutes(start, minutes);
+        let at = policy.hours.add_business_minutes(start, minutes);
         OffsetDateTime::from_unix_timestamp(at.as_second())
             .map(crate::db::timestamp)
             .map_err(|err| {
@@ -144,7 +182,43 @@ async fn due_times(
                 AppError::Internal
             })
     };
-    Ok((Some(due(first)?), Some(due(resolve)?)))
+    Ok((
+        Some(due(policy.first_response_minutes)?),
+        Some(due(policy.resolution_minutes)?),
+    ))
+}
+
+/// A file checked and stored by content hash, ready to be recorded on a ticket.
+struct StoredFile {
+    name: String,
+    size: i64,
+    sha256: String,
+}
+
+/// Records stored files on the ticket being written, each with its log entry.
+async fn record_files(
+    write: &mut TicketWrite<'_>,
+    uploader: app::accounts::UserId,
+    files: &[StoredFile],
+    internal: bool,
+) -> Result<(), AppError> {
+    for file in files {
+        let content_type = app::tickets::served_content_type(&file.name).0;
+        write
+            .attachment(
+                uploader,
+                &file.name,
+                content_type,
+                file.size,
+                &file.sha256,
+                internal,
+            )
+            .await?;
+        write
+            .event("attachment", None, Some(&file.name), None, internal)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Status side effects: the timestamps that go with entering a status.
@@ -183,46 +257,48 @@ async fn enter_status(
 #[async_trait::async_trait]
 impl Tickets for TicketsService {
     #[tracing::instrument(skip_all)]
-    async fn create(&self, actor: &Actor, new: NewTicket) -> Result<TicketDetail, AppError> {
+    async fn create(
+        &self,
+        actor: &Actor,
+        new: NewTicket,
+        files: Vec<Upload>,
+    ) -> Result<TicketDetail, AppError> {
         if actor.is_provider_staff() {
             return Err(AppError::invalid(
                 "subject",
                 "Requests are filed by the people of a client organization.",
             ));
         }
-        let category = self
+        let (category, policy) = self
             .db
-            .category_id(actor.org_id, new.category.as_deref())
+            .filing(actor.org_id, new.category.as_deref(), new.priority)
             .await?
             .ok_or_else(|| AppError::invalid("category", "Choose one of the listed categories."))?;
+        let files = self.store_files(files).await?;
+        let opened = OffsetDateTime::now_utc();
+        let at = crate::db::timestamp(opened);
+        let (first_response_due, resolution_due) = due_under(policy.as_ref(), opened)?;
         let mut tx = self.db.begin().await?;
         let id = TicketWrite::insert_ticket(
             &mut tx,
-            actor.org_id,
-            actor.user_id,
-            category,
-            new.subject.as_str(),
-            new.body.as_str(),
-            new.priority,
+            &TicketInsert {
+                org: actor.org_id,
+                requester: actor.user_id,
+                category,
+                subject: new.subject.as_str(),
+                body: new.body.as_str(),
+                priority: new.priority,
+                first_response_due,
+                resolution_due,
+                at: &at,
+            },
         )
         .await?;
-        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
+        let mut write = TicketWrite::at(&mut tx, id, Some(actor.user_id), at.clone());
         write
             .event("created", None, Some(new.subject.as_str()), None, false)
             .await?;
-        let (first_due, resolution_due) = due_times(
-            &self.db,
-            actor.org_id,
-            new.priority,
-            OffsetDateTime::now_utc(),
-        )
-        .await?;
-        write
-            .set(TicketColumn::FirstResponseDueAt, first_due)
-            .await?;
-        write
-            .set(TicketColumn::ResolutionDueAt, resolution_due)
-            .await?;
+        record_files(&mut write, actor.user_id, &files, false).await?;
         tx.commit().await.map_err(crate::db::db_error)?;
         self.get(actor, id).await
     }
@@ -496,7 +572,7 @@ impl Tickets for TicketsService {
         &self,
         actor: &Actor,
         id: TicketId,
-        files: Vec<app::tickets::ssr::Upload>,
+        files: Vec<Upload>,
         internal: bool,
     ) -> Result<TicketDetail, AppError> {
         self.readable(actor, id).await?;
@@ -506,37 +582,10 @@ impl Tickets for TicketsService {
         if files.is_empty() {
             return Err(AppError::invalid("file", "Choose a file to attach."));
         }
-        let mut checked = Vec::with_capacity(files.len());
-        for file in files {
-            let name = app::tickets::parse_file_name(&file.file_name)
-                .map_err(|m| AppError::invalid("file", m))?;
-            if file.bytes.len() > self.max_file_bytes {
-                return Err(AppError::TooLarge {
-                    message: format!(
-                        "\"{name}\" is larger than {} MB.",
-                        self.max_file_bytes / (1024 * 1024)
-                    ),
-                });
-            }
-            checked.push((name, file.bytes));
-        }
-        let mut stored = Vec::with_capacity(checked.len());
-        for (name, bytes) in &checked {
-            let sha256 = files::store(&self.data_dir, bytes).await?;
-            stored.push((name, bytes.len(), sha256));
-        }
+        let files = self.store_files(files).await?;
         let mut tx = self.db.begin().await?;
         let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
-        for (name, size, sha256) in &stored {
-            let content_type = app::tickets::served_content_type(name).0;
-            let size = i64::try_from(*size).map_err(|_| AppError::Internal)?;
-            write
-                .attachment(actor.user_id, name, content_type, size, sha256, internal)
-                .await?;
-            write
-                .event("attachment", None, Some(name), None, internal)
-                .await?;
-        }
+        record_files(&mut write, actor.user_id, &files, internal).await?;
         write.touch().await?;
         tx.commit().await.map_err(crate::db::db_error)?;
         self.get(actor, id).await
@@ -569,6 +618,7 @@ impl Tickets for TicketsService {
             } else {
                 Vec::new()
             },
+            max_file_bytes: self.max_file_bytes as u64,
         })
     }
 }

@@ -22,28 +22,6 @@ pub async fn new_ticket_choices() -> Result<TicketOptions, AppError> {
     )
 }
 
-#[server]
-pub async fn create_ticket(
-    subject: String,
-    body: String,
-    priority: String,
-    category: Option<String>,
-) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let new = super::NewTicket::parse(&subject, &body, &priority, category.as_deref())?;
-            let ticket = crate::backend::backend()?
-                .tickets
-                .create(&actor, new)
-                .await?;
-            leptos_axum::redirect(&format!("/tickets/{}", ticket.summary.id));
-            Ok(())
-        }
-        .await,
-    )
-}
-
 /// Renders markdown the way the ticket will show it, for the preview.
 #[server]
 pub async fn preview_markdown(body: String) -> Result<String, AppError> {
@@ -67,18 +45,171 @@ pub fn NewTicketPage() -> impl IntoView {
     }
 }
 
+/// The form is a plain multipart post to `/tickets/new`, so it works before the WebAssembly
+/// loads (the server redirects to the new ticket, or back here with the problem and what was
+/// typed). With JavaScript, files can also be pasted and dropped, and it is sent with a
+/// progress bar.
 #[component]
 fn NewTicketForm() -> impl IntoView {
-    let create = ServerAction::<CreateTicket>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let typed = move |field: &str| query.with_untracked(|q| q.get(field)).unwrap_or_default();
+    let failure = RwSignal::new(None::<AppError>);
+    let error = Signal::derive(move || {
+        failure.get().or_else(|| {
+            query
+                .with(|q| q.get("error"))
+                .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
+        })
+    });
     let options = Resource::new(|| (), |_| new_ticket_choices());
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let preview = Action::new(|body: &String| preview_markdown(body.clone()));
-    let body = RwSignal::new(String::new());
+    let body = RwSignal::new(typed("body"));
+    let chosen_category = typed("category");
+    let chosen_priority = Priority::parse(&typed("priority")).unwrap_or(Priority::Normal);
+    let sending = RwSignal::new(false);
+    let progress = RwSignal::new(None::<f64>);
+    // Name and size of each file picked, pasted or dropped (with JavaScript).
+    let picked_names = RwSignal::new(Vec::<(String, f64)>::new());
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+
+    #[cfg(feature = "hydrate")]
+    let picked: crate::upload::Picked = StoredValue::new_local(Vec::new());
+    #[cfg(feature = "hydrate")]
+    let add_files = move |files: Vec<web_sys::File>| {
+        let limit = options
+            .get_untracked()
+            .and_then(Result::ok)
+            .map(|o| o.max_file_bytes as f64)
+            .unwrap_or(f64::MAX);
+        for file in files {
+            if file.size() > limit {
+                failure.set(Some(AppError::invalid(
+                    "file",
+                    format!(
+                        "\"{}\" is larger than {}.",
+                        file.name(),
+                        crate::upload::human_size(limit)
+                    ),
+                )));
+                continue;
+            }
+            picked_names.update(|names| names.push((file.name(), file.size())));
+            picked.update_value(|files| files.push(file));
+        }
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        let paste = window_event_listener(leptos::ev::paste, move |ev| {
+            let files = crate::upload::files_of(ev.clipboard_data().and_then(|data| data.files()));
+            if !files.is_empty() {
+                ev.prevent_default();
+                add_files(files);
+            }
+        });
+        on_cleanup(move || paste.remove());
+    }
+    #[cfg(feature = "hydrate")]
+    let navigate = leptos_router::hooks::use_navigate();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            ev.prevent_default();
+            let Some(form) = form_ref.get_untracked() else {
+                return;
+            };
+            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            // The picked list replaces whatever the file input still holds.
+            data.delete("file");
+            for file in picked.get_value() {
+                if data
+                    .append_with_blob_and_filename("file", &file, &file.name())
+                    .is_err()
+                {
+                    failure.set(Some(AppError::invalid(
+                        "file",
+                        "This browser cannot attach files.",
+                    )));
+                    return;
+                }
+            }
+            sending.set(true);
+            progress.set(Some(0.0));
+            failure.set(None);
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                let answer = crate::upload::send("/tickets/new", &data, move |done| {
+                    progress.set(Some(done))
+                })
+                .await;
+                sending.set(false);
+                progress.set(None);
+                match answer {
+                    Ok((201, body)) => {
+                        let id = serde_json::from_str::<serde_json::Value>(&body)
+                            .ok()
+                            .and_then(|v| v["id"].as_i64());
+                        match id {
+                            Some(id) => navigate(&format!("/tickets/{id}"), Default::default()),
+                            None => navigate("/tickets", Default::default()),
+                        }
+                    }
+                    Ok((status, body)) => {
+                        failure.set(Some(crate::upload::error_from_api(status, &body)))
+                    }
+                    Err(message) => failure.set(Some(AppError::Request { message })),
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_files_chosen = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+            add_files(crate::upload::files_of(input.files()));
+            // The files are in the picked list now; clear the input so they are not sent twice.
+            input.set_value("");
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        add_files(crate::upload::files_of(
+            ev.data_transfer().and_then(|d| d.files()),
+        ));
+    };
+    let remove = move |index: usize| {
+        picked_names.update(|names| {
+            if index < names.len() {
+                names.remove(index);
+            }
+        });
+        #[cfg(feature = "hydrate")]
+        picked.update_value(|files| {
+            if index < files.len() {
+                files.remove(index);
+            }
+        });
+    };
 
     view! {
         <h1>"New request"</h1>
         <p class="lead">"Tell IT what is wrong. Screenshots and exact error messages help most."</p>
-        <ActionForm action=create attr:class="card">
+        <form
+            node_ref=form_ref
+            class="card"
+            method="post"
+            action="/tickets/new"
+            enctype="multipart/form-data"
+            on:submit=submit
+            on:dragover=|ev| ev.prevent_default()
+            on:drop=on_drop
+        >
             <p class="error" role="alert">
                 {move || form_error(error.get())}
             </p>
@@ -89,6 +220,7 @@ fn NewTicketForm() -> impl IntoView {
                     name="subject"
                     required
                     maxlength="200"
+                    value=typed("subject")
                     placeholder="e.g. Printer on the 2nd floor is offline"
                     aria-describedby="ticket-subject-error"
                 />
@@ -100,34 +232,26 @@ fn NewTicketForm() -> impl IntoView {
                     <Transition fallback=|| {
                         view! { <p class="muted">"Loading…"</p> }
                     }>
-                        {move || Suspend::new(async move {
-                            match options.await {
-                                Ok(options) => {
-                                    view! {
-                                        <select
-                                            id="ticket-category"
-                                            name="category"
-                                            aria-describedby="ticket-category-error"
-                                        >
-                                            {options
-                                                .categories
-                                                .into_iter()
-                                                .map(|c| {
-                                                    let selected = c == "Other";
-                                                    view! {
-                                                        <option value=c.clone() selected=selected>
-                                                            {c.clone()}
-                                                        </option>
-                                                    }
-                                                })
-                                                .collect_view()}
-                                        </select>
+                        {
+                            let chosen_category = chosen_category.clone();
+                            move || {
+                                let chosen_category = chosen_category.clone();
+                                Suspend::new(async move {
+                                    match options.await {
+                                        Ok(options) => {
+                                            view! {
+                                                <CategorySelect
+                                                    categories=options.categories
+                                                    chosen=chosen_category
+                                                />
+                                            }
+                                                .into_any()
+                                        }
+                                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                                     }
-                                        .into_any()
-                                }
-                                Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                                })
                             }
-                        })}
+                        }
                     </Transition>
                     <FieldError id="ticket-category-error" field="category" error=error />
                 </div>
@@ -142,7 +266,7 @@ fn NewTicketForm() -> impl IntoView {
                             .into_iter()
                             .map(|p| {
                                 view! {
-                                    <option value=p.as_str() selected=p == Priority::Normal>
+                                    <option value=p.as_str() selected=p == chosen_priority>
                                         {p.label()}
                                     </option>
                                 }
@@ -160,8 +284,11 @@ fn NewTicketForm() -> impl IntoView {
                     rows="8"
                     required
                     aria-describedby="ticket-body-hint ticket-body-error"
+                    prop:value=move || body.get()
                     on:input=move |ev| body.set(event_target_value(&ev))
-                ></textarea>
+                >
+                    {typed("body")}
+                </textarea>
                 <p id="ticket-body-hint" class="muted">
                     "Markdown works: **bold**, lists, `code`."
                 </p>
@@ -194,9 +321,102 @@ fn NewTicketForm() -> impl IntoView {
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     })
             }}
-            <button type="submit" class="primary" disabled=move || create.pending().get()>
+            <div class="field">
+                <label for="ticket-files">"Attachments"</label>
+                <input
+                    id="ticket-files"
+                    type="file"
+                    name="file"
+                    multiple
+                    aria-describedby="ticket-files-hint ticket-file-error"
+                    on:change=on_files_chosen
+                />
+                <p id="ticket-files-hint" class="muted">
+                    {move || {
+                        let limit = options
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|o| crate::upload::human_size(o.max_file_bytes as f64))
+                            .unwrap_or_else(|| "20 MB".into());
+                        format!("Screenshots, logs, documents; up to {limit} each.")
+                    }}
+                    <span class="js-only">
+                        " Paste a screenshot anywhere on this page, or drop files here."
+                    </span>
+                </p>
+                <ul class="picked" aria-label="Files to send">
+                    {move || {
+                        picked_names
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, (name, size))| {
+                                let label = format!("Remove {name}");
+                                view! {
+                                    <li>
+                                        <span>{name}</span>
+                                        <span class="muted">
+                                            {format!(" {}", crate::upload::human_size(size))}
+                                        </span>
+                                        <button
+                                            type="button"
+                                            class="link"
+                                            aria-label=label
+                                            on:click=move |_| remove(index)
+                                        >
+                                            "Remove"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+                <FieldError id="ticket-file-error" field="file" error=error />
+            </div>
+            {move || {
+                progress
+                    .get()
+                    .map(|done| {
+                        let percent = (done * 100.0).round();
+                        view! {
+                            <div class="progress" role="status">
+                                <label for="ticket-progress">
+                                    {format!("Sending… {percent}%")}
+                                </label>
+                                <progress id="ticket-progress" max="100" value=percent></progress>
+                            </div>
+                        }
+                    })
+            }}
+            <button type="submit" class="primary" disabled=move || sending.get()>
                 "Send request"
             </button>
-        </ActionForm>
+        </form>
+    }
+}
+
+/// The org's categories, with the one chosen before (or Other) selected.
+#[component]
+fn CategorySelect(categories: Vec<String>, chosen: String) -> impl IntoView {
+    let chosen = if categories.contains(&chosen) {
+        chosen
+    } else {
+        "Other".to_string()
+    };
+    view! {
+        <select id="ticket-category" name="category" aria-describedby="ticket-category-error">
+            {categories
+                .into_iter()
+                .map(|c| {
+                    let selected = c == chosen;
+                    view! {
+                        <option value=c.clone() selected=selected>
+                            {c.clone()}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
     }
 }

@@ -398,37 +398,27 @@ fn Attachments(list: Vec<super::Attachment>) -> impl IntoView {
     })
 }
 
-/// Sends files to the ticket from the browser; the answer's message on failure.
+/// Sends files to the ticket from the browser, reporting progress; the problem on failure.
 #[cfg(feature = "hydrate")]
-async fn send_files(id: i64, files: Vec<web_sys::File>) -> Result<(), String> {
-    let form = web_sys::FormData::new().map_err(|_| "This browser cannot upload files.")?;
+async fn send_files(
+    id: i64,
+    files: Vec<web_sys::File>,
+    progress: RwSignal<Option<f64>>,
+) -> Result<(), String> {
+    const CANNOT: &str = "This browser cannot upload files.";
+    let form = web_sys::FormData::new().map_err(|_| CANNOT)?;
     for file in &files {
         form.append_with_blob_and_filename("file", file, &file.name())
-            .map_err(|_| "This browser cannot upload files.")?;
+            .map_err(|_| CANNOT)?;
     }
-    let response = gloo_net::http::Request::post(&format!("/api/v1/tickets/{id}/attachments"))
-        .body(form)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|_| "The upload did not reach the server. Check the connection.".to_string())?;
-    if response.ok() {
+    let url = format!("/api/v1/tickets/{id}/attachments");
+    let (status, body) =
+        crate::upload::send(&url, &form, move |done| progress.set(Some(done))).await?;
+    if (200..300).contains(&status) {
         return Ok(());
     }
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
-    let fields = &body["error"]["fields"]["file"][0];
-    Err(fields
-        .as_str()
-        .or_else(|| body["error"]["message"].as_str())
-        .unwrap_or("The upload failed.")
-        .to_string())
-}
-
-/// The files of a paste or a drop.
-#[cfg(feature = "hydrate")]
-fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
-    let Some(list) = list else { return Vec::new() };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
+    let err = crate::upload::error_from_api(status, &body);
+    Err(err.field("file").unwrap_or_else(|| err.to_string()))
 }
 
 /// A plain multipart form that works without JavaScript (the server redirects back here);
@@ -437,6 +427,7 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let sending = RwSignal::new(false);
+    let progress = RwSignal::new(None::<f64>);
     let failure = RwSignal::new(None::<String>);
     let error = move || failure.get().or_else(|| query.read().get("upload_error"));
     #[cfg(feature = "hydrate")]
@@ -447,8 +438,9 @@ fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
         sending.set(true);
         failure.set(None);
         leptos::task::spawn_local(async move {
-            let outcome = send_files(id, files).await;
+            let outcome = send_files(id, files, progress).await;
             sending.set(false);
+            progress.set(None);
             match outcome {
                 Ok(()) => uploads.update(|n| *n += 1),
                 Err(message) => failure.set(Some(message)),
@@ -458,7 +450,7 @@ fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let paste = window_event_listener(leptos::ev::paste, move |ev| {
-            let files = files_of(ev.clipboard_data().and_then(|data| data.files()));
+            let files = crate::upload::files_of(ev.clipboard_data().and_then(|data| data.files()));
             if !files.is_empty() {
                 ev.prevent_default();
                 send(files);
@@ -470,15 +462,27 @@ fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
     let _ = uploads;
     view! {
         <p class="muted js-only">"Paste a screenshot anywhere on this page, or drop files here."</p>
-        <p class="muted" role="status">
-            {move || sending.get().then_some("Uploading…")}
-        </p>
+        <div class="progress" role="status">
+            {move || {
+                sending
+                    .get()
+                    .then(|| {
+                        let percent = (progress.get().unwrap_or(0.0) * 100.0).round();
+                        view! {
+                            <label for="upload-progress">
+                                {format!("Uploading… {percent}%")}
+                            </label>
+                            <progress id="upload-progress" max="100" value=percent></progress>
+                        }
+                    })
+            }}
+        </div>
         <form
             on:dragover=|ev| ev.prevent_default()
             on:drop=move |ev| {
                 ev.prevent_default();
                 #[cfg(feature = "hydrate")]
-                send(files_of(ev.data_transfer().and_then(|data| data.files())));
+                send(crate::upload::files_of(ev.data_transfer().and_then(|data| data.files())));
             }
             class="card upload"
             method="post"

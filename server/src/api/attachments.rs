@@ -1,17 +1,16 @@
-//! Uploading files to tickets and downloading them, for the REST API and for the ticket
-//! page's plain form.
+//! Uploading files to tickets and downloading them through the REST API.
 
-use super::{ErrorBody, tickets::ticket_id};
+use super::{ErrorBody, forms::MultipartForm, tickets::ticket_id};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
-use app::tickets::{TicketDetail, ssr::Upload};
+use app::tickets::TicketDetail;
 use axum::{
     Json,
     body::Body,
-    extract::{Multipart, Path, State, multipart::MultipartError},
+    extract::{Multipart, Path, State},
     http::{StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -20,45 +19,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(upload))
         .routes(routes!(download))
-}
-
-fn multipart_error(err: MultipartError) -> AppError {
-    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge {
-            message: "The upload is larger than allowed.".into(),
-        }
-    } else {
-        AppError::Request {
-            message: err.body_text(),
-        }
-    }
-}
-
-/// The files (field `file`, repeatable) and the `internal` flag of a multipart form.
-async fn read_form(mut form: Multipart) -> Result<(Vec<Upload>, bool), AppError> {
-    let mut files = Vec::new();
-    let mut internal = false;
-    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
-        match field.name() {
-            Some("file") => {
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                let bytes = field.bytes().await.map_err(multipart_error)?;
-                // A file input left empty still sends an empty, nameless part.
-                if !(file_name.is_empty() && bytes.is_empty()) {
-                    files.push(Upload {
-                        file_name,
-                        bytes: bytes.to_vec(),
-                    });
-                }
-            }
-            Some("internal") => {
-                let value = field.text().await.map_err(multipart_error)?;
-                internal = matches!(value.trim(), "on" | "true" | "1");
-            }
-            _ => {}
-        }
-    }
-    Ok((files, internal))
 }
 
 /// Attach files (multipart: `file`, repeatable; `internal`, staff only).
@@ -75,43 +35,14 @@ async fn upload(
     form: Multipart,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
     let id = ticket_id(&id)?;
-    let (files, internal) = read_form(form).await?;
+    let form = MultipartForm::read(form).await?;
+    let internal = form.flag("internal");
     let ticket = state
         .backend
         .tickets
-        .attach(&actor, id, files, internal)
+        .attach(&actor, id, form.files, internal)
         .await?;
     Ok((StatusCode::CREATED, Json(ticket)))
-}
-
-/// The ticket page's upload form: back to the ticket, with the problem in the address if any.
-pub async fn upload_from_page(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(id): Path<String>,
-    form: Multipart,
-) -> Result<Redirect, AppError> {
-    let id = ticket_id(&id)?;
-    let outcome = match read_form(form).await {
-        Ok((files, internal)) => state
-            .backend
-            .tickets
-            .attach(&actor, id, files, internal)
-            .await
-            .map(|_| ()),
-        Err(err) => Err(err),
-    };
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/tickets/{id}"))),
-        Err(AppError::NotFound) => Err(AppError::NotFound),
-        Err(err) => {
-            let message = err.field("file").unwrap_or_else(|| err.to_string());
-            Ok(Redirect::to(&format!(
-                "/tickets/{id}?upload_error={}",
-                utf8_percent_encode(&message, NON_ALPHANUMERIC)
-            )))
-        }
-    }
 }
 
 /// Download an attachment the caller may see.

@@ -59,7 +59,11 @@ async fn create_ticket(
         &body.priority,
         body.category.as_deref(),
     )?;
-    let ticket = state.backend.tickets.create(&actor, new).await?;
+    let ticket = state
+        .backend
+        .tickets
+        .create(&actor, new, Vec::new())
+        .await?;
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 

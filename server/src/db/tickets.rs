@@ -150,6 +150,54 @@ pub struct Change {
     pub new: Option<String>,
 }
 
+/// Business hours and targets (first response, resolution; in business minutes).
+pub struct SlaPolicy {
+    pub hours: BusinessHours,
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+}
+
+#[derive(FromRow)]
+struct SlaRow {
+    category_id: i64,
+    time_zone: Option<String>,
+    weekdays: Option<String>,
+    start_minute: Option<i64>,
+    end_minute: Option<i64>,
+    first_response_minutes: Option<i64>,
+    resolution_minutes: Option<i64>,
+}
+
+impl SlaRow {
+    fn policy(self) -> Result<Option<SlaPolicy>, AppError> {
+        let (Some(zone), Some(days), Some(start), Some(end), Some(first), Some(resolve)) = (
+            self.time_zone,
+            self.weekdays,
+            self.start_minute,
+            self.end_minute,
+            self.first_response_minutes,
+            self.resolution_minutes,
+        ) else {
+            return Ok(None);
+        };
+        let hours = BusinessHours::parse(&zone, &days, &minutes_text(start), &minutes_text(end))
+            .map_err(|err| corrupt("business_hours", &err.to_string()))?;
+        Ok(Some(SlaPolicy {
+            hours,
+            first_response_minutes: first,
+            resolution_minutes: resolve,
+        }))
+    }
+}
+
+/// How a category name is matched: trimmed, any case; none given means Other.
+fn category_key(name: Option<&str>) -> String {
+    name.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("Other")
+        .to_lowercase()
+}
+
 /// The cursor of a page: the last ticket's activity time and id.
 pub fn cursor_of(ticket: &TicketSummary) -> String {
     format!(
@@ -273,28 +321,60 @@ impl Db {
             .collect())
     }
 
-    /// The category of `org` named `name` (any case), or its "Other".
+    /// The active category of `org` named `name` (any case), or its "Other".
     #[tracing::instrument(skip_all)]
     pub async fn category_id(
         &self,
         org: OrgId,
         name: Option<&str>,
     ) -> Result<Option<i64>, AppError> {
-        sqlx::query_scalar("select id from category where org_id = ? and name_key = ?")
-            .bind(org)
-            .bind(name.unwrap_or("Other").trim().to_lowercase())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)
+        sqlx::query_scalar(
+            "select id from category where org_id = ? and name_key = ? and archived_at is null",
+        )
+        .bind(org)
+        .bind(category_key(name))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)
+    }
+
+    /// What filing a ticket needs, in one query: the category's id (`None` when `org` has no
+    /// such active category) and the org's business hours and targets for `priority`.
+    #[tracing::instrument(skip_all)]
+    pub async fn filing(
+        &self,
+        org: OrgId,
+        category: Option<&str>,
+        priority: Priority,
+    ) -> Result<Option<(i64, Option<SlaPolicy>)>, AppError> {
+        let row: Option<SlaRow> = sqlx::query_as(
+            "select c.id as category_id, h.time_zone, h.weekdays, h.start_minute, \
+             h.end_minute, p.first_response_minutes, p.resolution_minutes \
+             from category c \
+             left join business_hours h on h.org_id = c.org_id \
+             left join sla_policy p on p.org_id = c.org_id and p.priority = ? \
+             where c.org_id = ? and c.name_key = ? and c.archived_at is null",
+        )
+        .bind(priority.as_str())
+        .bind(org)
+        .bind(category_key(category))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.map(|row| Ok((row.category_id, row.policy()?)))
+            .transpose()
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn categories(&self, org: OrgId) -> Result<Vec<String>, AppError> {
-        sqlx::query_scalar("select name from category where org_id = ? order by position, name_key")
-            .bind(org)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)
+        sqlx::query_scalar(
+            "select name from category where org_id = ? and archived_at is null \
+             order by position, name_key",
+        )
+        .bind(org)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
     }
 
     /// Active provider staff, who tickets can be assigned to.
@@ -321,16 +401,16 @@ impl Db {
         .map_err(db_error)
     }
 
-    /// The business hours and the targets (first response, resolution; business minutes) of
-    /// `org` for `priority`; `None` where the org has no policy (the provider).
+    /// The business hours and the targets of `org` for `priority`; `None` where the org has
+    /// no policy (the provider).
     #[tracing::instrument(skip_all)]
     pub async fn sla_policy(
         &self,
         org: OrgId,
         priority: Priority,
-    ) -> Result<Option<(BusinessHours, i64, i64)>, AppError> {
-        let row: Option<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
-            "select h.time_zone, h.weekdays, h.start_minute, h.end_minute, \
+    ) -> Result<Option<SlaPolicy>, AppError> {
+        let row: Option<SlaRow> = sqlx::query_as(
+            "select 0 as category_id, h.time_zone, h.weekdays, h.start_minute, h.end_minute, \
              p.first_response_minutes, p.resolution_minutes \
              from sla_policy p join business_hours h on h.org_id = p.org_id \
              where p.org_id = ? and p.priority = ?",
@@ -340,17 +420,26 @@ impl Db {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;
-        let Some((zone, days, start, end, first, resolve)) = row else {
-            return Ok(None);
-        };
-        let hours = BusinessHours::parse(&zone, &days, &minutes_text(start), &minutes_text(end))
-            .map_err(|err| corrupt("business_hours", &err.to_string()))?;
-        Ok(Some((hours, first, resolve)))
+        Ok(row.map(|row| row.policy()).transpose()?.flatten())
     }
 
     pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
         self.pool.begin().await.map_err(db_error)
     }
+}
+
+/// A ticket as it is first written.
+pub struct TicketInsert<'a> {
+    pub org: OrgId,
+    pub requester: UserId,
+    pub category: i64,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub priority: Priority,
+    pub first_response_due: Option<String>,
+    pub resolution_due: Option<String>,
+    /// The creation time, as stored text.
+    pub at: &'a str,
 }
 
 /// Writes inside one transaction: a ticket change is all or nothing.
@@ -368,35 +457,43 @@ impl<'a> TicketWrite<'a> {
         ticket: TicketId,
         actor: Option<UserId>,
     ) -> Self {
+        Self::at(tx, ticket, actor, now())
+    }
+
+    /// Changes stamped with a time chosen by the caller.
+    pub fn at(
+        tx: &'a mut Transaction<'static, Sqlite>,
+        ticket: TicketId,
+        actor: Option<UserId>,
+        at: String,
+    ) -> Self {
         TicketWrite {
             tx,
             ticket,
             actor,
-            at: now(),
+            at,
         }
     }
 
+    /// Inserts a new ticket with its due times; returns its number.
     pub async fn insert_ticket(
         tx: &mut Transaction<'static, Sqlite>,
-        org: OrgId,
-        requester: UserId,
-        category: i64,
-        subject: &str,
-        body: &str,
-        priority: Priority,
+        ticket: &TicketInsert<'_>,
     ) -> Result<TicketId, AppError> {
         sqlx::query_scalar(
             "insert into ticket (org_id, requester_id, category_id, subject, body, status, \
-             priority, last_activity_at, created_at, updated_at) \
-             values (?1, ?2, ?3, ?4, ?5, 'new', ?6, ?7, ?7, ?7) returning id",
+             priority, first_response_due_at, resolution_due_at, last_activity_at, created_at, \
+             updated_at) values (?1, ?2, ?3, ?4, ?5, 'new', ?6, ?7, ?8, ?9, ?9, ?9) returning id",
         )
-        .bind(org)
-        .bind(requester)
-        .bind(category)
-        .bind(subject)
-        .bind(body)
-        .bind(priority.as_str())
-        .bind(now())
+        .bind(ticket.org)
+        .bind(ticket.requester)
+        .bind(ticket.category)
+        .bind(ticket.subject)
+        .bind(ticket.body)
+        .bind(ticket.priority.as_str())
+        .bind(&ticket.first_response_due)
+        .bind(&ticket.resolution_due)
+        .bind(ticket.at)
         .fetch_one(&mut **tx)
         .await
         .map_err(db_error)

@@ -203,26 +203,55 @@ async fn a_server_function_called_by_the_app_answers_with_the_errors_status_not_
     assert_eq!(error.field("name").as_deref(), Some("Enter a name."));
 }
 
+/// The new request form as a browser sends it: multipart, with files.
+fn request_form(fields: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    for (name, bytes) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    form
+}
+
+async fn post_request(
+    app: &TestApp,
+    client: &Client,
+    accept: &str,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    client
+        .post(app.url("/tickets/new"))
+        .header("accept", accept)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+const SCANNER: [(&str, &str); 4] = [
+    ("subject", "Scanner jams"),
+    ("body", "Every *third* page."),
+    ("priority", "normal"),
+    ("category", "Hardware"),
+];
+
 #[tokio::test]
-async fn a_request_filed_without_javascript_lands_on_its_ticket_page() {
+async fn a_request_filed_without_javascript_lands_on_its_ticket_page_with_its_files() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
+    let files = [
+        ("jam.png", b"\x89PNG not really".to_vec()),
+        ("log.txt", b"error 42".to_vec()),
+    ];
 
-    let res = post_form(
-        &app,
-        &rob,
-        app::tickets::new::CreateTicket::PATH,
-        "/tickets/new",
-        &[
-            ("subject", "Scanner jams"),
-            ("body", "Every *third* page."),
-            ("priority", "normal"),
-            ("category", "Hardware"),
-        ],
-    )
-    .await;
+    let res = post_request(&app, &rob, "text/html", request_form(&SCANNER, &files)).await;
 
-    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/tickets/"), "{location}");
     let (status, page) = html(&app, &rob, &location).await;
@@ -232,6 +261,110 @@ async fn a_request_filed_without_javascript_lands_on_its_ticket_page() {
         page.contains("<em>third</em>"),
         "the description is rendered markdown"
     );
+    let (_, ticket) = app.get(&rob, &format!("/api/v1{location}")).await;
+    let names: Vec<&str> = ticket["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["file_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["jam.png", "log.txt"]);
+}
+
+#[tokio::test]
+async fn a_request_with_a_bad_field_goes_back_to_the_form_with_what_was_typed_and_saves_nothing() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let fields = [
+        ("subject", "   "),
+        ("body", "The screen flickers"),
+        ("priority", "high"),
+        ("category", "Hardware"),
+    ];
+
+    let res = post_request(
+        &app,
+        &rob,
+        "text/html",
+        request_form(&fields, &[("shot.png", b"png".to_vec())]),
+    )
+    .await;
+
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/tickets/new?error="), "{location}");
+    let (status, page) = html(&app, &rob, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Say in a few words what is wrong."), "{page}");
+    assert!(
+        page.contains("The screen flickers"),
+        "the description is kept"
+    );
+    assert!(
+        page.contains("<option value=\"high\" selected"),
+        "the urgency is kept"
+    );
+    let (_, list) = app.get(&rob, "/api/v1/tickets").await;
+    assert_eq!(list["tickets"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_forms_script_gets_json_the_new_ticket_or_the_field_errors() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    let created = post_request(&app, &rob, "application/json", request_form(&SCANNER, &[])).await;
+    let (status, body) = read(created).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(body["id"].as_i64().is_some(), "{body}");
+
+    let fields = [("subject", "Printer"), ("body", ""), ("priority", "soon")];
+    let refused = post_request(&app, &rob, "application/json", request_form(&fields, &[])).await;
+    let (status, body) = read(refused).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(&body), "invalid");
+    assert!(body["error"]["fields"]["body"].is_array(), "{body}");
+    assert!(body["error"]["fields"]["priority"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn a_request_with_a_file_over_the_limit_files_nothing() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let big = vec![0u8; app.settings.max_file_mb as usize * 1024 * 1024 + 1];
+
+    let res = post_request(
+        &app,
+        &rob,
+        "application/json",
+        request_form(&SCANNER, &[("ok.txt", b"ok".to_vec()), ("huge.bin", big)]),
+    )
+    .await;
+
+    let (status, body) = read(res).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("huge.bin"),
+        "{body}"
+    );
+    let (_, list) = app.get(&rob, "/api/v1/tickets").await;
+    assert_eq!(list["tickets"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_new_request_form_posts_multipart_to_a_plain_address() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    let (status, page) = html(&app, &rob, "/tickets/new").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("action=\"/tickets/new\""), "{page}");
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    assert!(page.contains("<label for=\"ticket-files\">Attachments</label>"));
 }
 
 #[tokio::test]

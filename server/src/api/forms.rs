@@ -1,0 +1,175 @@
+//! The pages' plain multipart forms, which server functions cannot take: filing a request with
+//! its files, and attaching files on the ticket page. Without JavaScript they answer with a
+//! redirect (carrying the problem and what was typed back to the form); the page's script asks
+//! for JSON instead and gets the API's answers.
+
+use super::tickets::ticket_id;
+use crate::auth::Caller;
+use crate::startup::AppState;
+use app::error::AppError;
+use app::tickets::{NewTicket, ssr::Upload};
+use axum::{
+    Json,
+    extract::{Multipart, Path, State, multipart::MultipartError},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use std::collections::HashMap;
+
+/// The longest description carried back to the form in the address after a failed post;
+/// longer ones would make the address too long for some proxies.
+const MAX_BODY_IN_ADDRESS: usize = 2_000;
+
+/// A multipart form as received: its files (field `file`, repeatable) and its text fields.
+pub struct MultipartForm {
+    pub files: Vec<Upload>,
+    pub fields: HashMap<String, String>,
+}
+
+impl MultipartForm {
+    pub async fn read(mut form: Multipart) -> Result<MultipartForm, AppError> {
+        let mut files = Vec::new();
+        let mut fields = HashMap::new();
+        while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+            let Some(name) = field.name().map(str::to_string) else {
+                continue;
+            };
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                // A file input left empty still sends an empty, nameless part.
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    files.push(Upload {
+                        file_name,
+                        bytes: bytes.to_vec(),
+                    });
+                }
+            } else {
+                let value = field.text().await.map_err(multipart_error)?;
+                fields.insert(name, value);
+            }
+        }
+        Ok(MultipartForm { files, fields })
+    }
+
+    pub fn text(&self, name: &str) -> &str {
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    /// A checkbox: checked when sent as on, true or 1.
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.text(name).trim(), "on" | "true" | "1")
+    }
+}
+
+fn multipart_error(err: MultipartError) -> AppError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge {
+            message: "The upload is larger than allowed.".into(),
+        }
+    } else {
+        AppError::Request {
+            message: err.body_text(),
+        }
+    }
+}
+
+/// Whether the page's script sent the form and wants JSON back.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+fn encode(value: &str) -> String {
+    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
+
+/// `POST /tickets/new`: the new request form, with its files, filed in one transaction.
+pub async fn new_request(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let json = wants_json(&headers);
+    let mut typed = Vec::new();
+    let outcome = async {
+        let form = form.map_err(|rejection| AppError::Request {
+            message: rejection.body_text(),
+        })?;
+        let form = MultipartForm::read(form).await?;
+        for field in ["subject", "priority", "category", "body"] {
+            typed.push((field, form.text(field).to_string()));
+        }
+        let new = NewTicket::parse(
+            form.text("subject"),
+            form.text("body"),
+            form.text("priority"),
+            form.fields.get("category").map(String::as_str),
+        )?;
+        state.backend.tickets.create(&actor, new, form.files).await
+    }
+    .await;
+    match (outcome, json) {
+        (Ok(ticket), true) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({ "id": ticket.summary.id })),
+        )
+            .into_response(),
+        (Ok(ticket), false) => {
+            Redirect::to(&format!("/tickets/{}", ticket.summary.id)).into_response()
+        }
+        (Err(err), true) => err.into_response(),
+        (Err(err), false) => {
+            let error = serde_json::to_string(&err).unwrap_or_default();
+            let mut to = format!("/tickets/new?error={}", encode(&error));
+            for (field, value) in typed {
+                if field == "body" && value.chars().count() > MAX_BODY_IN_ADDRESS {
+                    continue;
+                }
+                to.push_str(&format!("&{field}={}", encode(&value)));
+            }
+            Redirect::to(&to).into_response()
+        }
+    }
+}
+
+/// `POST /tickets/{id}/attachments`: the ticket page's upload form; back to the ticket, with
+/// the problem in the address if any.
+pub async fn attach(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> Result<Redirect, AppError> {
+    let id = ticket_id(&id)?;
+    let outcome = match MultipartForm::read(form).await {
+        Ok(form) => {
+            let internal = form.flag("internal");
+            state
+                .backend
+                .tickets
+                .attach(&actor, id, form.files, internal)
+                .await
+                .map(|_| ())
+        }
+        Err(err) => Err(err),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/tickets/{id}"))),
+        Err(AppError::NotFound) => Err(AppError::NotFound),
+        Err(err) => {
+            let message = err.field("file").unwrap_or_else(|| err.to_string());
+            Ok(Redirect::to(&format!(
+                "/tickets/{id}?upload_error={}",
+                encode(&message)
+            )))
+        }
+    }
+}
