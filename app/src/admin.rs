@@ -147,9 +147,16 @@ fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
                 {orgs
                     .into_iter()
                     .map(|org| {
+                        let name = match org.kind {
+                            OrgKind::Client => {
+                                view! { <a href=format!("/admin/orgs/{}", org.id)>{org.name}</a> }
+                                    .into_any()
+                            }
+                            OrgKind::Provider => view! { <span>{org.name}</span> }.into_any(),
+                        };
                         view! {
                             <tr>
-                                <td>{org.name}</td>
+                                <td>{name}</td>
                                 <td>
                                     {match org.kind {
                                         OrgKind::Provider => "Provider",

@@ -100,6 +100,7 @@ where
                     match auth.me.await {
                         Ok(Some(me)) if allow(me.role) => render(me).into_any(),
                         Ok(Some(_)) => {
+                            crate::components::forbidden_status();
                             view! {
                                 <section class="card">
                                     <h1>"Not available"</h1>

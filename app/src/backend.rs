@@ -3,6 +3,7 @@
 
 use crate::accounts::{Actor, ssr::Accounts};
 use crate::error::AppError;
+use crate::tickets::settings::ssr::OrgSettingsStore;
 use crate::tickets::ssr::Tickets;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 pub struct Backend {
     pub accounts: Arc<dyn Accounts>,
     pub tickets: Arc<dyn Tickets>,
+    pub settings: Arc<dyn OrgSettingsStore>,
 }
 
 /// The backend for this request.

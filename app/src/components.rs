@@ -49,7 +49,18 @@ pub fn short_date(at: OffsetDateTime) -> String {
 /// Marks the server's response as 404 for pages that show "not found".
 pub fn not_found_status() {
     #[cfg(feature = "ssr")]
+    set_status(axum::http::StatusCode::NOT_FOUND);
+}
+
+/// Marks the server's response as 403 for pages that are not part of the caller's role.
+pub fn forbidden_status() {
+    #[cfg(feature = "ssr")]
+    set_status(axum::http::StatusCode::FORBIDDEN);
+}
+
+#[cfg(feature = "ssr")]
+fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
+        response.set_status(status);
     }
 }

@@ -4,6 +4,7 @@ use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::profile::ProfilePage;
+use crate::tickets::settings::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -63,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orgs/:id") view=OrgSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=OwnSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/tickets") view=TicketsPage ssr=SsrMode::Async />
@@ -117,6 +120,11 @@ const NAV: &[NavItem] = &[
     NavItem {
         href: "/people",
         label: "People",
+        roles: &[Role::Manager],
+    },
+    NavItem {
+        href: "/settings",
+        label: "Settings",
         roles: &[Role::Manager],
     },
     NavItem {
@@ -217,7 +225,7 @@ mod tests {
         assert_eq!(labels(Role::Admin), ["Home", "Tickets", "Admin"]);
         assert_eq!(
             labels(Role::Manager),
-            ["Home", "Tickets", "New request", "People"]
+            ["Home", "Tickets", "New request", "People", "Settings"]
         );
         assert_eq!(
             labels(Role::Requester),

@@ -3,6 +3,7 @@
 
 pub mod list;
 pub mod new;
+pub mod settings;
 pub mod view;
 
 use crate::accounts::{Actor, OrgId, Role, UserId};

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod forms;
+pub mod settings;
 pub mod tickets;
 
 use crate::startup::AppState;
@@ -70,6 +71,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
         .merge(tickets::router())
+        .merge(settings::router())
         .merge(uploads)
         .split_for_parts();
     let doc = openapi.clone();

@@ -69,6 +69,7 @@ impl AppState {
             backend: Backend {
                 accounts: accounts.clone(),
                 tickets: tickets.clone(),
+                settings: tickets.clone(),
             },
             db,
             accounts,

@@ -2,6 +2,7 @@
 //! functions and the REST API alike.
 
 pub mod files;
+pub mod settings;
 pub mod sla;
 
 use crate::db::Db;
@@ -18,7 +19,7 @@ use app::tickets::{
 use time::{Duration, OffsetDateTime};
 
 pub struct TicketsService {
-    db: Db,
+    pub(crate) db: Db,
     /// Where attachment bytes are kept.
     data_dir: std::path::PathBuf,
     /// The largest file one may attach.

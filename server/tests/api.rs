@@ -7,6 +7,7 @@ mod api {
     pub mod cli;
     pub mod errors;
     pub mod pages;
+    pub mod settings;
     pub mod support;
     pub mod tickets;
 }

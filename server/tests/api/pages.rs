@@ -139,7 +139,8 @@ async fn the_admin_page_lists_organizations_for_admins_and_refuses_others() {
     assert!(page.contains("Acme Dental") && page.contains("Birch Accounting"));
 
     let requester = app.signed_in(ACME_REQUESTER).await;
-    let (_, page) = html(&app, &requester, "/admin").await;
+    let (status, page) = html(&app, &requester, "/admin").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("This page is not part of your role."));
     assert!(!page.contains("Birch Accounting"));
 }
@@ -434,4 +435,70 @@ async fn another_orgs_ticket_page_says_not_found() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("Ticket not found"));
     assert!(!page.contains("Private matter"));
+}
+
+#[tokio::test]
+async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at_its_field() {
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let org = app.org_id("Acme Dental").await;
+    let page = format!("/admin/orgs/{org}");
+    let org_text = org.to_string();
+    let mut form = vec![
+        ("org_id", org_text.as_str()),
+        ("time_zone", "Europe/Berlin"),
+        ("start", "08:00"),
+        ("end", "16:30"),
+        ("mon", "on"),
+        ("sat", "on"),
+    ];
+
+    let saved = post_form(
+        &app,
+        &admin,
+        app::tickets::settings::SaveHours::PATH,
+        &page,
+        &form,
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::FOUND);
+    let (_, s) = app
+        .get(&admin, &format!("/api/v1/orgs/{org}/settings"))
+        .await;
+    assert_eq!(s["business_hours"]["weekdays"], "mon,sat");
+    assert_eq!(s["business_hours"]["time_zone"], "Europe/Berlin");
+
+    form[1] = ("time_zone", "Nowhere/Special");
+    let refused = post_form(
+        &app,
+        &admin,
+        app::tickets::settings::SaveHours::PATH,
+        &page,
+        &form,
+    )
+    .await;
+    let location = refused.headers()["location"].to_str().unwrap().to_string();
+    let (_, html_page) = html(&app, &admin, location.trim_start_matches(&app.base)).await;
+    let field = html_page
+        .split("id=\"hours-zone-error\"")
+        .nth(1)
+        .expect("the time zone's error slot");
+    assert!(field[..200].contains("Unknown time zone"), "{field}");
+}
+
+#[tokio::test]
+async fn a_manager_sees_their_settings_page_read_only_but_for_sharing() {
+    let app = spawn().await;
+    let mia = app.signed_in(ACME_MANAGER).await;
+
+    let (status, page) = html(&app, &mia, "/settings").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Acme Dental: settings"), "{page}");
+    assert!(page.contains("Save sharing"));
+    assert!(!page.contains("Save hours"));
+    let admin_page = format!("/admin/orgs/{}", app.org_id("Acme Dental").await);
+    let (status, page) = html(&app, &mia, &admin_page).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("This page is not part of your role."));
 }

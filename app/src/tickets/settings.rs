@@ -1,0 +1,750 @@
+//! A client organization's ticket settings: whether colleagues see each other's tickets, the
+//! categories people file under, the business hours SLA targets count in, and the targets.
+
+use super::Priority;
+use crate::accounts::{Actor, OrgId, Role};
+use crate::auth::Protected;
+use crate::components::{ErrorNotice, FieldError, form_error};
+use crate::error::{AppError, Validator};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// The three-letter weekday names business hours use, Monday first.
+pub const WEEKDAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Category {
+    pub id: i64,
+    pub name: String,
+    /// Archived categories stay on the tickets filed under them but are no longer offered.
+    pub archived: bool,
+}
+
+/// Business hours as people type them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Hours {
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// Open days, e.g. `mon,tue,wed,thu,fri`.
+    pub weekdays: String,
+    /// Opening time, `HH:MM`.
+    pub start: String,
+    /// Closing time, `HH:MM` (`24:00` for midnight).
+    pub end: String,
+}
+
+/// The SLA targets for one priority, in business minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Target {
+    pub priority: Priority,
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+}
+
+/// The longest target one may set: a year of business minutes is already no target at all.
+pub const MAX_TARGET_MINUTES: i64 = 525_600;
+
+impl Target {
+    pub fn check(self) -> Result<Target, AppError> {
+        let mut v = Validator::new();
+        let field = |kind: &str| format!("{}_{kind}", self.priority.as_str());
+        for (kind, minutes) in [
+            ("first_response", self.first_response_minutes),
+            ("resolution", self.resolution_minutes),
+        ] {
+            if !(1..=MAX_TARGET_MINUTES).contains(&minutes) {
+                v.check::<()>(
+                    &field(kind),
+                    Err("A target is between 1 minute and a year.".into()),
+                );
+            }
+        }
+        if self.first_response_minutes > self.resolution_minutes {
+            v.check::<()>(
+                &field("resolution"),
+                Err("The resolution target cannot come before the first response.".into()),
+            );
+        }
+        v.finish(|| Some(self))
+    }
+}
+
+/// A target as typed into the form, in hours (`4`, `1.5`, `0.25`), as minutes.
+pub fn parse_target_hours(raw: &str) -> Result<i64, String> {
+    let text = raw.trim().replace(',', ".");
+    let hours: f64 = text
+        .parse()
+        .map_err(|_| format!("\"{}\" is not a number of hours.", raw.trim()))?;
+    let minutes = (hours * 60.0).round();
+    if !hours.is_finite() || !(1.0..=MAX_TARGET_MINUTES as f64).contains(&minutes) {
+        return Err("A target is between 1 minute and a year.".into());
+    }
+    Ok(minutes as i64)
+}
+
+/// Minutes shown as hours in the form: `240` → `4`, `90` → `1.5`.
+pub fn hours_text(minutes: i64) -> String {
+    let hours = minutes as f64 / 60.0;
+    let text = format!("{hours:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A category's name: one line, at most 60 characters.
+pub fn parse_category_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("Name the category.".into());
+    }
+    if name.chars().count() > 60 {
+        return Err("A category name has at most 60 characters.".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A category name is one line of text.".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Everything about one client organization's tickets that can be set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrgSettings {
+    pub org_id: OrgId,
+    pub org_name: String,
+    /// Colleagues see each other's tickets.
+    pub share_tickets: bool,
+    pub categories: Vec<Category>,
+    pub business_hours: Hours,
+    /// One per priority, most urgent first.
+    pub sla: Vec<Target>,
+    /// Whether the caller may change hours, targets and categories (admins).
+    pub editable: bool,
+}
+
+/// A change to an organization's settings; absent parts stay as they are. All or nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SettingsChange {
+    pub share_tickets: Option<bool>,
+    pub business_hours: Option<Hours>,
+    pub sla: Option<Vec<Target>>,
+}
+
+/// A change to one category: a new name, or archived / restored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CategoryChange {
+    pub name: Option<String>,
+    pub archived: Option<bool>,
+}
+
+/// Who may see an org's settings: admins and technicians for every client org, a manager for
+/// their own. Who may change sharing: admins and that manager. Everything else: admins.
+pub fn may_read_settings(actor: &Actor, org: OrgId) -> bool {
+    actor.is_provider_staff() || (actor.role == Role::Manager && actor.org_id == org)
+}
+
+pub fn may_change_sharing(actor: &Actor, org: OrgId) -> bool {
+    actor.role == Role::Admin || (actor.role == Role::Manager && actor.org_id == org)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+
+    #[async_trait::async_trait]
+    pub trait OrgSettingsStore: Send + Sync {
+        async fn settings(&self, actor: &Actor, org: OrgId) -> Result<OrgSettings, AppError>;
+        async fn change_settings(
+            &self,
+            actor: &Actor,
+            org: OrgId,
+            change: SettingsChange,
+        ) -> Result<OrgSettings, AppError>;
+        async fn add_category(
+            &self,
+            actor: &Actor,
+            org: OrgId,
+            name: &str,
+        ) -> Result<OrgSettings, AppError>;
+        async fn change_category(
+            &self,
+            actor: &Actor,
+            category: i64,
+            change: CategoryChange,
+        ) -> Result<OrgSettings, AppError>;
+    }
+}
+
+#[server]
+pub async fn get_org_settings(org_id: OrgId) -> Result<OrgSettings, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .settings
+                .settings(&actor, org_id)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn save_sharing(org_id: OrgId, share: Option<String>) -> Result<OrgSettings, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let change = SettingsChange {
+                share_tickets: Some(share.is_some()),
+                ..SettingsChange::default()
+            };
+            crate::backend::backend()?
+                .settings
+                .change_settings(&actor, org_id, change)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_hours(
+    org_id: OrgId,
+    time_zone: String,
+    start: String,
+    end: String,
+    mon: Option<String>,
+    tue: Option<String>,
+    wed: Option<String>,
+    thu: Option<String>,
+    fri: Option<String>,
+    sat: Option<String>,
+    sun: Option<String>,
+) -> Result<OrgSettings, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let open = [mon, tue, wed, thu, fri, sat, sun];
+            let weekdays = WEEKDAYS
+                .iter()
+                .zip(open)
+                .filter(|(_, on)| on.is_some())
+                .map(|((day, _), _)| *day)
+                .collect::<Vec<_>>()
+                .join(",");
+            let change = SettingsChange {
+                business_hours: Some(Hours {
+                    time_zone,
+                    weekdays,
+                    start,
+                    end,
+                }),
+                ..SettingsChange::default()
+            };
+            crate::backend::backend()?
+                .settings
+                .change_settings(&actor, org_id, change)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_targets(
+    org_id: OrgId,
+    urgent_first_response: String,
+    urgent_resolution: String,
+    high_first_response: String,
+    high_resolution: String,
+    normal_first_response: String,
+    normal_resolution: String,
+    low_first_response: String,
+    low_resolution: String,
+) -> Result<OrgSettings, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let typed = [
+                (Priority::Urgent, urgent_first_response, urgent_resolution),
+                (Priority::High, high_first_response, high_resolution),
+                (Priority::Normal, normal_first_response, normal_resolution),
+                (Priority::Low, low_first_response, low_resolution),
+            ];
+            let mut v = Validator::new();
+            let mut targets = Vec::new();
+            for (priority, first, resolution) in typed {
+                let p = priority.as_str();
+                let first = v.check(&format!("{p}_first_response"), parse_target_hours(&first));
+                let resolution =
+                    v.check(&format!("{p}_resolution"), parse_target_hours(&resolution));
+                if let (Some(first), Some(resolution)) = (first, resolution) {
+                    targets.push(Target {
+                        priority,
+                        first_response_minutes: first,
+                        resolution_minutes: resolution,
+                    });
+                }
+            }
+            let targets = v.finish(|| Some(targets))?;
+            let change = SettingsChange {
+                sla: Some(targets),
+                ..SettingsChange::default()
+            };
+            crate::backend::backend()?
+                .settings
+                .change_settings(&actor, org_id, change)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn add_category(org_id: OrgId, name: String) -> Result<OrgSettings, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .settings
+                .add_category(&actor, org_id, &name)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn change_category(
+    category_id: i64,
+    name: Option<String>,
+    archived: Option<bool>,
+) -> Result<OrgSettings, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let change = CategoryChange { name, archived };
+            crate::backend::backend()?
+                .settings
+                .change_category(&actor, category_id, change)
+                .await
+        }
+        .await,
+    )
+}
+
+/// `/admin/orgs/:id`: an admin sets up one client organization.
+#[component]
+pub fn OrgSettingsPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    view! {
+        <Protected
+            allow=|role| role == Role::Admin
+            render=move |_: Actor| {
+                let org = params.read_untracked().get("id").and_then(|id| id.parse().ok());
+                match org {
+                    Some(org) => view! { <SettingsView org /> }.into_any(),
+                    None => view! { <ErrorNotice error=AppError::NotFound /> }.into_any(),
+                }
+            }
+        />
+    }
+}
+
+/// `/settings`: a manager's own organization.
+#[component]
+pub fn OwnSettingsPage() -> impl IntoView {
+    view! {
+        <Protected
+            allow=|role| role == Role::Manager
+            render=|me: Actor| view! { <SettingsView org=me.org_id /> }
+        />
+    }
+}
+
+#[component]
+fn SettingsView(org: OrgId) -> impl IntoView {
+    let sharing = ServerAction::<SaveSharing>::new();
+    let hours = ServerAction::<SaveHours>::new();
+    let targets = ServerAction::<SaveTargets>::new();
+    let add = ServerAction::<AddCategory>::new();
+    let change = ServerAction::<ChangeCategory>::new();
+    let settings = Resource::new(
+        move || {
+            (
+                sharing.version().get(),
+                hours.version().get(),
+                targets.version().get(),
+                add.version().get(),
+                change.version().get(),
+            )
+        },
+        move |_| get_org_settings(org),
+    );
+    let forms = SettingsForms {
+        sharing,
+        hours,
+        targets,
+        add,
+        change,
+    };
+    view! {
+        <Title text="Organization settings" />
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(s) => view! { <SettingsSections s forms /> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SettingsForms {
+    sharing: ServerAction<SaveSharing>,
+    hours: ServerAction<SaveHours>,
+    targets: ServerAction<SaveTargets>,
+    add: ServerAction<AddCategory>,
+    change: ServerAction<ChangeCategory>,
+}
+
+#[component]
+fn SettingsSections(s: OrgSettings, forms: SettingsForms) -> impl IntoView {
+    let org = s.org_id;
+    let editable = s.editable;
+    view! {
+        <h1>{format!("{}: settings", s.org_name)}</h1>
+        <SharingForm org share=s.share_tickets action=forms.sharing />
+        <HoursForm org hours=s.business_hours.clone() editable action=forms.hours />
+        <TargetsForm org targets=s.sla.clone() editable action=forms.targets />
+        <CategoriesForm
+            org
+            categories=s.categories.clone()
+            editable
+            add=forms.add
+            change=forms.change
+        />
+    }
+    .into_any()
+}
+
+#[component]
+fn SharingForm(org: OrgId, share: bool, action: ServerAction<SaveSharing>) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="sharing-heading">
+            <h2 id="sharing-heading">"Who sees which tickets"</h2>
+            <ActionForm action>
+                <input type="hidden" name="org_id" value=org />
+                <p class="error" role="alert">
+                    {move || form_error(error.get())}
+                </p>
+                <div class="check">
+                    <input
+                        id="share-tickets"
+                        type="checkbox"
+                        name="share"
+                        value="on"
+                        checked=share
+                    />
+                    <label for="share-tickets">
+                        "Colleagues see each other's tickets (managers always see all of them)"
+                    </label>
+                </div>
+                <button type="submit">"Save sharing"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn HoursForm(
+    org: OrgId,
+    hours: Hours,
+    editable: bool,
+    action: ServerAction<SaveHours>,
+) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let open: Vec<String> = hours
+        .weekdays
+        .split(',')
+        .map(|d| d.trim().to_string())
+        .collect();
+    view! {
+        <section class="card" aria-labelledby="hours-heading">
+            <h2 id="hours-heading">"Business hours"</h2>
+            <p class="muted">
+                "SLA targets count only these hours. Changes apply to tickets filed or re-prioritized from now on."
+            </p>
+            <ActionForm action>
+                <input type="hidden" name="org_id" value=org />
+                <p class="error" role="alert">
+                    {move || form_error(error.get())}
+                </p>
+                <fieldset disabled=!editable>
+                    <div class="field">
+                        <label for="hours-zone">"Time zone"</label>
+                        <input
+                            id="hours-zone"
+                            name="time_zone"
+                            value=hours.time_zone.clone()
+                            aria-describedby="hours-zone-error"
+                        />
+                        <FieldError id="hours-zone-error" field="time_zone" error=error />
+                    </div>
+                    <fieldset class="weekdays" aria-describedby="hours-days-error">
+                        <legend>"Open on"</legend>
+                        {WEEKDAYS
+                            .iter()
+                            .map(|(day, label)| {
+                                let id = format!("hours-{day}");
+                                view! {
+                                    <span class="check">
+                                        <input
+                                            id=id.clone()
+                                            type="checkbox"
+                                            name=*day
+                                            value="on"
+                                            checked=open.iter().any(|d| d == day)
+                                        />
+                                        <label for=id>{*label}</label>
+                                    </span>
+                                }
+                            })
+                            .collect_view()}
+                        <FieldError id="hours-days-error" field="weekdays" error=error />
+                    </fieldset>
+                    <div class="field-row">
+                        <div class="field">
+                            <label for="hours-start">"Opens at"</label>
+                            <input
+                                id="hours-start"
+                                name="start"
+                                value=hours.start.clone()
+                                aria-describedby="hours-start-error"
+                            />
+                            <FieldError id="hours-start-error" field="start" error=error />
+                        </div>
+                        <div class="field">
+                            <label for="hours-end">"Closes at"</label>
+                            <input
+                                id="hours-end"
+                                name="end"
+                                value=hours.end.clone()
+                                aria-describedby="hours-end-error"
+                            />
+                            <FieldError id="hours-end-error" field="end" error=error />
+                        </div>
+                    </div>
+                    {editable.then(|| view! { <button type="submit">"Save hours"</button> })}
+                </fieldset>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn TargetsForm(
+    org: OrgId,
+    targets: Vec<Target>,
+    editable: bool,
+    action: ServerAction<SaveTargets>,
+) -> impl IntoView {
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let target = move |p: Priority| targets.iter().find(|t| t.priority == p).copied();
+    let rows = [
+        Priority::Urgent,
+        Priority::High,
+        Priority::Normal,
+        Priority::Low,
+    ]
+    .into_iter()
+    .map(|p| {
+        let t = target(p);
+        let first = t
+            .map(|t| hours_text(t.first_response_minutes))
+            .unwrap_or_default();
+        let resolution = t
+            .map(|t| hours_text(t.resolution_minutes))
+            .unwrap_or_default();
+        let first_name = format!("{}_first_response", p.as_str());
+        let resolution_name = format!("{}_resolution", p.as_str());
+        let first_id = format!("sla-{}-first", p.as_str());
+        let resolution_id = format!("sla-{}-resolution", p.as_str());
+        let first_field: &'static str = match p {
+            Priority::Urgent => "urgent_first_response",
+            Priority::High => "high_first_response",
+            Priority::Normal => "normal_first_response",
+            Priority::Low => "low_first_response",
+        };
+        let resolution_field: &'static str = match p {
+            Priority::Urgent => "urgent_resolution",
+            Priority::High => "high_resolution",
+            Priority::Normal => "normal_resolution",
+            Priority::Low => "low_resolution",
+        };
+        view! {
+            <tr>
+                <th scope="row">{p.label()}</th>
+                <td>
+                    <label class="visually-hidden" for=first_id.clone()>
+                        {format!("{} first response (hours)", p.label())}
+                    </label>
+                    <input
+                        id=first_id.clone()
+                        name=first_name
+                        value=first
+                        inputmode="decimal"
+                        size="6"
+                    />
+                    <FieldError id=format!("{first_id}-error") field=first_field error=error />
+                </td>
+                <td>
+                    <label class="visually-hidden" for=resolution_id.clone()>
+                        {format!("{} resolution (hours)", p.label())}
+                    </label>
+                    <input
+                        id=resolution_id.clone()
+                        name=resolution_name
+                        value=resolution
+                        inputmode="decimal"
+                        size="6"
+                    />
+                    <FieldError
+                        id=format!("{resolution_id}-error")
+                        field=resolution_field
+                        error=error
+                    />
+                </td>
+            </tr>
+        }
+    })
+    .collect_view();
+    view! {
+        <section class="card" aria-labelledby="sla-heading">
+            <h2 id="sla-heading">"SLA targets"</h2>
+            <p class="muted">"In business hours; 0.5 is half an hour."</p>
+            <ActionForm action>
+                <input type="hidden" name="org_id" value=org />
+                <p class="error" role="alert">
+                    {move || form_error(error.get())}
+                </p>
+                <fieldset disabled=!editable>
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Priority"</th>
+                                <th scope="col">"First response (hours)"</th>
+                                <th scope="col">"Resolution (hours)"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    {editable.then(|| view! { <button type="submit">"Save targets"</button> })}
+                </fieldset>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn CategoriesForm(
+    org: OrgId,
+    categories: Vec<Category>,
+    editable: bool,
+    add: ServerAction<AddCategory>,
+    change: ServerAction<ChangeCategory>,
+) -> impl IntoView {
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let change_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="categories-heading">
+            <h2 id="categories-heading">"Categories"</h2>
+            <p class="error" role="alert">
+                {move || {
+                    form_error(change_error.get())
+                        .or_else(|| change_error.get().and_then(|e| e.field("name")))
+                }}
+            </p>
+            <ul class="categories">
+                {categories
+                    .into_iter()
+                    .map(|c| {
+                        let label = format!("Rename {}", c.name);
+                        let id = format!("category-{}", c.id);
+                        view! {
+                            <li class:archived=c
+                                .archived>
+                                {if editable {
+                                    view! {
+                                        <ActionForm action=change attr:class="inline">
+                                            <input type="hidden" name="category_id" value=c.id />
+                                            <label class="visually-hidden" for=id.clone()>
+                                                {label}
+                                            </label>
+                                            <input id=id name="name" value=c.name.clone() />
+                                            <button type="submit">"Rename"</button>
+                                        </ActionForm>
+                                        <ActionForm action=change attr:class="inline">
+                                            <input type="hidden" name="category_id" value=c.id />
+                                            <input
+                                                type="hidden"
+                                                name="archived"
+                                                value=(!c.archived).to_string()
+                                            />
+                                            <button type="submit">
+                                                {if c.archived { "Restore" } else { "Archive" }}
+                                            </button>
+                                        </ActionForm>
+                                    }
+                                        .into_any()
+                                } else {
+                                    view! { <span>{c.name.clone()}</span> }.into_any()
+                                }} {c.archived.then_some(" (archived)")}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+            {editable
+                .then(|| {
+                    view! {
+                        <ActionForm action=add>
+                            <input type="hidden" name="org_id" value=org />
+                            <p class="error" role="alert">
+                                {move || form_error(add_error.get())}
+                            </p>
+                            <div class="field">
+                                <label for="category-new">"New category"</label>
+                                <input
+                                    id="category-new"
+                                    name="name"
+                                    aria-describedby="category-new-error"
+                                />
+                                <FieldError id="category-new-error" field="name" error=add_error />
+                            </div>
+                            <button type="submit">"Add category"</button>
+                        </ActionForm>
+                    }
+                })}
+        </section>
+    }
+}

@@ -1,0 +1,135 @@
+//! The rules for a client organization's ticket settings: who may read and change them, and
+//! that a change is checked whole before any of it is written.
+
+use super::TicketsService;
+use super::sla::BusinessHours;
+use crate::db::settings::{set_hours, set_sharing, set_target};
+use app::accounts::{Actor, OrgId, Role};
+use app::error::{AppError, Validator};
+use app::tickets::settings::{
+    CategoryChange, OrgSettings, SettingsChange, may_change_sharing, may_read_settings,
+    parse_category_name, ssr::OrgSettingsStore,
+};
+
+impl TicketsService {
+    async fn readable_settings(&self, actor: &Actor, org: OrgId) -> Result<OrgSettings, AppError> {
+        if !may_read_settings(actor, org) {
+            return Err(AppError::NotFound);
+        }
+        let mut settings = self.db.org_settings(org).await?.ok_or(AppError::NotFound)?;
+        settings.editable = actor.role == Role::Admin;
+        Ok(settings)
+    }
+
+    fn require_admin(actor: &Actor) -> Result<(), AppError> {
+        if actor.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl OrgSettingsStore for TicketsService {
+    #[tracing::instrument(skip_all)]
+    async fn settings(&self, actor: &Actor, org: OrgId) -> Result<OrgSettings, AppError> {
+        self.readable_settings(actor, org).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn change_settings(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        change: SettingsChange,
+    ) -> Result<OrgSettings, AppError> {
+        self.readable_settings(actor, org).await?;
+        if change.share_tickets.is_some() && !may_change_sharing(actor, org) {
+            return Err(AppError::Forbidden);
+        }
+        if change.business_hours.is_some() || change.sla.is_some() {
+            Self::require_admin(actor)?;
+        }
+        let mut v = Validator::new();
+        let hours = change.business_hours.as_ref().and_then(|h| {
+            match BusinessHours::parse(&h.time_zone, &h.weekdays, &h.start, &h.end) {
+                Ok(hours) => Some(hours),
+                Err(err) => v.check(err.field(), Err(err.to_string())),
+            }
+        });
+        let mut targets = Vec::new();
+        for target in change.sla.iter().flatten() {
+            match target.check() {
+                Ok(t) => targets.push(t),
+                Err(AppError::Invalid { fields }) => {
+                    for (field, messages) in fields {
+                        for message in messages {
+                            v.check::<()>(&field, Err(message));
+                        }
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        v.finish(|| Some(()))?;
+
+        let mut tx = self.db.begin().await?;
+        if let Some(share) = change.share_tickets {
+            set_sharing(&mut tx, org, share).await?;
+        }
+        if let Some(hours) = &hours {
+            set_hours(&mut tx, org, hours).await?;
+        }
+        for target in &targets {
+            set_target(&mut tx, org, target).await?;
+        }
+        tx.commit().await.map_err(crate::db::db_error)?;
+        self.readable_settings(actor, org).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn add_category(
+        &self,
+        actor: &Actor,
+        org: OrgId,
+        name: &str,
+    ) -> Result<OrgSettings, AppError> {
+        self.readable_settings(actor, org).await?;
+        Self::require_admin(actor)?;
+        let name = parse_category_name(name).map_err(|m| AppError::invalid("name", m))?;
+        self.db.add_category(org, &name).await?;
+        self.readable_settings(actor, org).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn change_category(
+        &self,
+        actor: &Actor,
+        category: i64,
+        change: CategoryChange,
+    ) -> Result<OrgSettings, AppError> {
+        let row = self.db.category(category).await?;
+        self.readable_settings(actor, row.org_id).await?;
+        Self::require_admin(actor)?;
+        let name = change
+            .name
+            .as_deref()
+            .map(parse_category_name)
+            .transpose()
+            .map_err(|m| AppError::invalid("name", m))?;
+        // Other is where requests without a category go; it must always be there.
+        if row.name == "Other"
+            && (name.as_deref().is_some_and(|n| n != "Other") || change.archived == Some(true))
+        {
+            return Err(AppError::invalid(
+                "name",
+                "Other is where uncategorized requests go; it cannot be renamed or archived.",
+            ));
+        }
+        self.db
+            .set_category(category, name.as_deref(), change.archived)
+            .await?;
+        self.readable_settings(actor, row.org_id).await
+    }
+}
