@@ -12,6 +12,35 @@ const PNG = [
   0x42, 0x60, 0x82,
 ];
 
+/** Pastes `name` into the page as the clipboard would when someone presses Ctrl+V. */
+async function paste(page: Page, name: string) {
+  await page.evaluate(
+    ({ bytes, name }) => {
+      const file = new File([new Uint8Array(bytes)], name, { type: "image/png" });
+      const clipboard = new DataTransfer();
+      clipboard.items.add(file);
+      document.dispatchEvent(
+        new ClipboardEvent("paste", { clipboardData: clipboard, bubbles: true }),
+      );
+    },
+    { bytes: PNG, name },
+  );
+}
+
+/** On the new request form: pasted with JavaScript, chosen in the file field without. */
+async function attachToRequest(page: Page, info: TestInfo, name: string) {
+  if (jsEnabled(info)) {
+    await paste(page, name);
+    await expect(page.getByRole("list", { name: "Files to send" })).toContainText(name);
+  } else {
+    await page.getByLabel("Attachments").setInputFiles({
+      name,
+      mimeType: "image/png",
+      buffer: Buffer.from(PNG),
+    });
+  }
+}
+
 /** With JavaScript, pastes a screenshot as the clipboard would; without, uses the file field. */
 async function attachScreenshot(page: Page, info: TestInfo) {
   if (jsEnabled(info)) {
@@ -57,9 +86,11 @@ test("a request travels from employee to technician and back", async ({ page, br
   await employee.getByLabel("Category").selectOption("Printing");
   await employee.getByLabel("Urgency").selectOption("high");
   await employee.getByLabel("Description").fill("It says **offline** since this morning.");
+  await attachToRequest(employee, info, "error-message.png");
   await employee.getByRole("button", { name: "Send request" }).click();
   await expect(employee.getByRole("heading", { level: 1 })).toContainText(subject);
   await expect(employee.locator(".description strong")).toHaveText("offline");
+  await expect(employee.getByRole("img", { name: "error-message.png" })).toBeVisible();
   await attachScreenshot(employee, info);
 
   // A technician claims it, replies and keeps an internal note.
@@ -104,4 +135,31 @@ test("a request with missing fields is explained next to each field", async ({ p
   await expect(page.locator("#ticket-body-error")).toHaveText(
     "Describe the problem: what you did, what happened.",
   );
+});
+
+test("files wait in a list before sending, and the upload shows its progress", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "pasting and progress need JavaScript; the plain form is tested above");
+  const subject = unique("Outlook crashes", info);
+  await signIn(page, info, ACME_REQUESTER);
+  await open(page, info, "/tickets/new");
+  await page.getByLabel("Subject").fill(subject);
+  await page.getByLabel("Description").fill("On start, every time.");
+
+  await paste(page, "first.png");
+  await paste(page, "second.png");
+  await page.getByRole("button", { name: "Remove first.png" }).click();
+  const files = page.getByRole("list", { name: "Files to send" });
+  await expect(files).toContainText("second.png");
+  await expect(files).not.toContainText("first.png");
+
+  // Hold the answer back so the progress bar can be seen while the request is in flight.
+  await page.route("**/tickets/new", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Sending…" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(subject);
+  await expect(page.getByRole("img", { name: "second.png" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "first.png" })).toHaveCount(0);
 });
