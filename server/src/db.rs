@@ -16,6 +16,10 @@ use std::{path::Path, str::FromStr, time::Duration};
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
+    /// The one connection write transactions use. SQLite has one writer at a time anyway;
+    /// queueing for this connection in the pool costs nothing, whereas several connections
+    /// racing for the write lock fall back on the busy handler, which sleeps.
+    writer: SqlitePool,
 }
 
 /// The options every connection gets: WAL so readers never wait for the writer, foreign keys
@@ -44,7 +48,11 @@ impl Db {
             .connect_with(connect_options(path))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Db { pool })
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect_options(path))
+            .await?;
+        Ok(Db { pool, writer })
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -423,8 +423,9 @@ impl Db {
         Ok(row.map(|row| row.policy()).transpose()?.flatten())
     }
 
+    /// A write transaction, on the writer connection.
     pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
-        self.pool.begin().await.map_err(db_error)
+        self.writer.begin().await.map_err(db_error)
     }
 }
 
