@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backend;
 pub mod components;
 pub mod error;
+pub mod live;
 pub mod profile;
 pub mod shell;
 pub mod tickets;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod events;
 pub mod forms;
 pub mod settings;
 pub mod tickets;
@@ -72,6 +73,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(accounts::router())
         .merge(tickets::router())
         .merge(settings::router())
+        .merge(events::router())
         .merge(uploads)
         .split_for_parts();
     let doc = openapi.clone();

@@ -29,6 +29,7 @@ pub struct AppState {
     pub backend: Backend,
     pub accounts: Arc<AccountsService>,
     pub tickets: Arc<TicketsService>,
+    pub bus: Arc<crate::live::Bus>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,11 +58,13 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(settings.bind)
             .build();
+        let bus = crate::live::Bus::new(db.clone()).await?;
         let tickets = Arc::new(TicketsService::new(
             db.clone(),
             settings.reopen_days,
             settings.data_dir.clone(),
             settings.max_file_mb * 1024 * 1024,
+            bus.clone(),
         ));
         tickets.clone().spawn_auto_close(settings.auto_close_days);
         Ok(AppState {
@@ -74,6 +77,7 @@ impl AppState {
             db,
             accounts,
             tickets,
+            bus,
         })
     }
 }
@@ -121,6 +125,7 @@ async fn fallback(uri: Uri, State(state): State<AppState>, request: Request<Body
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    bus: Arc<crate::live::Bus>,
 }
 
 impl Application {
@@ -129,9 +134,14 @@ impl Application {
         if settings.demo {
             crate::demo::seed_if_empty(&state.accounts).await?;
         }
+        let bus = state.bus.clone();
         let router = app(state, settings).await?;
         let listener = TcpListener::bind(settings.bind).await?;
-        Ok(Application { listener, router })
+        Ok(Application {
+            listener,
+            router,
+            bus,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -147,7 +157,11 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams never end by themselves; end them so shutdown can finish.
+            self.bus.close();
+        })
         .await
     }
 }

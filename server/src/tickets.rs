@@ -16,6 +16,7 @@ use app::tickets::{
     TicketPage, TicketPatch, can_read, may_change_status,
     ssr::{Tickets, Upload},
 };
+use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 pub struct TicketsService {
@@ -26,6 +27,8 @@ pub struct TicketsService {
     max_file_bytes: usize,
     /// How long after resolution the people of the client may reopen a ticket.
     reopen_window: Duration,
+    /// Where committed changes are announced.
+    bus: std::sync::Arc<crate::live::Bus>,
 }
 
 impl TicketsService {
@@ -34,9 +37,11 @@ impl TicketsService {
         reopen_days: u32,
         data_dir: std::path::PathBuf,
         max_file_bytes: usize,
+        bus: std::sync::Arc<crate::live::Bus>,
     ) -> Self {
         Self {
             db,
+            bus,
             data_dir,
             max_file_bytes,
             reopen_window: Duration::days(i64::from(reopen_days)),
@@ -90,7 +95,11 @@ impl TicketsService {
             let mut tx = self.db.begin().await?;
             let mut write = TicketWrite::new(&mut tx, *id, None);
             enter_status(&mut write, Status::Resolved, Status::Closed).await?;
+            let event = write
+                .live("ticket.updated", false, json!({ "status": "closed" }))
+                .await?;
             tx.commit().await.map_err(crate::db::db_error)?;
+            self.bus.publish(event).await;
         }
         Ok(ids.len())
     }
@@ -300,7 +309,16 @@ impl Tickets for TicketsService {
             .event("created", None, Some(new.subject.as_str()), None, false)
             .await?;
         record_files(&mut write, actor.user_id, &files, false).await?;
+        let event = write
+            .live(
+                "ticket.created",
+                false,
+                json!({ "subject": new.subject.as_str(), "status": "new",
+                        "priority": new.priority.as_str() }),
+            )
+            .await?;
         tx.commit().await.map_err(crate::db::db_error)?;
+        self.bus.publish(event).await;
         self.get(actor, id).await
     }
 
@@ -439,6 +457,9 @@ impl Tickets for TicketsService {
                 )
                 .await?;
         }
+        let reassigned = assignee
+            .as_ref()
+            .is_some_and(|a| a.as_ref().map(|a| a.0) != current.assignee_id);
         if let Some(assignee) = assignee
             && assignee.as_ref().map(|a| a.0) != current.assignee_id
         {
@@ -456,7 +477,24 @@ impl Tickets for TicketsService {
                 .await?;
         }
         write.touch().await?;
+        let assignee_id = match patch.assignee_id {
+            Some(assignee) => assignee,
+            None => current.assignee_id,
+        };
+        let event = write
+            .live(
+                if reassigned {
+                    "ticket.assigned"
+                } else {
+                    "ticket.updated"
+                },
+                false,
+                json!({ "status": patch.status.unwrap_or(current.status).as_str(),
+                        "assignee_id": assignee_id }),
+            )
+            .await?;
         tx.commit().await.map_err(crate::db::db_error)?;
+        self.bus.publish(event).await;
         self.get(actor, id).await
     }
 
@@ -510,7 +548,13 @@ impl Tickets for TicketsService {
             }
         }
         write.touch().await?;
+        let event = if internal {
+            write.live("ticket.note", true, json!({})).await?
+        } else {
+            write.live("ticket.replied", false, json!({})).await?
+        };
         tx.commit().await.map_err(crate::db::db_error)?;
+        self.bus.publish(event).await;
         self.get(actor, id).await
     }
 
@@ -558,7 +602,11 @@ impl Tickets for TicketsService {
                 false,
             )
             .await?;
+        let event = write
+            .live("ticket.rated", false, json!({ "rating": rating.as_str() }))
+            .await?;
         tx.commit().await.map_err(crate::db::db_error)?;
+        self.bus.publish(event).await;
         self.get(actor, id).await
     }
 
@@ -588,7 +636,9 @@ impl Tickets for TicketsService {
         let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         record_files(&mut write, actor.user_id, &files, internal).await?;
         write.touch().await?;
+        let event = write.live("ticket.attached", internal, json!({})).await?;
         tx.commit().await.map_err(crate::db::db_error)?;
+        self.bus.publish(event).await;
         self.get(actor, id).await
     }
 

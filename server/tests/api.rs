@@ -6,6 +6,7 @@ mod api {
     pub mod auth;
     pub mod cli;
     pub mod errors;
+    pub mod events;
     pub mod pages;
     pub mod settings;
     pub mod support;

@@ -591,6 +591,26 @@ impl<'a> TicketWrite<'a> {
         Ok(())
     }
 
+    /// Records a live event about this ticket in the transaction; returns its id, which the
+    /// caller publishes once the transaction has committed.
+    pub async fn live(
+        &mut self,
+        kind: &str,
+        internal: bool,
+        data: serde_json::Value,
+    ) -> Result<i64, AppError> {
+        super::live::record(
+            self.tx,
+            kind,
+            self.ticket,
+            self.actor,
+            internal,
+            &data,
+            &self.at,
+        )
+        .await
+    }
+
     /// Marks activity (lists sort by it).
     pub async fn touch(&mut self) -> Result<(), AppError> {
         let at = self.at.clone();

@@ -1,0 +1,87 @@
+//! `GET /api/v1/events`: the live stream of committed changes, as server-sent events, each
+//! delivered only to a subscriber who may read it.
+
+use super::{ApiQuery, ErrorBody};
+use crate::auth::Caller;
+use crate::startup::AppState;
+use app::error::AppError;
+use app::live::LiveEvent;
+use axum::{
+    extract::State,
+    http::HeaderMap,
+    response::sse::{Event, KeepAlive, Sse},
+};
+use futures::Stream;
+use serde::Deserialize;
+use std::{convert::Infallible, time::Duration};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// Idle streams get a comment this often, so proxies keep them open.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// How often a stream checks that its subscriber is still an active account.
+const RECHECK: Duration = Duration::from_secs(60);
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct EventsQuery {
+    /// Resume after this event id (the `Last-Event-ID` header, which browsers send on
+    /// reconnect, takes precedence).
+    last_event_id: Option<String>,
+}
+
+/// The live stream. Each event's `data` is a JSON `LiveEvent`; its `id` resumes the stream.
+/// Reconnect with `Last-Event-ID` to receive every missed event in order; a client too far
+/// behind, or too slow to keep up, receives one `resync` event and should reload its data.
+#[utoipa::path(get, path = "/api/v1/events", tag = "live", security(("bearer" = [])),
+    params(EventsQuery),
+    responses((status = 200, content_type = "text/event-stream", body = LiveEvent,
+            description = "Server-sent events"),
+        (status = 401, body = ErrorBody)))]
+async fn events(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(query.last_event_id)
+        .and_then(|id| id.trim().parse::<i64>().ok());
+    let subscription = state.bus.subscribe(actor, last).await?;
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.reset();
+    let feed = (subscription, recheck, state.accounts.clone());
+    let stream = futures::stream::unfold(
+        feed,
+        |(mut subscription, mut recheck, accounts)| async move {
+            loop {
+                tokio::select! {
+                    event = subscription.next() => {
+                        return event.map(|event| (Ok(sse(&event)), (subscription, recheck, accounts)));
+                    }
+                    _ = recheck.tick() => {
+                        // A deactivated account's stream ends, as its next request would fail.
+                        match accounts.active_actor(subscription.actor().user_id).await {
+                            Ok(Some(_)) => {}
+                            Ok(None) => return None,
+                            Err(err) => tracing::warn!(error = %err, "cannot recheck a subscriber"),
+                        }
+                    }
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT)))
+}
+
+fn sse(event: &LiveEvent) -> Event {
+    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+    Event::default().id(event.id.to_string()).data(data)
+}

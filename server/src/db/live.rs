@@ -1,0 +1,105 @@
+//! SQL for the live stream's events.
+
+use super::{Db, db_error};
+use app::error::AppError;
+use app::live::{Audience, LiveEvent};
+use sqlx::{FromRow, Sqlite, Transaction};
+
+/// An event with the audience it is for.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub event: LiveEvent,
+    pub audience: Audience,
+}
+
+#[derive(FromRow)]
+struct EventRow {
+    id: i64,
+    kind: String,
+    ticket_id: Option<i64>,
+    org_id: Option<i64>,
+    requester_id: Option<i64>,
+    org_shares: bool,
+    internal: bool,
+    actor_id: Option<i64>,
+    data: String,
+}
+
+impl From<EventRow> for StoredEvent {
+    fn from(row: EventRow) -> Self {
+        StoredEvent {
+            event: LiveEvent {
+                id: row.id,
+                kind: row.kind,
+                ticket_id: row.ticket_id,
+                actor_id: row.actor_id,
+                data: serde_json::from_str(&row.data).unwrap_or_default(),
+            },
+            audience: Audience {
+                org_id: row.org_id,
+                requester_id: row.requester_id,
+                org_shares: row.org_shares,
+                internal: row.internal,
+            },
+        }
+    }
+}
+
+impl Db {
+    #[tracing::instrument(skip_all)]
+    pub async fn last_live_event_id(&self) -> Result<i64, AppError> {
+        sqlx::query_scalar("select coalesce(max(id), 0) from live_event")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Events with `after < id <= up_to`, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn live_events_between(
+        &self,
+        after: i64,
+        up_to: i64,
+    ) -> Result<Vec<StoredEvent>, AppError> {
+        Ok(sqlx::query_as::<_, EventRow>(
+            "select id, kind, ticket_id, org_id, requester_id, org_shares, internal, actor_id, \
+             data from live_event where id > ? and id <= ? order by id",
+        )
+        .bind(after)
+        .bind(up_to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .map(StoredEvent::from)
+        .collect())
+    }
+}
+
+/// Records an event about `ticket` in the change's transaction, with the ticket's audience as
+/// it is now; returns the event's id, to publish after the commit.
+pub async fn record(
+    tx: &mut Transaction<'static, Sqlite>,
+    kind: &str,
+    ticket: i64,
+    actor: Option<i64>,
+    internal: bool,
+    data: &serde_json::Value,
+    at: &str,
+) -> Result<i64, AppError> {
+    sqlx::query_scalar(
+        "insert into live_event (kind, ticket_id, org_id, requester_id, org_shares, internal, \
+         actor_id, data, created_at) \
+         select ?1, t.id, t.org_id, t.requester_id, o.share_tickets, ?2, ?3, ?4, ?5 \
+         from ticket t join org o on o.id = t.org_id where t.id = ?6 returning id",
+    )
+    .bind(kind)
+    .bind(internal)
+    .bind(actor)
+    .bind(data.to_string())
+    .bind(at)
+    .bind(ticket)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)
+}
