@@ -3,6 +3,7 @@
 
 use crate::accounts::{Actor, ssr::Accounts};
 use crate::error::AppError;
+use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
 use crate::tickets::ssr::Tickets;
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ pub struct Backend {
     pub accounts: Arc<dyn Accounts>,
     pub tickets: Arc<dyn Tickets>,
     pub settings: Arc<dyn OrgSettingsStore>,
+    pub canned: Arc<dyn CannedReplies>,
 }
 
 /// The backend for this request.

@@ -4,6 +4,7 @@ use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::profile::ProfilePage;
+use crate::tickets::canned::CannedRepliesPage;
 use crate::tickets::settings::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
 use leptos::prelude::*;
@@ -66,6 +67,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orgs/:id") view=OrgSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=OwnSettingsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/canned-replies")
+                        view=CannedRepliesPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/tickets") view=TicketsPage ssr=SsrMode::Async />
@@ -116,6 +122,11 @@ const NAV: &[NavItem] = &[
         href: "/tickets/new",
         label: "New request",
         roles: &[Role::Requester, Role::Manager],
+    },
+    NavItem {
+        href: "/canned-replies",
+        label: "Canned replies",
+        roles: &[Role::Technician, Role::Admin],
     },
     NavItem {
         href: "/people",
@@ -222,7 +233,10 @@ mod tests {
     #[test]
     fn admins_see_admin_managers_see_people_requesters_neither() {
         let labels = |role| nav_for(role).map(|i| i.label).collect::<Vec<_>>();
-        assert_eq!(labels(Role::Admin), ["Home", "Tickets", "Admin"]);
+        assert_eq!(
+            labels(Role::Admin),
+            ["Home", "Tickets", "Canned replies", "Admin"]
+        );
         assert_eq!(
             labels(Role::Manager),
             ["Home", "Tickets", "New request", "People", "Settings"]
@@ -231,6 +245,9 @@ mod tests {
             labels(Role::Requester),
             ["Home", "My tickets", "New request"]
         );
-        assert_eq!(labels(Role::Technician), ["Home", "Tickets"]);
+        assert_eq!(
+            labels(Role::Technician),
+            ["Home", "Tickets", "Canned replies"]
+        );
     }
 }

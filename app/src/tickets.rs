@@ -1,6 +1,7 @@
 //! Tickets: what an employee files and both sides follow to its end. Shared types, their
 //! validation, the rules of who may change what, and the backend contract.
 
+pub mod canned;
 pub mod list;
 pub mod new;
 pub mod settings;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod canned;
 pub mod events;
 pub mod forms;
 pub mod settings;
@@ -74,6 +75,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(tickets::router())
         .merge(settings::router())
         .merge(events::router())
+        .merge(canned::router())
         .merge(uploads)
         .split_for_parts();
     let doc = openapi.clone();

@@ -2,6 +2,7 @@
 //! one place database errors become user-facing errors.
 
 pub mod accounts;
+pub mod canned;
 pub mod live;
 pub mod settings;
 pub mod tickets;

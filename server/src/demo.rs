@@ -49,8 +49,10 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
         .into_iter()
         .find(|o| o.kind == app::accounts::OrgKind::Provider)
         .ok_or(AppError::Internal)?;
+    let mut author = None;
     for (name, email, role) in PROVIDER_STAFF {
-        create(accounts, provider.id, name, email, *role).await?;
+        let id = create(accounts, provider.id, name, email, *role).await?;
+        author.get_or_insert(id);
     }
     for (org_name, people) in CLIENTS {
         let org = match db.org_by_name(org_name).await? {
@@ -61,7 +63,13 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
             create(accounts, org.id, name, email, *role).await?;
         }
     }
-    tracing::info!("seeded demo organizations and accounts");
+    if let Some(author) = author {
+        for (title, body) in CANNED {
+            let draft = app::tickets::canned::CannedDraft::parse(title, body)?;
+            db.insert_canned(author, &draft).await?;
+        }
+    }
+    tracing::info!("seeded demo organizations, accounts and canned replies");
     Ok(())
 }
 
@@ -71,7 +79,32 @@ async fn create(
     name: &str,
     email: &str,
     role: Role,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let new = NewUser::parse(org_id, role.as_str(), email, name, DEMO_PASSWORD)?;
-    accounts.create_account_as_system(new).await.map(|_| ())
+    accounts
+        .create_account_as_system(new)
+        .await
+        .map(|user| user.id)
 }
+
+/// Replies the demo provider keeps ready.
+const CANNED: &[(&str, &str)] = &[
+    (
+        "Password reset",
+        "Hi {{requester_first_name}},\n\nI have reset your password. You will be asked for a \
+         new one at your next sign-in; choose at least 12 characters.\n\n\
+         {{technician_first_name}}, re: #{{ticket_number}}",
+    ),
+    (
+        "Waiting on you",
+        "Hi {{requester_first_name}},\n\nwe need a little more from you to go on with \
+         #{{ticket_number}} ({{ticket_subject}}): could you send a screenshot of the error?\n\n\
+         {{technician_first_name}}",
+    ),
+    (
+        "Printer driver reinstalled",
+        "Hi {{requester_first_name}},\n\nthe printer driver was out of date; I reinstalled it \
+         remotely. Please print a test page and tell me if anything is still off.\n\n\
+         {{technician_first_name}}",
+    ),
+];

@@ -73,6 +73,7 @@ impl AppState {
                 accounts: accounts.clone(),
                 tickets: tickets.clone(),
                 settings: tickets.clone(),
+                canned: tickets.clone(),
             },
             db,
             accounts,

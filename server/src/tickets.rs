@@ -1,6 +1,7 @@
 //! Tickets: the rules for filing, following and working requests, enforced for pages, server
 //! functions and the REST API alike.
 
+pub mod canned;
 pub mod files;
 pub mod settings;
 pub mod sla;

@@ -4,6 +4,7 @@ mod api {
     pub mod accounts;
     pub mod attachments;
     pub mod auth;
+    pub mod canned;
     pub mod cli;
     pub mod errors;
     pub mod events;

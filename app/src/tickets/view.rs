@@ -526,7 +526,24 @@ fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
 #[component]
 fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl IntoView {
     let error = Signal::derive(move || reply.value().get().and_then(Result::err));
+    let query = leptos_router::hooks::use_query_map();
+    // A canned reply chosen without JavaScript comes back as `?canned=`, filled in here.
+    let chosen = move || {
+        query
+            .read()
+            .get("canned")
+            .and_then(|c| c.parse::<i64>().ok())
+            .filter(|_| staff)
+    };
+    let prefill = Resource::new(chosen, move |canned| async move {
+        match canned {
+            Some(canned) => super::canned::expand_canned_reply(id, canned).await.ok(),
+            None => None,
+        }
+    });
+    let body_ref = NodeRef::<leptos::html::Textarea>::new();
     view! {
+        {staff.then(|| view! { <CannedPicker id body_ref /> })}
         <ActionForm action=reply attr:class="card reply">
             <input type="hidden" name="id" value=id />
             <p class="error" role="alert">
@@ -534,13 +551,23 @@ fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl Into
             </p>
             <div class="field">
                 <label for="reply-body">"Your reply"</label>
-                <textarea
-                    id="reply-body"
-                    name="body"
-                    rows="5"
-                    required
-                    aria-describedby="reply-body-error"
-                ></textarea>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let text = prefill.await.unwrap_or_default();
+                        view! {
+                            <textarea
+                                id="reply-body"
+                                node_ref=body_ref
+                                name="body"
+                                rows="5"
+                                required
+                                aria-describedby="reply-body-error"
+                            >
+                                {text}
+                            </textarea>
+                        }
+                    })}
+                </Transition>
                 <FieldError id="reply-body-error" field="body" error=error />
             </div>
             {staff
@@ -558,6 +585,53 @@ fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl Into
                 "Send"
             </button>
         </ActionForm>
+    }
+}
+
+/// Staff pick a canned reply: with JavaScript it fills the reply box at once; without, the
+/// form reloads the page with the reply filled in.
+#[component]
+fn CannedPicker(id: i64, body_ref: NodeRef<leptos::html::Textarea>) -> impl IntoView {
+    let replies = Resource::new(|| (), |_| super::canned::list_canned_replies());
+    let failure = RwSignal::new(None::<String>);
+    let pick = move |ev: leptos::ev::Event| {
+        let Ok(canned) = event_target_value(&ev).parse::<i64>() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match super::canned::expand_canned_reply(id, canned).await {
+                Ok(text) => {
+                    failure.set(None);
+                    if let Some(body) = body_ref.get_untracked() {
+                        body.set_value(&text);
+                    }
+                }
+                Err(err) => failure.set(Some(err.to_string())),
+            }
+        });
+    };
+    view! {
+        <form method="get" class="inline canned-picker">
+            <label for="canned-pick">"Canned reply"</label>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = replies.await.unwrap_or_default();
+                    view! {
+                        <select id="canned-pick" name="canned" on:change=pick>
+                            <option value="">"Choose…"</option>
+                            {list
+                                .into_iter()
+                                .map(|r| view! { <option value=r.id>{r.title}</option> })
+                                .collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+            <button type="submit">"Use"</button>
+            <span class="field-error" aria-live="polite">
+                {move || failure.get()}
+            </span>
+        </form>
     }
 }
 

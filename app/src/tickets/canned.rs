@@ -1,0 +1,378 @@
+//! Canned replies: answers the provider's staff write once and insert into any ticket, with
+//! placeholders filled in from the ticket.
+
+use super::TicketId;
+use crate::accounts::{Actor, Role};
+use crate::auth::Protected;
+use crate::components::{ErrorNotice, FieldError, form_error};
+use crate::error::{AppError, Validator};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+/// The placeholders a canned reply may use, with what each stands for.
+pub const PLACEHOLDERS: [(&str, &str); 6] = [
+    ("requester_first_name", "the requester's first name"),
+    ("requester_name", "the requester's full name"),
+    ("ticket_number", "the ticket's number"),
+    ("ticket_subject", "the ticket's subject"),
+    ("technician_first_name", "your first name"),
+    ("org_name", "the requester's organization"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CannedReply {
+    pub id: i64,
+    pub title: String,
+    /// Markdown with `{{placeholders}}`.
+    pub body: String,
+    pub updated_by: String,
+}
+
+/// A canned reply as written, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CannedDraft {
+    pub title: String,
+    pub body: String,
+}
+
+impl CannedDraft {
+    pub fn parse(title: &str, body: &str) -> Result<CannedDraft, AppError> {
+        let mut v = Validator::new();
+        let title = v.check("title", {
+            let t = title.trim();
+            if t.is_empty() {
+                Err("Give the reply a title to find it by.".to_string())
+            } else if t.chars().count() > 100 {
+                Err("A title has at most 100 characters.".to_string())
+            } else if t.chars().any(char::is_control) {
+                Err("A title is one line of text.".to_string())
+            } else {
+                Ok(t.to_string())
+            }
+        });
+        let body = v.check(
+            "body",
+            super::Body::parse(body, "Write the reply.").map(|b| b.as_str().to_string()),
+        );
+        v.finish(|| {
+            Some(CannedDraft {
+                title: title?,
+                body: body?,
+            })
+        })
+    }
+}
+
+/// What the placeholders stand for on one ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaceholderValues {
+    pub requester_name: String,
+    pub ticket_number: TicketId,
+    pub ticket_subject: String,
+    pub technician_name: String,
+    pub org_name: String,
+}
+
+fn first_name(name: &str) -> &str {
+    name.split_whitespace().next().unwrap_or(name)
+}
+
+/// Fills `{{placeholder}}`s in (spaces inside the braces allowed); unknown ones stay as
+/// written, so a typo shows in the preview instead of vanishing.
+pub fn expand(template: &str, values: &PlaceholderValues) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = after[..end].trim();
+        let value = match name {
+            "requester_first_name" => Some(first_name(&values.requester_name).to_string()),
+            "requester_name" => Some(values.requester_name.clone()),
+            "ticket_number" => Some(values.ticket_number.to_string()),
+            "ticket_subject" => Some(values.ticket_subject.clone()),
+            "technician_first_name" => Some(first_name(&values.technician_name).to_string()),
+            "org_name" => Some(values.org_name.clone()),
+            _ => None,
+        };
+        match value {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[start..start + 2 + end + 2]),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+
+    /// Canned replies are the provider's: only its staff list, write or use them.
+    #[async_trait::async_trait]
+    pub trait CannedReplies: Send + Sync {
+        async fn list_canned(&self, actor: &Actor) -> Result<Vec<CannedReply>, AppError>;
+        async fn get_canned(&self, actor: &Actor, id: i64) -> Result<CannedReply, AppError>;
+        async fn create_canned(
+            &self,
+            actor: &Actor,
+            draft: CannedDraft,
+        ) -> Result<CannedReply, AppError>;
+        async fn update_canned(
+            &self,
+            actor: &Actor,
+            id: i64,
+            draft: CannedDraft,
+        ) -> Result<CannedReply, AppError>;
+        async fn delete_canned(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+        /// The reply with its placeholders filled in for `ticket`.
+        async fn expand_canned(
+            &self,
+            actor: &Actor,
+            id: i64,
+            ticket: TicketId,
+        ) -> Result<String, AppError>;
+    }
+}
+
+#[server]
+pub async fn list_canned_replies() -> Result<Vec<CannedReply>, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?.canned.list_canned(&actor).await
+        }
+        .await,
+    )
+}
+
+/// Creates a canned reply, or with `id` changes one.
+#[server]
+pub async fn save_canned_reply(
+    id: Option<i64>,
+    title: String,
+    body: String,
+) -> Result<CannedReply, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let draft = CannedDraft::parse(&title, &body)?;
+            let canned = crate::backend::backend()?.canned;
+            match id {
+                Some(id) => canned.update_canned(&actor, id, draft).await,
+                None => canned.create_canned(&actor, draft).await,
+            }
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn delete_canned_reply(id: i64) -> Result<(), AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .canned
+                .delete_canned(&actor, id)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server]
+pub async fn expand_canned_reply(ticket: TicketId, canned: i64) -> Result<String, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .canned
+                .expand_canned(&actor, canned, ticket)
+                .await
+        }
+        .await,
+    )
+}
+
+/// `/canned-replies`: the provider's library of replies.
+#[component]
+pub fn CannedRepliesPage() -> impl IntoView {
+    view! {
+        <Title text="Canned replies" />
+        <Protected
+            allow=|role| matches!(role, Role::Technician | Role::Admin)
+            render=|_: Actor| view! { <CannedLibrary /> }
+        />
+    }
+}
+
+#[component]
+fn CannedLibrary() -> impl IntoView {
+    let save = ServerAction::<SaveCannedReply>::new();
+    let delete = ServerAction::<DeleteCannedReply>::new();
+    let replies = Resource::new(
+        move || (save.version().get(), delete.version().get()),
+        |_| list_canned_replies(),
+    );
+    view! {
+        <h1>"Canned replies"</h1>
+        <p class="lead">"Answers written once, inserted into any ticket's reply."</p>
+        <details class="card">
+            <summary>"Placeholders"</summary>
+            <ul>
+                {PLACEHOLDERS
+                    .iter()
+                    .map(|(name, meaning)| {
+                        view! {
+                            <li>
+                                <code>{format!("{{{{{name}}}}}")}</code>
+                                {format!(": {meaning}")}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </details>
+        <CannedForm save reply=None />
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                match replies.await {
+                    Ok(list) => {
+                        list.into_iter()
+                            .map(|reply| {
+                                view! {
+                                    <CannedForm save reply=Some(reply.clone()) />
+                                    <ActionForm action=delete attr:class="inline">
+                                        <input type="hidden" name="id" value=reply.id />
+                                        <button type="submit">
+                                            {format!("Delete \"{}\"", reply.title)}
+                                        </button>
+                                    </ActionForm>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A new canned reply (`reply` is `None`) or an existing one to edit.
+#[component]
+fn CannedForm(save: ServerAction<SaveCannedReply>, reply: Option<CannedReply>) -> impl IntoView {
+    let key = reply
+        .as_ref()
+        .map_or("new".to_string(), |r| r.id.to_string());
+    let this = reply.as_ref().map(|r| r.id);
+    // The new reply's form refreshes the list; each existing reply has its own action, so
+    // its errors show next to its own fields.
+    let save = if this.is_some() {
+        ServerAction::<SaveCannedReply>::new()
+    } else {
+        save
+    };
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let heading = reply
+        .as_ref()
+        .map_or("New canned reply".to_string(), |r| r.title.clone());
+    let (title, body) = reply
+        .as_ref()
+        .map(|r| (r.title.clone(), r.body.clone()))
+        .unwrap_or_default();
+    let title_id = format!("canned-{key}-title");
+    let body_id = format!("canned-{key}-body");
+    view! {
+        <section class="card" aria-label=heading.clone()>
+            <h2>{heading.clone()}</h2>
+            <ActionForm action=save>
+                {this.map(|id| view! { <input type="hidden" name="id" value=id /> })}
+                <p class="error" role="alert">
+                    {move || form_error(error.get())}
+                </p> <div class="field">
+                    <label for=title_id.clone()>"Title"</label>
+                    <input
+                        id=title_id.clone()
+                        name="title"
+                        value=title
+                        aria-describedby=format!("{title_id}-error")
+                    />
+                    <FieldError id=format!("{title_id}-error") field="title" error=error />
+                </div> <div class="field">
+                    <label for=body_id.clone()>"Reply"</label>
+                    <textarea
+                        id=body_id.clone()
+                        name="body"
+                        rows="4"
+                        aria-describedby=format!("{body_id}-error")
+                    >
+                        {body}
+                    </textarea>
+                    <FieldError id=format!("{body_id}-error") field="body" error=error />
+                </div>
+                <button type="submit">{if this.is_some() { "Save" } else { "Add reply" }}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> PlaceholderValues {
+        PlaceholderValues {
+            requester_name: "Rob Requester".into(),
+            ticket_number: 1042,
+            ticket_subject: "Printer offline".into(),
+            technician_name: "Tom Technician".into(),
+            org_name: "Acme Dental".into(),
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_from_the_ticket() {
+        let text = expand(
+            "Hi {{requester_first_name}}, about #{{ ticket_number }} ({{ticket_subject}}): \
+             done. {{technician_first_name}}, {{org_name}} desk",
+            &values(),
+        );
+        assert_eq!(
+            text,
+            "Hi Rob, about #1042 (Printer offline): done. Tom, Acme Dental desk"
+        );
+    }
+
+    #[test]
+    fn unknown_and_unclosed_placeholders_stay_as_written() {
+        assert_eq!(expand("{{nope}} and {{", &values()), "{{nope}} and {{");
+        assert_eq!(expand("no braces", &values()), "no braces");
+    }
+
+    #[test]
+    fn a_draft_needs_a_one_line_title_and_a_body() {
+        let err = CannedDraft::parse(" ", "").unwrap_err();
+        assert!(err.field("title").is_some());
+        assert!(err.field("body").is_some());
+        assert!(CannedDraft::parse("a\nb", "x").is_err());
+        assert_eq!(
+            CannedDraft::parse(" Reset ", " Steps ").unwrap(),
+            CannedDraft {
+                title: "Reset".into(),
+                body: "Steps".into()
+            }
+        );
+    }
+}

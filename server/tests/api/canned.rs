@@ -1,0 +1,178 @@
+//! Canned replies: kept and used by the provider's staff, filled in from the ticket, invisible
+//! to everyone else.
+
+use super::support::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+const PATH: &str = "/api/v1/canned-replies";
+
+async fn rob_files_a_ticket(app: &TestApp) -> i64 {
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            json!({ "subject": "Outlook asks for a password", "body": "Every hour", "priority": "normal" }),
+        )
+        .await;
+    ticket["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn staff_add_change_list_and_delete_canned_replies() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+
+    let (status, created) = app
+        .post(
+            &tom,
+            PATH,
+            json!({ "title": "VPN setup", "body": "Install the client." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("{PATH}/{}", created["id"]);
+    let (status, changed) = app
+        .send(
+            &tom,
+            Method::PUT,
+            &path,
+            json!({ "title": "VPN setup", "body": "Use the app." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(changed["body"], "Use the app.");
+    assert_eq!(changed["updated_by"], "Tom Technician");
+    let (_, list) = app.get(&tom, PATH).await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["title"] == "VPN setup")
+    );
+
+    let (status, _) = app.send(&tom, Method::DELETE, &path, json!(null)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(&tom, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_duplicate_or_empty_title_is_refused_next_to_the_field() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+
+    // "Password reset" is one of the demo replies.
+    let (status, body) = app
+        .post(
+            &tom,
+            PATH,
+            json!({ "title": "password RESET", "body": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["title"].is_array(), "{body}");
+    let (status, body) = app
+        .post(&tom, PATH, json!({ "title": " ", "body": " " }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["body"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn a_canned_reply_is_filled_in_for_the_ticket() {
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let (_, created) = app
+        .post(
+            &tom,
+            PATH,
+            json!({ "title": "Hello", "body": "Hi {{requester_first_name}}, #{{ticket_number}} is done. {{technician_first_name}}" }),
+        )
+        .await;
+
+    let (status, expanded) = app
+        .get(
+            &tom,
+            &format!("/api/v1/tickets/{id}/canned-replies/{}", created["id"]),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(expanded["body"], format!("Hi Rob, #{id} is done. Tom"));
+}
+
+#[tokio::test]
+async fn the_clients_people_cannot_see_or_use_canned_replies() {
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let (_, list) = app.get(&tom, PATH).await;
+    let canned = list[0]["id"].clone();
+
+    for email in [ACME_REQUESTER, ACME_MANAGER] {
+        let client = app.signed_in(email).await;
+        let (status, _) = app.get(&client, PATH).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{email} lists");
+        let (status, _) = app.get(&client, &format!("{PATH}/{canned}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{email} reads");
+        let (status, _) = app
+            .post(&client, PATH, json!({ "title": "Mine", "body": "x" }))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{email} writes");
+        let (status, _) = app
+            .get(
+                &client,
+                &format!("/api/v1/tickets/{id}/canned-replies/{canned}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{email} expands");
+    }
+}
+
+#[tokio::test]
+async fn without_javascript_a_chosen_canned_reply_fills_the_reply_box_for_staff_only() {
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let (_, list) = app.get(&tom, PATH).await;
+    let reset = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Password reset")
+        .unwrap()["id"]
+        .clone();
+    let page = format!("/tickets/{id}?canned={reset}");
+
+    let staff_page = tom
+        .get(app.url(&page))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let requester_page = rob
+        .get(app.url(&page))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    let reply_box = staff_page
+        .split("id=\"reply-body\"")
+        .nth(1)
+        .expect("a reply box");
+    assert!(reply_box[..600].contains("Hi Rob,"), "{reply_box}");
+    assert!(reply_box[..600].contains(&format!("#{id}")), "{reply_box}");
+    assert!(!requester_page.contains("I have reset your password"));
+    assert!(!requester_page.contains("Canned reply"));
+}
