@@ -75,17 +75,28 @@ pub struct Live {
 }
 
 impl Live {
-    /// A counter that moves when something about `ticket` changed, or on resync.
-    pub fn ticket_version(self, ticket: TicketId) -> Memo<u64> {
-        let seen = RwSignal::new(0u64);
-        Memo::new(move |_| {
-            if let Some(event) = self.last.get()
-                && (event.is_resync() || event.ticket_id == Some(ticket))
-            {
-                seen.update_untracked(|n| *n += 1);
+    /// A counter that moves when something about the ticket `id` names changed, or on resync.
+    pub fn ticket_version(
+        self,
+        id: impl Fn() -> Option<TicketId> + Send + Sync + 'static,
+    ) -> Memo<u64> {
+        Memo::new(move |previous: Option<&u64>| {
+            let count = previous.copied().unwrap_or(0);
+            match self.last.get() {
+                Some(event)
+                    if event.is_resync()
+                        || (event.ticket_id.is_some() && event.ticket_id == id()) =>
+                {
+                    count + 1
+                }
+                _ => count,
             }
-            seen.get_untracked()
         })
+    }
+
+    /// A counter that moves with every ticket event and on resync, for lists.
+    pub fn any_version(self) -> Memo<u64> {
+        Memo::new(move |_| self.version.get())
     }
 }
 

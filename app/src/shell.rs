@@ -39,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let auth = Auth::provide();
+    crate::live::provide_live();
     mark_hydrated();
 
     view! {
@@ -168,10 +169,62 @@ fn Nav(me: Actor) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
+        <LiveStream me=me.clone() />
         <div class="account">
+            <crate::live::LiveIndicator />
             <A href="/profile">{me.name.clone()}</A>
             <span class="muted">{format!(" · {}", me.org_name)}</span>
             <LogoutButton />
+        </div>
+    }
+}
+
+/// Opens the live stream for the signed-in person and shows its toasts: a new ticket for the
+/// provider's staff, a ticket assigned to me.
+#[component]
+fn LiveStream(me: Actor) -> impl IntoView {
+    let live = crate::live::use_live();
+    let toasts = RwSignal::new(Vec::<(i64, String)>::new());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::live::connect(live));
+    let staff = me.is_provider_staff();
+    let my_id = me.user_id;
+    Effect::new(move |_| {
+        let Some(event) = live.last.get() else {
+            return;
+        };
+        if event.actor_id == Some(my_id) {
+            return;
+        }
+        let ticket = event.ticket_id.unwrap_or_default();
+        let text = match event.kind.as_str() {
+            "ticket.created" if staff => Some(format!(
+                "New ticket #{ticket}: {}",
+                event.data["subject"].as_str().unwrap_or_default()
+            )),
+            "ticket.assigned" if event.data["assignee_id"].as_i64() == Some(my_id) => {
+                Some(format!("Ticket #{ticket} was assigned to you"))
+            }
+            _ => None,
+        };
+        if let Some(text) = text {
+            let key = event.id;
+            toasts.update(|list| list.push((key, text)));
+            set_timeout(
+                move || toasts.update(|list| list.retain(|(k, _)| *k != key)),
+                std::time::Duration::from_secs(8),
+            );
+        }
+    });
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            {move || {
+                toasts
+                    .get()
+                    .into_iter()
+                    .map(|(_, text)| view! { <p class="toast">{text}</p> })
+                    .collect_view()
+            }}
         </div>
     }
 }

@@ -49,9 +49,11 @@ pub fn TicketsPage() -> impl IntoView {
 fn TicketList(me: Actor) -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    // Any change the stream announces may move a row, so the page reloads in place.
+    let changed = crate::live::use_live().any_version();
     let page = Resource::new(
-        move || (param("status"), param("q"), param("cursor")),
-        |(status, q, cursor)| list_tickets(Some(status), Some(q), Some(cursor)),
+        move || (param("status"), param("q"), param("cursor"), changed.get()),
+        |(status, q, cursor, _)| list_tickets(Some(status), Some(q), Some(cursor)),
     );
     let staff = me.is_provider_staff();
     let heading = if me.role == crate::accounts::Role::Requester {

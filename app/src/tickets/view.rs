@@ -120,6 +120,28 @@ fn TicketView(me: Actor) -> impl IntoView {
     let update = ServerAction::<UpdateTicket>::new();
     let rate = ServerAction::<RateTicket>::new();
     let uploads = RwSignal::new(0u32);
+    let live = crate::live::use_live();
+    let changed = live.ticket_version(id);
+    // What is typed in the reply box outlives the re-render a live change causes.
+    let draft = RwSignal::new(String::new());
+    // Set when someone else changes the ticket while a reply is being written.
+    let changed_meanwhile = RwSignal::new(false);
+    let my_id = me.user_id;
+    Effect::new(move |_| {
+        if let Some(event) = live.last.get()
+            && event.ticket_id == id()
+            && event.actor_id != Some(my_id)
+            && !draft.get_untracked().trim().is_empty()
+        {
+            changed_meanwhile.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reply.value().get() {
+            draft.set(String::new());
+            changed_meanwhile.set(false);
+        }
+    });
     let ticket = Resource::new(
         move || {
             (
@@ -128,6 +150,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                 update.version().get(),
                 rate.version().get(),
                 uploads.get(),
+                changed.get(),
             )
         },
         |(id, ..)| async move {
@@ -146,7 +169,19 @@ fn TicketView(me: Actor) -> impl IntoView {
                 Suspend::new(async move {
                     match ticket.await {
                         Ok(ticket) => {
-                            view! { <TicketBody ticket me reply update rate uploads /> }.into_any()
+                            view! {
+                                <TicketBody
+                                    ticket
+                                    me
+                                    reply
+                                    update
+                                    rate
+                                    uploads
+                                    draft
+                                    changed_meanwhile
+                                />
+                            }
+                                .into_any()
                         }
                         Err(AppError::NotFound) => {
                             crate::components::not_found_status();
@@ -177,6 +212,8 @@ fn TicketBody(
     update: ServerAction<UpdateTicket>,
     rate: ServerAction<RateTicket>,
     uploads: RwSignal<u32>,
+    draft: RwSignal<String>,
+    changed_meanwhile: RwSignal<bool>,
 ) -> impl IntoView {
     let s = ticket.summary.clone();
     let staff = me.is_provider_staff();
@@ -199,7 +236,7 @@ fn TicketBody(
                     .collect_view()}
             </ol>
             <Attachments list=ticket.attachments.clone() />
-            <ReplyForm id=s.id staff reply />
+            <ReplyForm id=s.id staff reply draft changed_meanwhile />
             <UploadForm id=s.id staff uploads />
         </div>
     }
@@ -524,7 +561,13 @@ fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl IntoView {
+fn ReplyForm(
+    id: i64,
+    staff: bool,
+    reply: ServerAction<AddComment>,
+    draft: RwSignal<String>,
+    changed_meanwhile: RwSignal<bool>,
+) -> impl IntoView {
     let error = Signal::derive(move || reply.value().get().and_then(Result::err));
     let query = leptos_router::hooks::use_query_map();
     // A canned reply chosen without JavaScript comes back as `?canned=`, filled in here.
@@ -541,13 +584,29 @@ fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl Into
             None => None,
         }
     });
-    let body_ref = NodeRef::<leptos::html::Textarea>::new();
+    // In the browser, a canned reply filled in by the server becomes the draft.
+    Effect::new(move |_| {
+        if let Some(Some(text)) = prefill.get()
+            && draft.get_untracked().is_empty()
+        {
+            draft.set(text);
+        }
+    });
     view! {
-        {staff.then(|| view! { <CannedPicker id body_ref /> })}
+        {staff.then(|| view! { <CannedPicker id draft /> })}
         <ActionForm action=reply attr:class="card reply">
             <input type="hidden" name="id" value=id />
             <p class="error" role="alert">
                 {move || form_error(error.get())}
+            </p>
+            <p class="warning" role="alert">
+                {move || {
+                    changed_meanwhile
+                        .get()
+                        .then_some(
+                            "Someone else changed this ticket while you were writing: read the new entries above before you send.",
+                        )
+                }}
             </p>
             <div class="field">
                 <label for="reply-body">"Your reply"</label>
@@ -557,11 +616,12 @@ fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl Into
                         view! {
                             <textarea
                                 id="reply-body"
-                                node_ref=body_ref
                                 name="body"
                                 rows="5"
                                 required
                                 aria-describedby="reply-body-error"
+                                prop:value=move || draft.get()
+                                on:input=move |ev| draft.set(event_target_value(&ev))
                             >
                                 {text}
                             </textarea>
@@ -591,7 +651,7 @@ fn ReplyForm(id: i64, staff: bool, reply: ServerAction<AddComment>) -> impl Into
 /// Staff pick a canned reply: with JavaScript it fills the reply box at once; without, the
 /// form reloads the page with the reply filled in.
 #[component]
-fn CannedPicker(id: i64, body_ref: NodeRef<leptos::html::Textarea>) -> impl IntoView {
+fn CannedPicker(id: i64, draft: RwSignal<String>) -> impl IntoView {
     let replies = Resource::new(|| (), |_| super::canned::list_canned_replies());
     let failure = RwSignal::new(None::<String>);
     let pick = move |ev: leptos::ev::Event| {
@@ -602,9 +662,7 @@ fn CannedPicker(id: i64, body_ref: NodeRef<leptos::html::Textarea>) -> impl Into
             match super::canned::expand_canned_reply(id, canned).await {
                 Ok(text) => {
                     failure.set(None);
-                    if let Some(body) = body_ref.get_untracked() {
-                        body.set_value(&text);
-                    }
+                    draft.set(text);
                 }
                 Err(err) => failure.set(Some(err.to_string())),
             }
