@@ -36,6 +36,12 @@ pub fn form_error(error: Option<AppError>) -> Option<String> {
     }
 }
 
+/// Text for a `<textarea>`'s `inner_html`: a textarea cannot hold view children (the
+/// hydration markers would become part of its text), and its content must not close it.
+pub fn textarea_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
 /// A date as people read it, in UTC until the browser's zone is known.
 pub fn short_date(at: OffsetDateTime) -> String {
     format!(
@@ -62,5 +68,18 @@ pub fn forbidden_status() {
 fn set_status(status: axum::http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textarea_text_cannot_close_its_textarea() {
+        assert_eq!(
+            textarea_text("a < b && </textarea><script>"),
+            "a &lt; b &amp;&amp; &lt;/textarea>&lt;script>"
+        );
     }
 }

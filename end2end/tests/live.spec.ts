@@ -73,6 +73,7 @@ test("a reply being written is kept, with a warning, when someone else changes t
 
   await employee.getByLabel("Your reply").fill("It was there yesterday.");
   await employee.getByRole("button", { name: "Send" }).click();
+  await expect(employee.getByText("It was there yesterday.")).toBeVisible();
 
   await expect(tom.getByText("It was there yesterday.")).toBeVisible();
   await expect(tom.getByLabel("Your reply")).toHaveValue("I am checking the mapping");

@@ -317,9 +317,8 @@ fn CannedForm(save: ServerAction<SaveCannedReply>, reply: Option<CannedReply>) -
                         name="body"
                         rows="4"
                         aria-describedby=format!("{body_id}-error")
-                    >
-                        {body}
-                    </textarea>
+                        inner_html=crate::components::textarea_text(&body)
+                    ></textarea>
                     <FieldError id=format!("{body_id}-error") field="body" error=error />
                 </div>
                 <button type="submit">{if this.is_some() { "Save" } else { "Add reply" }}</button>

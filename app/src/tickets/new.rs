@@ -286,9 +286,8 @@ fn NewTicketForm() -> impl IntoView {
                     aria-describedby="ticket-body-hint ticket-body-error"
                     prop:value=move || body.get()
                     on:input=move |ev| body.set(event_target_value(&ev))
-                >
-                    {typed("body")}
-                </textarea>
+                    inner_html=crate::components::textarea_text(&typed("body"))
+                ></textarea>
                 <p id="ticket-body-hint" class="muted">
                     "Markdown works: **bold**, lists, `code`."
                 </p>

@@ -622,9 +622,8 @@ fn ReplyForm(
                                 aria-describedby="reply-body-error"
                                 prop:value=move || draft.get()
                                 on:input=move |ev| draft.set(event_target_value(&ev))
-                            >
-                                {text}
-                            </textarea>
+                                inner_html=crate::components::textarea_text(&text)
+                            ></textarea>
                         }
                     })}
                 </Transition>
