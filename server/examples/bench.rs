@@ -214,6 +214,99 @@ async fn ticket_with_timeline(base: &str, entries: usize) -> String {
     format!("{base}/tickets/{id}")
 }
 
+/// How fast a committed change reaches `subscribers` open streams: latency from the change's
+/// request to each stream's receipt (p50, p99), and resident memory per idle stream.
+async fn live_fan_out(
+    base: &str,
+    pid: u32,
+    subscribers: usize,
+    changes: usize,
+) -> (Vec<Duration>, f64) {
+    use futures::StreamExt;
+    let tech = signed_in(base, "tom@provider.example").await;
+    let requester = signed_in(base, "rob@acme.example").await;
+    let ticket: serde_json::Value = requester
+        .post(format!("{base}/api/v1/tickets"))
+        .json(&json!({ "subject": "Live bench", "priority": "low", "body": "Fan-out." }))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("ticket json");
+    let id = ticket["id"].as_i64().expect("ticket id");
+
+    let before = rss_mb(pid).unwrap_or(f64::NAN);
+    let (arrived, mut arrivals) = tokio::sync::mpsc::unbounded_channel::<(i64, Instant)>();
+    let (ready, mut readies) = tokio::sync::mpsc::unbounded_channel::<()>();
+    for _ in 0..subscribers {
+        let (tech, url, arrived, ready) = (
+            tech.clone(),
+            format!("{base}/api/v1/events"),
+            arrived.clone(),
+            ready.clone(),
+        );
+        tokio::spawn(async move {
+            let res = tech.get(&url).send().await.expect("a stream");
+            assert!(res.status().is_success(), "stream: {}", res.status());
+            let _ = ready.send(());
+            let mut body = res.bytes_stream();
+            let mut buffer = String::new();
+            while let Some(Ok(chunk)) = body.next().await {
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    for data in block.lines().filter_map(|l| l.strip_prefix("data:")) {
+                        let event: serde_json::Value =
+                            serde_json::from_str(data.trim()).unwrap_or_default();
+                        if event["kind"] == "ticket.replied" {
+                            let _ =
+                                arrived.send((event["id"].as_i64().unwrap_or(0), Instant::now()));
+                        }
+                    }
+                }
+            }
+        });
+    }
+    for _ in 0..subscribers {
+        readies.recv().await.expect("every stream opens");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = rss_mb(pid).unwrap_or(f64::NAN);
+
+    let mut latencies = Vec::with_capacity(subscribers * changes);
+    for n in 0..changes {
+        let sent = Instant::now();
+        let res = tech
+            .post(format!("{base}/api/v1/tickets/{id}/comments"))
+            .json(&json!({ "body": format!("change {n}"), "internal": false }))
+            .send()
+            .await
+            .expect("comment");
+        assert!(res.status().is_success(), "comment: {}", res.status());
+        let mut got = 0;
+        while got < subscribers {
+            match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
+                Ok(Some((_, at))) => {
+                    latencies.push(at - sent);
+                    got += 1;
+                }
+                _ => panic!("only {got} of {subscribers} streams received change {n}"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    latencies.sort();
+    (latencies, (idle - before) * 1024.0 / subscribers as f64)
+}
+
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -340,6 +433,19 @@ async fn main() {
         percentile(&renders, 0.99),
         "ms",
     );
+
+    let (latencies, per_stream_kb) = live_fan_out(&server.base, server.child.id(), 1000, 20).await;
+    bench.add(
+        "live: change to delivery, 1,000 streams, p50",
+        percentile(&latencies, 0.50),
+        "ms",
+    );
+    bench.add(
+        "live: change to delivery, 1,000 streams, p99 (goal <= 50 ms)",
+        percentile(&latencies, 0.99),
+        "ms",
+    );
+    bench.add("live: memory per idle stream", per_stream_kb, "KB");
 
     if let Some(mb) = peak_rss_mb(server.child.id()) {
         bench.add("server peak resident memory", mb, "MB");

@@ -1,6 +1,9 @@
 //! A client organization's ticket settings: whether colleagues see each other's tickets, the
 //! categories people file under, the business hours SLA targets count in, and the targets.
 
+// The forms' server functions take one argument per form field, as plain forms post them.
+#![allow(clippy::too_many_arguments)]
+
 use super::Priority;
 use crate::accounts::{Actor, OrgId, Role};
 use crate::auth::Protected;
@@ -220,7 +223,6 @@ pub async fn save_sharing(org_id: OrgId, share: Option<String>) -> Result<OrgSet
 }
 
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_hours(
     org_id: OrgId,
     time_zone: String,
@@ -264,7 +266,6 @@ pub async fn save_hours(
 }
 
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_targets(
     org_id: OrgId,
     urgent_first_response: String,

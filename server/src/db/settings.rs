@@ -72,7 +72,7 @@ impl Db {
                 resolution_minutes: resolution,
             });
         }
-        sla.sort_by(|a, b| b.priority.cmp(&a.priority));
+        sla.sort_by_key(|t| std::cmp::Reverse(t.priority));
         Ok(Some(OrgSettings {
             org_id: org,
             org_name,
