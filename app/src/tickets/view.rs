@@ -9,26 +9,55 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-#[server]
-pub async fn get_ticket(id: i64) -> Result<TicketDetail, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?.tickets.get(&actor, id).await
-        }
-        .await,
-    )
+/// What the ticket page shows: the ticket, and for staff the canned replies to pick from.
+/// One resource, so the page hydrates from one piece of data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TicketScreen {
+    pub ticket: TicketDetail,
+    /// (id, title) of each canned reply; empty for the client's people.
+    pub canned: Vec<(i64, String)>,
+    /// The canned reply chosen without JavaScript (`?canned=`), filled in.
+    pub prefill: Option<String>,
+    /// Categories and assignees to choose from (staff).
+    pub options: TicketOptions,
 }
 
 #[server]
-pub async fn ticket_staff_options(org_id: i64) -> Result<TicketOptions, AppError> {
+pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, AppError> {
     crate::backend::with_status(
         async move {
             let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
+            let backend = crate::backend::backend()?;
+            let ticket = backend.tickets.get(&actor, id).await?;
+            if !actor.is_provider_staff() {
+                return Ok(TicketScreen {
+                    ticket,
+                    canned: Vec::new(),
+                    prefill: None,
+                    options: TicketOptions::default(),
+                });
+            }
+            let list = backend
+                .canned
+                .list_canned(&actor)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.title))
+                .collect();
+            let prefill = match canned {
+                Some(canned) => Some(backend.canned.expand_canned(&actor, canned, id).await?),
+                None => None,
+            };
+            let options = backend
                 .tickets
-                .options(&actor, Some(org_id))
-                .await
+                .options(&actor, Some(ticket.summary.org_id))
+                .await?;
+            Ok(TicketScreen {
+                ticket,
+                canned: list,
+                prefill,
+                options,
+            })
         }
         .await,
     )
@@ -142,10 +171,18 @@ fn TicketView(me: Actor) -> impl IntoView {
             changed_meanwhile.set(false);
         }
     });
+    let query = leptos_router::hooks::use_query_map();
+    let canned = move || {
+        query
+            .read()
+            .get("canned")
+            .and_then(|c| c.parse::<i64>().ok())
+    };
     let ticket = Resource::new(
         move || {
             (
                 id(),
+                canned(),
                 reply.version().get(),
                 update.version().get(),
                 rate.version().get(),
@@ -153,9 +190,9 @@ fn TicketView(me: Actor) -> impl IntoView {
                 changed.get(),
             )
         },
-        |(id, ..)| async move {
+        |(id, canned, ..)| async move {
             match id {
-                Some(id) => get_ticket(id).await,
+                Some(id) => get_ticket(id, canned).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -168,10 +205,17 @@ fn TicketView(me: Actor) -> impl IntoView {
                 let me = me.clone();
                 Suspend::new(async move {
                     match ticket.await {
-                        Ok(ticket) => {
+                        Ok(TicketScreen { ticket, canned, prefill, options }) => {
+                            if let Some(text) = prefill && draft.get_untracked().is_empty() {
+                                draft.set(text);
+                            }
+                            // In the browser, a canned reply filled in by the server becomes
+                            // the draft.
                             view! {
                                 <TicketBody
                                     ticket
+                                    canned
+                                    options
                                     me
                                     reply
                                     update
@@ -207,6 +251,8 @@ fn TicketView(me: Actor) -> impl IntoView {
 #[component]
 fn TicketBody(
     ticket: TicketDetail,
+    canned: Vec<(i64, String)>,
+    options: TicketOptions,
     me: Actor,
     reply: ServerAction<AddComment>,
     update: ServerAction<UpdateTicket>,
@@ -248,7 +294,17 @@ fn TicketBody(
             </p>
             <FieldError id="ticket-status-error" field="status" error=update_error />
             {if staff {
-                view! { <StaffPanel ticket=ticket.clone() update error=update_error /> }.into_any()
+                view! {
+                    <StaffPanel
+                        ticket=ticket.clone()
+                        canned=canned.clone()
+                        options=options.clone()
+                        update
+                        error=update_error
+                        draft
+                    />
+                }
+                    .into_any()
             } else {
                 view! { <RequesterActions id=s.id status=s.status update /> }.into_any()
             }}
@@ -569,31 +625,7 @@ fn ReplyForm(
     changed_meanwhile: RwSignal<bool>,
 ) -> impl IntoView {
     let error = Signal::derive(move || reply.value().get().and_then(Result::err));
-    let query = leptos_router::hooks::use_query_map();
-    // A canned reply chosen without JavaScript comes back as `?canned=`, filled in here.
-    let chosen = move || {
-        query
-            .read()
-            .get("canned")
-            .and_then(|c| c.parse::<i64>().ok())
-            .filter(|_| staff)
-    };
-    let prefill = Resource::new(chosen, move |canned| async move {
-        match canned {
-            Some(canned) => super::canned::expand_canned_reply(id, canned).await.ok(),
-            None => None,
-        }
-    });
-    // In the browser, a canned reply filled in by the server becomes the draft.
-    Effect::new(move |_| {
-        if let Some(Some(text)) = prefill.get()
-            && draft.get_untracked().is_empty()
-        {
-            draft.set(text);
-        }
-    });
     view! {
-        {staff.then(|| view! { <CannedPicker id draft /> })}
         <ActionForm action=reply attr:class="card reply">
             <input type="hidden" name="id" value=id />
             <p class="error" role="alert">
@@ -610,23 +642,16 @@ fn ReplyForm(
             </p>
             <div class="field">
                 <label for="reply-body">"Your reply"</label>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let text = prefill.await.unwrap_or_default();
-                        view! {
-                            <textarea
-                                id="reply-body"
-                                name="body"
-                                rows="5"
-                                required
-                                aria-describedby="reply-body-error"
-                                prop:value=move || draft.get()
-                                on:input=move |ev| draft.set(event_target_value(&ev))
-                                inner_html=crate::components::textarea_text(&text)
-                            ></textarea>
-                        }
-                    })}
-                </Transition>
+                <textarea
+                    id="reply-body"
+                    name="body"
+                    rows="5"
+                    required
+                    aria-describedby="reply-body-error"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    inner_html=crate::components::textarea_text(&draft.get_untracked())
+                ></textarea>
                 <FieldError id="reply-body-error" field="body" error=error />
             </div>
             {staff
@@ -650,8 +675,7 @@ fn ReplyForm(
 /// Staff pick a canned reply: with JavaScript it fills the reply box at once; without, the
 /// form reloads the page with the reply filled in.
 #[component]
-fn CannedPicker(id: i64, draft: RwSignal<String>) -> impl IntoView {
-    let replies = Resource::new(|| (), |_| super::canned::list_canned_replies());
+fn CannedPicker(id: i64, list: Vec<(i64, String)>, draft: RwSignal<String>) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let pick = move |ev: leptos::ev::Event| {
         let Ok(canned) = event_target_value(&ev).parse::<i64>() else {
@@ -670,39 +694,38 @@ fn CannedPicker(id: i64, draft: RwSignal<String>) -> impl IntoView {
     view! {
         <form method="get" class="inline canned-picker">
             <label for="canned-pick">"Canned reply"</label>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = replies.await.unwrap_or_default();
-                    view! {
-                        <select id="canned-pick" name="canned" on:change=pick>
-                            <option value="">"Choose…"</option>
-                            {list
-                                .into_iter()
-                                .map(|r| view! { <option value=r.id>{r.title}</option> })
-                                .collect_view()}
-                        </select>
-                    }
-                })}
-            </Transition>
+            <select id="canned-pick" name="canned" on:change=pick>
+                <option value="">"Choose…"</option>
+                {list
+                    .into_iter()
+                    .map(|(id, title)| view! { <option value=id>{title}</option> })
+                    .collect_view()}
+            </select>
             <button type="submit">"Use"</button>
-            <span class="field-error" aria-live="polite">
-                {move || failure.get()}
-            </span>
         </form>
+        <p class="field-error" aria-live="polite">
+            {move || failure.get()}
+        </p>
     }
 }
 
 #[component]
 fn StaffPanel(
     ticket: TicketDetail,
+    canned: Vec<(i64, String)>,
+    options: TicketOptions,
     update: ServerAction<UpdateTicket>,
     error: Signal<Option<AppError>>,
+    draft: RwSignal<String>,
 ) -> impl IntoView {
     let s = ticket.summary;
-    let options = Resource::new(move || s.org_id, ticket_staff_options);
     let current_assignee = s.assignee_id;
     let current_category = s.category.clone();
     view! {
+        <section class="card" aria-labelledby="canned-heading">
+            <h2 id="canned-heading">"Answer"</h2>
+            <CannedPicker id=s.id list=canned draft />
+        </section>
         <section class="card" aria-labelledby="manage-heading">
             <h2 id="manage-heading">"Manage"</h2>
             <ActionForm action=update attr:class="inline">
@@ -745,65 +768,47 @@ fn StaffPanel(
                             .collect_view()}
                     </select>
                 </div>
-                <Transition fallback=|| ()>
-                    {move || {
-                        let current_category = current_category.clone();
-                        Suspend::new(async move {
-                            options
-                                .await
-                                .ok()
-                                .map(|options| {
-                                    view! {
-                                        <div class="field">
-                                            <label for="manage-category">"Category"</label>
-                                            <select id="manage-category" name="category">
-                                                {options
-                                                    .categories
-                                                    .into_iter()
-                                                    .map(|c| {
-                                                        let selected = c == current_category;
-                                                        view! {
-                                                            <option value=c.clone() selected=selected>
-                                                                {c.clone()}
-                                                            </option>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </select>
-                                        </div>
-                                        <div class="field">
-                                            <label for="manage-assignee">"Assignee"</label>
-                                            <select
-                                                id="manage-assignee"
-                                                name="assignee"
-                                                aria-describedby="manage-assignee-error"
-                                            >
-                                                <option value="none" selected=current_assignee.is_none()>
-                                                    "Unassigned"
-                                                </option>
-                                                {options
-                                                    .assignees
-                                                    .into_iter()
-                                                    .map(|(id, name)| {
-                                                        view! {
-                                                            <option value=id selected=current_assignee == Some(id)>
-                                                                {name}
-                                                            </option>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </select>
-                                            <FieldError
-                                                id="manage-assignee-error"
-                                                field="assignee"
-                                                error=error
-                                            />
-                                        </div>
-                                    }
-                                })
-                        })
-                    }}
-                </Transition>
+                <div class="field">
+                    <label for="manage-category">"Category"</label>
+                    <select id="manage-category" name="category">
+                        {options
+                            .categories
+                            .into_iter()
+                            .map(|c| {
+                                let selected = c == current_category;
+                                view! {
+                                    <option value=c.clone() selected=selected>
+                                        {c.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="manage-assignee">"Assignee"</label>
+                    <select
+                        id="manage-assignee"
+                        name="assignee"
+                        aria-describedby="manage-assignee-error"
+                    >
+                        <option value="none" selected=current_assignee.is_none()>
+                            "Unassigned"
+                        </option>
+                        {options
+                            .assignees
+                            .into_iter()
+                            .map(|(id, name)| {
+                                view! {
+                                    <option value=id selected=current_assignee == Some(id)>
+                                        {name}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldError id="manage-assignee-error" field="assignee" error=error />
+                </div>
                 <button type="submit" class="primary">
                     "Save changes"
                 </button>
