@@ -233,6 +233,19 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Someone with `role` in `org_id`, for the rules' unit tests.
+    #[cfg(test)]
+    pub fn for_test(role: Role, org_id: OrgId, user_id: UserId) -> Actor {
+        Actor {
+            user_id,
+            name: "A".into(),
+            email: "a@example.com".into(),
+            role,
+            org_id,
+            org_name: "Org".into(),
+        }
+    }
+
     pub fn is_provider_staff(&self) -> bool {
         self.role.is_provider_staff()
     }

@@ -170,14 +170,7 @@ mod tests {
     use crate::accounts::Role;
 
     fn actor(role: Role, org_id: OrgId, user_id: UserId) -> Actor {
-        Actor {
-            user_id,
-            name: "A".into(),
-            email: "a@example.com".into(),
-            role,
-            org_id,
-            org_name: "Org".into(),
-        }
+        Actor::for_test(role, org_id, user_id)
     }
 
     fn audience(org: OrgId, requester: UserId, internal: bool) -> Audience {
