@@ -71,6 +71,14 @@ impl Auth {
         auth
     }
 
+    /// A resource of its own for one more Suspense boundary (the header's). Leptos' server
+    /// render can stall when one resource is read under two boundaries
+    /// (leptos-rs/leptos#4851), so each boundary gets its own.
+    pub fn another(&self) -> Resource<Result<Option<Actor>, AppError>> {
+        let version = self.version;
+        Resource::new(move || version.get(), |_| current_user())
+    }
+
     /// Reloads who is signed in, after signing in or out or renaming oneself.
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);

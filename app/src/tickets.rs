@@ -2,8 +2,10 @@
 //! validation, the rules of who may change what, and the backend contract.
 
 pub mod canned;
+pub mod filter;
 pub mod list;
 pub mod new;
+pub mod queue;
 pub mod settings;
 pub mod view;
 
@@ -12,6 +14,8 @@ use crate::error::{AppError, Validator};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
+
+pub use filter::{SavedView, TicketFilter, TicketParams};
 
 pub type TicketId = i64;
 
@@ -210,6 +214,9 @@ pub struct TicketSummary {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub last_activity_at: OffsetDateTime,
+    /// When provider staff first replied in public.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_responded_at: Option<OffsetDateTime>,
     /// When the first public reply is due, in the org's business hours.
     #[serde(with = "time::serde::rfc3339::option")]
     pub first_response_due_at: Option<OffsetDateTime>,
@@ -456,19 +463,6 @@ mod double_option {
     }
 }
 
-/// Which tickets to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TicketFilter {
-    pub status: Option<Status>,
-    pub org: Option<OrgId>,
-    pub assignee: Option<UserId>,
-    pub requester: Option<UserId>,
-    pub q: Option<String>,
-    /// Continue after this ticket (from the previous page's `next_cursor`).
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TicketPage {
@@ -519,6 +513,24 @@ pub mod ssr {
             files: Vec<Upload>,
         ) -> Result<TicketDetail, AppError>;
         async fn list(&self, actor: &Actor, filter: TicketFilter) -> Result<TicketPage, AppError>;
+        /// The built-in views and the caller's own, each with its count (provider staff).
+        async fn views(&self, actor: &Actor) -> Result<Vec<SavedView>, AppError>;
+        /// Saves the caller's current filters under `name`; the same name replaces a view.
+        async fn save_view(
+            &self,
+            actor: &Actor,
+            name: &str,
+            params: TicketParams,
+        ) -> Result<SavedView, AppError>;
+        async fn delete_view(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+        /// Applies one change to several tickets, each in its own transaction and log entry;
+        /// checked for every ticket first, so a bad one changes none. Returns how many changed.
+        async fn update_many(
+            &self,
+            actor: &Actor,
+            ids: &[TicketId],
+            patch: TicketPatch,
+        ) -> Result<usize, AppError>;
         async fn get(&self, actor: &Actor, id: TicketId) -> Result<TicketDetail, AppError>;
         async fn update(
             &self,

@@ -4,6 +4,8 @@
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { ACME_REQUESTER, TECH, open, signIn, unique } from "./support";
 
+const OTHER_TECH = "tia@provider.example";
+
 const opened: Page[] = [];
 
 /** A person in a browser of their own; closed after the test, ending their stream. */
@@ -78,4 +80,32 @@ test("a reply being written is kept, with a warning, when someone else changes t
   await expect(tom.getByText("It was there yesterday.")).toBeVisible();
   await expect(tom.getByLabel("Your reply")).toHaveValue("I am checking the mapping");
   await expect(tom.getByText("Someone else changed this ticket while you were writing")).toBeVisible();
+});
+
+test("two technicians on one ticket see each other, and one sees the other typing", async ({ browser }, info) => {
+  const subject = unique("Phones ring twice", info);
+  const employee = await person(browser, info, ACME_REQUESTER);
+  await open(employee, info, "/tickets/new");
+  await employee.getByLabel("Subject").fill(subject);
+  await employee.getByLabel("Description").fill("Then they go silent.");
+  await employee.getByRole("button", { name: "Send request" }).click();
+  await expect(employee.getByRole("heading", { level: 1 })).toContainText(subject);
+  const ticketPath = employee.url().replace(/^https?:\/\/[^/]+/, "");
+
+  const tom = await person(browser, info, TECH);
+  await open(tom, info, ticketPath);
+  await expect(tom.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  const tia = await person(browser, info, OTHER_TECH);
+  await open(tia, info, ticketPath);
+
+  const tomSees = tom.getByRole("status").filter({ hasText: "Also here" });
+  const tiaSees = tia.getByRole("status").filter({ hasText: "Also here" });
+  await expect(tomSees).toContainText("Tia Technician");
+  await expect(tiaSees).toContainText("Tom Technician");
+  await expect(tomSees).not.toContainText("typing");
+
+  await tia.getByLabel("Your reply").pressSequentially("Checking the PBX");
+  await expect(tomSees).toContainText("Tia Technician (typing…)");
+  // Nobody sees themselves.
+  await expect(tiaSees).not.toContainText("Tia Technician");
 });

@@ -1,5 +1,5 @@
 // Signing in as a person would, and waiting for the WebAssembly where JavaScript runs.
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, request, type Page, type TestInfo } from "@playwright/test";
 
 export const PASSWORD = "deskside-demo";
 export const ADMIN = "admin@provider.example";
@@ -37,4 +37,18 @@ export async function signIn(page: Page, info: TestInfo, email: string, password
 /** A name no other run or project has used. */
 export function unique(prefix: string, info: TestInfo): string {
   return `${prefix} ${info.project.name} ${Date.now() % 1_000_000}`;
+}
+
+/** Files a request as the Acme employee through the REST API; returns its number. */
+export async function fileRequest(info: TestInfo, subject: string, priority: string): Promise<number> {
+  const api = await request.newContext({ baseURL: info.project.use.baseURL });
+  const login = await api.post("/api/v1/auth/login", { data: { email: ACME_REQUESTER, password: PASSWORD } });
+  expect(login.ok()).toBeTruthy();
+  const res = await api.post("/api/v1/tickets", {
+    data: { subject, body: "Filed for the queue test.", priority, category: "Printing" },
+  });
+  expect(res.status()).toBe(201);
+  const id = (await res.json()).id as number;
+  await api.dispose();
+  return id;
 }

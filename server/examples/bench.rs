@@ -300,6 +300,86 @@ async fn live_fan_out(
     (latencies, (idle - before) * 1024.0 / subscribers as f64)
 }
 
+/// Fills the database with `count` tickets spread over the client organizations: one in
+/// twenty still open (new, open or waiting), the rest resolved or closed; due times spread
+/// around now. Written straight to SQLite in one transaction, as an import would.
+async fn seed_tickets(database: &std::path::Path, count: i64) {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(server::db::connect_options(database))
+        .await
+        .expect("bench database");
+    let mut tx = pool.begin().await.expect("a transaction");
+    sqlx::query(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < ?1), \
+         requester as (select a.id, a.org_id, row_number() over (order by a.id) - 1 as k \
+             from account a join org o on o.id = a.org_id where o.kind = 'client'), \
+         requesters as (select count(*) as c from requester) \
+         insert into ticket (org_id, requester_id, category_id, subject, body, status, priority, \
+             first_response_due_at, resolution_due_at, first_responded_at, last_activity_at, \
+             created_at, updated_at) \
+         select r.org_id, r.id, \
+             (select c.id from category c where c.org_id = r.org_id \
+              order by c.position limit 1 offset n.i % 8), \
+             'Seeded ticket ' || n.i || ': printer offline on floor ' || (n.i % 7), \
+             'The printer in room ' || (n.i % 50) || ' shows error ' || (n.i % 13) || '.', \
+             case when n.i % 20 = 0 then 'new' when n.i % 20 = 1 then 'open' \
+                  when n.i % 20 = 2 then 'pending' when n.i % 3 = 0 then 'resolved' \
+                  else 'closed' end, \
+             case n.i % 4 when 0 then 'low' when 1 then 'normal' when 2 then 'high' \
+                  else 'urgent' end, \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ((n.i % 97) - 48) || ' hours'), \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ((n.i % 97) + 24) || ' hours'), \
+             case when n.i % 2 = 0 then strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hours') end, \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || n.i || ' minutes'), \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || n.i || ' minutes'), \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || n.i || ' minutes') \
+         from n join requesters join requester r on r.k = n.i % requesters.c",
+    )
+    .bind(count)
+    .execute(&mut *tx)
+    .await
+    .expect("seeded tickets");
+    tx.commit().await.expect("commit");
+    pool.close().await;
+}
+
+/// Latency percentiles of `samples` sequential page loads, then the rate of `clients` loading
+/// it for `window`.
+async fn page_load(
+    client: &reqwest::Client,
+    url: &str,
+    samples: usize,
+    window: Duration,
+) -> (Vec<Duration>, f64) {
+    let mut loads = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let t = Instant::now();
+        let res = client
+            .get(url)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("page answers");
+        assert!(res.status().is_success(), "{url}: {}", res.status());
+        res.bytes().await.expect("page body");
+        loads.push(t.elapsed());
+    }
+    loads.sort();
+    let (client, url) = (client.clone(), url.to_string());
+    let (rate, _) = throughput(4, window, move |_: reqwest::Client| {
+        let (client, url) = (client.clone(), url.clone());
+        async move {
+            match client.get(&url).header("accept", "text/html").send().await {
+                Ok(res) if res.status().is_success() => res.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await;
+    (loads, rate)
+}
+
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -433,6 +513,31 @@ async fn main() {
         percentile(&renders, 0.99),
         "ms",
     );
+
+    seed_tickets(&dir.path().join("bench.db"), 100_000).await;
+    for (name, path) in [
+        ("open work by SLA due", "/tickets?status=active&sort=due"),
+        ("every ticket, latest first", "/tickets"),
+        ("search \"printer\"", "/tickets?q=printer"),
+    ] {
+        let url = format!("{}{path}", server.base);
+        let (loads, rate) = page_load(&tech, &url, 100, window).await;
+        bench.add(
+            format!("queue page SSR, 100,000 tickets, {name}, p50"),
+            percentile(&loads, 0.50),
+            "ms",
+        );
+        bench.add(
+            format!("queue page SSR, 100,000 tickets, {name}, p99"),
+            percentile(&loads, 0.99),
+            "ms",
+        );
+        bench.add(
+            format!("queue page SSR, 100,000 tickets, {name}, 4 clients"),
+            rate,
+            "req/s",
+        );
+    }
 
     let (latencies, per_stream_kb) = live_fan_out(&server.base, server.child.id(), 1000, 20).await;
     bench.add(

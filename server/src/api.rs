@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod canned;
 pub mod events;
 pub mod forms;
+pub mod presence;
 pub mod settings;
 pub mod tickets;
 
@@ -75,6 +76,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(tickets::router())
         .merge(settings::router())
         .merge(events::router())
+        .merge(presence::router())
         .merge(canned::router())
         .merge(uploads)
         .split_for_parts();

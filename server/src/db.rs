@@ -2,8 +2,10 @@
 //! one place database errors become user-facing errors.
 
 pub mod accounts;
+pub mod breach;
 pub mod canned;
 pub mod live;
+pub mod queue;
 pub mod settings;
 pub mod tickets;
 

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod live;
 pub mod markdown;
+pub mod presence;
 pub mod settings;
 pub mod startup;
 pub mod tickets;

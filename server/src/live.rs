@@ -1,12 +1,13 @@
 //! The live event bus: events are written to the database with the change they announce and
 //! published after the commit, in id order, to every open stream, each of which passes on only
-//! what its subscriber may read.
+//! what its subscriber may read. Beside them run ephemeral events (presence), sent once to
+//! whoever listens and never stored.
 
 use crate::db::Db;
 use crate::db::live::StoredEvent;
 use app::accounts::Actor;
 use app::error::AppError;
-use app::live::{LiveEvent, may_receive};
+use app::live::{Audience, LiveEvent, may_receive};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -18,9 +19,21 @@ pub const STREAM_BUFFER: usize = 1024;
 /// The most events a reconnecting client is sent to catch up; further behind, it reloads.
 pub const MAX_REPLAY: i64 = 1000;
 
+/// An event that is not stored: it has no id to resume from, and a client that missed it is
+/// brought up to date by the next one rather than by a replay.
+#[derive(Debug, Clone)]
+pub struct EphemeralEvent {
+    pub audience: Audience,
+    /// What the provider's staff receive.
+    pub event: LiveEvent,
+    /// What the client's people receive: the same, less what only staff may know.
+    pub redacted: LiveEvent,
+}
+
 pub struct Bus {
     db: Db,
     sender: broadcast::Sender<Arc<StoredEvent>>,
+    ephemeral: broadcast::Sender<Arc<EphemeralEvent>>,
     /// The highest id published so far. Publishing reads every committed event after it, so
     /// two commits published out of order still go out in id order, without gaps.
     published: Mutex<i64>,
@@ -38,10 +51,12 @@ impl Bus {
     pub async fn with_buffer(db: Db, buffer: usize) -> Result<Arc<Bus>, AppError> {
         let published = db.last_live_event_id().await?;
         let (sender, _) = broadcast::channel(buffer);
+        let (ephemeral, _) = broadcast::channel(buffer);
         let (closing, _) = watch::channel(false);
         Ok(Arc::new(Bus {
             db,
             sender,
+            ephemeral,
             published: Mutex::new(published),
             newest: AtomicI64::new(published),
             closing,
@@ -68,6 +83,12 @@ impl Bus {
         }
     }
 
+    /// Sends an ephemeral event to every open stream; nothing is kept for later ones.
+    pub fn publish_ephemeral(&self, event: EphemeralEvent) {
+        // No subscribers is fine.
+        let _ = self.ephemeral.send(Arc::new(event));
+    }
+
     pub fn close(&self) {
         let _ = self.closing.send(true);
     }
@@ -86,6 +107,7 @@ impl Bus {
     ) -> Result<Subscription, AppError> {
         // Subscribe before reading the backlog, so nothing falls between the two.
         let receiver = self.sender.subscribe();
+        let ephemeral = self.ephemeral.subscribe();
         let newest = self.newest();
         let (backlog, resync, last_sent) = match last {
             Some(last) if newest - last > MAX_REPLAY || last < 0 => (VecDeque::new(), true, newest),
@@ -105,6 +127,7 @@ impl Bus {
             bus: self.clone(),
             closing: self.closing.subscribe(),
             receiver,
+            ephemeral,
             backlog,
             resync,
             last_sent,
@@ -118,9 +141,11 @@ pub struct Subscription {
     bus: Arc<Bus>,
     closing: watch::Receiver<bool>,
     receiver: broadcast::Receiver<Arc<StoredEvent>>,
+    ephemeral: broadcast::Receiver<Arc<EphemeralEvent>>,
     backlog: VecDeque<LiveEvent>,
     resync: bool,
-    /// The newest event this subscriber has been sent or deliberately skipped.
+    /// The newest stored event this subscriber has been sent or deliberately skipped;
+    /// ephemeral events leave it alone.
     last_sent: i64,
 }
 
@@ -157,6 +182,22 @@ impl Subscription {
                         self.last_sent = self.bus.newest();
                         return Some(self.resync_event());
                     }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                received = self.ephemeral.recv() => match received {
+                    Ok(ephemeral) => {
+                        if !may_receive(&self.actor, &ephemeral.audience) {
+                            continue;
+                        }
+                        return Some(if self.actor.is_provider_staff() {
+                            ephemeral.event.clone()
+                        } else {
+                            ephemeral.redacted.clone()
+                        });
+                    }
+                    // Nothing stored was missed: the pages' own heartbeats, whose answers
+                    // tell the whole presence, set things right within seconds.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
             }
@@ -227,6 +268,105 @@ mod tests {
         assert!(resync.is_resync(), "{resync:?}");
         assert_eq!(resync.id, last);
         assert_eq!(next.id, after, "the stream goes on after the resync");
+    }
+
+    fn requester() -> Actor {
+        Actor {
+            user_id: 10,
+            name: "Rob".into(),
+            email: "rob@acme.example".into(),
+            role: Role::Requester,
+            org_id: 2,
+            org_name: "Acme Dental".into(),
+        }
+    }
+
+    fn presence(ticket: i64, audience: Audience, typing: &str) -> EphemeralEvent {
+        let event = |typing: serde_json::Value| LiveEvent {
+            id: 0,
+            kind: LiveEvent::PRESENCE.into(),
+            ticket_id: Some(ticket),
+            actor_id: Some(1),
+            data: serde_json::json!({ "viewers": [{ "user_id": 1, "name": "Tom", "typing": typing }] }),
+        };
+        EphemeralEvent {
+            audience,
+            event: event(typing.into()),
+            redacted: event(serde_json::Value::Null),
+        }
+    }
+
+    fn robs_ticket() -> Audience {
+        Audience {
+            org_id: Some(2),
+            requester_id: Some(10),
+            org_shares: false,
+            internal: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_ephemeral_event_between_stored_ones_loses_and_repeats_nothing() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("live.db"))
+            .await
+            .expect("a database");
+        let bus = Bus::new(db.clone()).await.expect("a bus");
+        let mut sub = bus
+            .subscribe(technician(), None)
+            .await
+            .expect("a subscription");
+
+        let first = insert_events(&db, 1).await;
+        bus.publish(first).await;
+        let first_seen = sub.next().await.expect("first");
+        bus.publish_ephemeral(presence(1001, robs_ticket(), "note"));
+        let ephemeral = sub.next().await.expect("presence");
+        let second = insert_events(&db, 1).await;
+        bus.publish(second).await;
+        let second_seen = sub.next().await.expect("second");
+
+        assert_eq!(first_seen.id, first);
+        assert!(ephemeral.is_ephemeral());
+        assert_eq!(
+            ephemeral.data["viewers"][0]["typing"], "note",
+            "staff see notes"
+        );
+        assert_eq!(second_seen.id, second);
+        assert_eq!(sub.last_sent, second);
+    }
+
+    #[tokio::test]
+    async fn the_clients_people_get_the_redacted_ephemeral_event_of_tickets_they_may_read() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("live.db"))
+            .await
+            .expect("a database");
+        let bus = Bus::new(db.clone()).await.expect("a bus");
+        let mut rob = bus
+            .subscribe(requester(), None)
+            .await
+            .expect("a subscription");
+        let other_org = Audience {
+            org_id: Some(3),
+            requester_id: Some(12),
+            ..robs_ticket()
+        };
+
+        bus.publish_ephemeral(presence(1002, other_org, "reply"));
+        bus.publish_ephemeral(presence(1001, robs_ticket(), "note"));
+        let received = rob.next().await.expect("an event");
+
+        assert_eq!(received.ticket_id, Some(1001));
+        assert_eq!(
+            received.data["viewers"][0]["typing"],
+            serde_json::Value::Null,
+            "{received:?}"
+        );
+        assert_eq!(
+            rob.last_sent, 0,
+            "an ephemeral event is no place to resume from"
+        );
     }
 
     #[tokio::test]

@@ -30,6 +30,8 @@ pub struct AppState {
     pub accounts: Arc<AccountsService>,
     pub tickets: Arc<TicketsService>,
     pub bus: Arc<crate::live::Bus>,
+    /// Who is on which ticket's page; in memory only.
+    pub presence: Arc<crate::presence::Presence>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -67,6 +69,9 @@ impl AppState {
             bus.clone(),
         ));
         tickets.clone().spawn_auto_close(settings.auto_close_days);
+        tickets.clone().spawn_breach_watch();
+        let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
+        presence.clone().spawn_sweep();
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -79,6 +84,7 @@ impl AppState {
             accounts,
             tickets,
             bus,
+            presence,
         })
     }
 }

@@ -1,20 +1,21 @@
 //! Tickets: the rules for filing, following and working requests, enforced for pages, server
 //! functions and the REST API alike.
 
+pub mod breach;
 pub mod canned;
 pub mod files;
 pub mod settings;
 pub mod sla;
 
 use crate::db::Db;
-use crate::db::tickets::{
-    Scope, SlaPolicy, TicketColumn, TicketInsert, TicketRecord, TicketWrite, cursor_of,
-};
+use crate::db::queue::cursor_after;
+use crate::db::tickets::{Scope, SlaPolicy, TicketColumn, TicketInsert, TicketRecord, TicketWrite};
 use app::accounts::{Actor, OrgId, Role};
 use app::error::AppError;
+use app::tickets::filter::{BUILT_IN_VIEWS, COUNT_CAP, parse_view_name};
 use app::tickets::{
-    Body, NewTicket, Rating, Status, TicketDetail, TicketFilter, TicketId, TicketOptions,
-    TicketPage, TicketPatch, can_read, may_change_status,
+    Body, NewTicket, Rating, SavedView, Status, TicketDetail, TicketFilter, TicketId,
+    TicketOptions, TicketPage, TicketParams, TicketPatch, can_read, may_change_status,
     ssr::{Tickets, Upload},
 };
 use serde_json::json;
@@ -150,6 +151,56 @@ impl TicketsService {
         Ok(stored)
     }
 
+    /// Whether `actor` may move the ticket to `to`, with the reason they may not.
+    fn check_status(
+        &self,
+        actor: &Actor,
+        record: &TicketRecord,
+        to: Status,
+    ) -> Result<(), AppError> {
+        let from = record.summary.status;
+        if may_change_status(actor, from, to, self.reopen_allowed(record)) {
+            return Ok(());
+        }
+        let message = match (from, to) {
+            (Status::Resolved, Status::Open) => format!(
+                "A resolved ticket can be reopened for {} days; please file a new request.",
+                self.reopen_window.whole_days()
+            ),
+            (_, Status::New) => "A ticket cannot go back to new.".to_string(),
+            _ => {
+                "You can mark your ticket resolved, or reopen it after it was resolved.".to_string()
+            }
+        };
+        Err(AppError::invalid("status", message))
+    }
+
+    /// A view with its current count for `actor`.
+    async fn counted_view(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        name: String,
+        query: String,
+    ) -> Result<SavedView, AppError> {
+        let count = match TicketParams::from_query_string(&query).parse() {
+            Ok(filter) => {
+                self.db
+                    .count_tickets(Self::scope(actor), &filter, actor.user_id, COUNT_CAP)
+                    .await?
+            }
+            // A view saved before a filter changed meaning counts nothing rather than failing
+            // the whole queue.
+            Err(_) => 0,
+        };
+        Ok(SavedView {
+            id,
+            name,
+            query,
+            count,
+        })
+    }
+
     fn scope(actor: &Actor) -> Scope {
         match actor.role {
             Role::Technician | Role::Admin => Scope::All,
@@ -180,13 +231,15 @@ fn due_under(
     let Some(policy) = policy else {
         return Ok((None, None));
     };
-    let start = jiff::Timestamp::from_second(opened.unix_timestamp()).map_err(|err| {
+    // To the nanosecond: a due time cut to whole seconds would give a ticket opened at
+    // 10:00:00.500 a target half a second short.
+    let start = jiff::Timestamp::from_nanosecond(opened.unix_timestamp_nanos()).map_err(|err| {
         tracing::error!(error = %err, "ticket time out of range");
         AppError::Internal
     })?;
     let due = |minutes: i64| {
         let at = policy.hours.add_business_minutes(start, minutes);
-        OffsetDateTime::from_unix_timestamp(at.as_second())
+        OffsetDateTime::from_unix_timestamp_nanos(at.as_nanosecond())
             .map(crate::db::timestamp)
             .map_err(|err| {
                 tracing::error!(error = %err, "due time out of range");
@@ -333,11 +386,11 @@ impl Tickets for TicketsService {
         let limit = filter.limit.unwrap_or(50).clamp(1, 200);
         let mut tickets = self
             .db
-            .tickets(Self::scope(actor), &filter, limit + 1)
+            .tickets(Self::scope(actor), &filter, actor.user_id, limit + 1)
             .await?;
         let next_cursor = if tickets.len() > limit as usize {
             tickets.truncate(limit as usize);
-            tickets.last().map(cursor_of)
+            tickets.last().map(|last| cursor_after(filter.sort, last))
         } else {
             None
         };
@@ -345,6 +398,95 @@ impl Tickets for TicketsService {
             tickets,
             next_cursor,
         })
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn views(&self, actor: &Actor) -> Result<Vec<SavedView>, AppError> {
+        if !actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
+        }
+        let mut views = Vec::new();
+        for (name, query) in BUILT_IN_VIEWS {
+            views.push(
+                self.counted_view(actor, None, name.into(), query.into())
+                    .await?,
+            );
+        }
+        for (id, name, query) in self.db.saved_views(actor.user_id).await? {
+            views.push(self.counted_view(actor, Some(id), name, query).await?);
+        }
+        Ok(views)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn save_view(
+        &self,
+        actor: &Actor,
+        name: &str,
+        params: TicketParams,
+    ) -> Result<SavedView, AppError> {
+        if !actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
+        }
+        let name = parse_view_name(name).map_err(|m| AppError::invalid("name", m))?;
+        if BUILT_IN_VIEWS
+            .iter()
+            .any(|(built_in, _)| built_in.eq_ignore_ascii_case(&name))
+        {
+            return Err(AppError::invalid(
+                "name",
+                "That name belongs to a built-in view; choose another.",
+            ));
+        }
+        let params = params.for_view();
+        // Only a view that lists something valid is kept.
+        params.parse()?;
+        let query = params.to_query_string().trim_start_matches('?').to_string();
+        let id = self.db.save_view(actor.user_id, &name, &query).await?;
+        self.counted_view(actor, Some(id), name, query).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_view(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        if !actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
+        }
+        self.db.delete_view(actor.user_id, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update_many(
+        &self,
+        actor: &Actor,
+        ids: &[TicketId],
+        patch: TicketPatch,
+    ) -> Result<usize, AppError> {
+        if !actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
+        }
+        if ids.is_empty() {
+            return Err(AppError::invalid("ids", "Select at least one ticket."));
+        }
+        if ids.len() > 200 {
+            return Err(AppError::invalid(
+                "ids",
+                "Change at most 200 tickets at once.",
+            ));
+        }
+        if patch.is_empty() {
+            return Err(AppError::invalid("action", "Choose what to change."));
+        }
+        // Every ticket is checked before any is changed.
+        for id in ids {
+            let record = self.readable(actor, *id).await?;
+            if let Some(to) = patch.status {
+                self.check_status(actor, &record, to)?;
+            }
+        }
+        for id in ids {
+            self.update(actor, *id, patch.clone()).await?;
+        }
+        Ok(ids.len())
     }
 
     #[tracing::instrument(skip_all)]
@@ -372,19 +514,8 @@ impl Tickets for TicketsService {
         {
             return Err(AppError::Forbidden);
         }
-        if let Some(to) = patch.status
-            && !may_change_status(actor, current.status, to, self.reopen_allowed(&record))
-        {
-            let message = match (current.status, to) {
-                (Status::Resolved, Status::Open) => format!(
-                    "A resolved ticket can be reopened for {} days; please file a new request.",
-                    self.reopen_window.whole_days()
-                ),
-                (_, Status::New) => "A ticket cannot go back to new.".to_string(),
-                _ => "You can mark your ticket resolved, or reopen it after it was resolved."
-                    .to_string(),
-            };
-            return Err(AppError::invalid("status", message));
+        if let Some(to) = patch.status {
+            self.check_status(actor, &record, to)?;
         }
         let category = match patch.category.as_deref() {
             Some(name) => Some(
@@ -659,12 +790,19 @@ impl Tickets for TicketsService {
 
     #[tracing::instrument(skip_all)]
     async fn options(&self, actor: &Actor, org: Option<OrgId>) -> Result<TicketOptions, AppError> {
-        let org = org.unwrap_or(actor.org_id);
-        if !actor.can_see_org(org) {
-            return Err(AppError::NotFound);
-        }
+        // Staff asking for no org in particular get every client's categories, for filters.
+        let categories = match org {
+            None if actor.is_provider_staff() => self.db.category_names().await?,
+            org => {
+                let org = org.unwrap_or(actor.org_id);
+                if !actor.can_see_org(org) {
+                    return Err(AppError::NotFound);
+                }
+                self.db.categories(org).await?
+            }
+        };
         Ok(TicketOptions {
-            categories: self.db.categories(org).await?,
+            categories,
             assignees: if actor.is_provider_staff() {
                 self.db.assignable_staff().await?
             } else {

@@ -9,6 +9,8 @@ mod api {
     pub mod errors;
     pub mod events;
     pub mod pages;
+    pub mod presence;
+    pub mod queue;
     pub mod settings;
     pub mod support;
     pub mod tickets;

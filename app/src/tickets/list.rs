@@ -1,6 +1,6 @@
-//! The tickets list: a requester's own, a manager's org's, all of them for provider staff.
+//! The tickets list: a requester's own, a manager's org's. Provider staff get the queue.
 
-use super::{Status, TicketPage};
+use super::{Status, TicketPage, TicketParams};
 use crate::accounts::Actor;
 use crate::auth::{Protected, anyone};
 use crate::components::{ErrorNotice, short_date};
@@ -10,24 +10,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[server]
-pub async fn list_tickets(
-    status: Option<String>,
-    q: Option<String>,
-    cursor: Option<String>,
-) -> Result<TicketPage, AppError> {
+pub async fn list_tickets(params: TicketParams) -> Result<TicketPage, AppError> {
     crate::backend::with_status(
         async move {
             let actor = crate::backend::require_actor()?;
-            let status = match status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(raw) => Some(Status::parse(raw).map_err(|m| AppError::invalid("status", m))?),
-                None => None,
-            };
-            let filter = super::TicketFilter {
-                status,
-                q,
-                cursor: cursor.filter(|c| !c.is_empty()),
-                ..Default::default()
-            };
+            let filter = params.parse()?;
             crate::backend::backend()?
                 .tickets
                 .list(&actor, filter)
@@ -41,7 +28,16 @@ pub async fn list_tickets(
 pub fn TicketsPage() -> impl IntoView {
     view! {
         <Title text="Tickets" />
-        <Protected allow=anyone render=|me: Actor| view! { <TicketList me /> } />
+        <Protected
+            allow=anyone
+            render=|me: Actor| {
+                if me.is_provider_staff() {
+                    view! { <super::queue::Queue /> }.into_any()
+                } else {
+                    view! { <TicketList me /> }.into_any()
+                }
+            }
+        />
     }
 }
 
@@ -52,10 +48,17 @@ fn TicketList(me: Actor) -> impl IntoView {
     // Any change the stream announces may move a row, so the page reloads in place.
     let changed = crate::live::use_live().any_version();
     let page = Resource::new(
-        move || (param("status"), param("q"), param("cursor"), changed.get()),
-        |(status, q, cursor, _)| list_tickets(Some(status), Some(q), Some(cursor)),
+        move || {
+            let params = TicketParams {
+                status: Some(param("status")),
+                q: Some(param("q")),
+                cursor: Some(param("cursor")),
+                ..Default::default()
+            };
+            (params, changed.get())
+        },
+        |(params, _)| list_tickets(params),
     );
-    let staff = me.is_provider_staff();
     let heading = if me.role == crate::accounts::Role::Requester {
         "My tickets"
     } else {
@@ -64,14 +67,9 @@ fn TicketList(me: Actor) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{heading}</h1>
-            {(!staff)
-                .then(|| {
-                    view! {
-                        <a class="button primary" href="/tickets/new">
-                            "New request"
-                        </a>
-                    }
-                })}
+            <a class="button primary" href="/tickets/new">
+                "New request"
+            </a>
         </div>
         <form method="get" action="/tickets" class="filters" role="search">
             <div class="field">
@@ -105,7 +103,7 @@ fn TicketList(me: Actor) -> impl IntoView {
                     Ok(page) if page.tickets.is_empty() => {
                         view! { <p class="muted">"No tickets here."</p> }.into_any()
                     }
-                    Ok(page) => view! { <TicketTable page staff /> }.into_any(),
+                    Ok(page) => view! { <TicketTable page /> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                 }
             })}
@@ -114,7 +112,7 @@ fn TicketList(me: Actor) -> impl IntoView {
 }
 
 #[component]
-fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
+fn TicketTable(page: TicketPage) -> impl IntoView {
     let query = use_query_map();
     let next = page.next_cursor.map(|cursor| {
         let mut params = query.get_untracked();
@@ -129,10 +127,8 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                     <th scope="col">"Subject"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Priority"</th>
-                    {staff.then(|| view! { <th scope="col">"Organization"</th> })}
                     <th scope="col">"Requester"</th>
                     <th scope="col">"On it"</th>
-                    {staff.then(|| view! { <th scope="col">"Due"</th> })}
                     <th scope="col">"Updated"</th>
                 </tr>
             </thead>
@@ -141,7 +137,6 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                     .tickets
                     .into_iter()
                     .map(|t| {
-                        let due = due_text(&t);
                         view! {
                             <tr>
                                 <td>{t.id}</td>
@@ -155,10 +150,8 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                                     )>{t.status.label()}</span>
                                 </td>
                                 <td>{t.priority.label()}</td>
-                                {staff.then(|| view! { <td>{t.org_name.clone()}</td> })}
                                 <td>{t.requester_name}</td>
                                 <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
-                                {staff.then(|| view! { <td>{due}</td> })}
                                 <td>{short_date(t.last_activity_at)}</td>
                             </tr>
                         }
@@ -175,17 +168,6 @@ fn TicketTable(page: TicketPage, staff: bool) -> impl IntoView {
                 }
             })}
     }
-}
-
-/// The next target of an active ticket, and whether one was missed.
-pub fn due_text(t: &super::TicketSummary) -> String {
-    if t.sla_breached {
-        return "SLA breached".into();
-    }
-    if !t.status.is_active() {
-        return "—".into();
-    }
-    t.resolution_due_at.map(when).unwrap_or_else(|| "—".into())
 }
 
 /// A due time as people read it.

@@ -5,6 +5,7 @@ use crate::accounts::Actor;
 use crate::auth::{Protected, anyone};
 use crate::components::{ErrorNotice, FieldError, form_error, short_date};
 use crate::error::AppError;
+use crate::live::{Typing, Viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -158,6 +159,7 @@ fn TicketView(me: Actor) -> impl IntoView {
     let my_id = me.user_id;
     Effect::new(move |_| {
         if let Some(event) = live.last.get()
+            && !event.is_ephemeral()
             && event.ticket_id == id()
             && event.actor_id != Some(my_id)
             && !draft.get_untracked().trim().is_empty()
@@ -165,9 +167,26 @@ fn TicketView(me: Actor) -> impl IntoView {
             changed_meanwhile.set(true);
         }
     });
+    // Who else is on this page, from the heartbeats' answers and the stream's presence events.
+    let viewers = RwSignal::new(Vec::<Viewer>::new());
+    let typist = Typist::new();
+    Effect::new(move |_| {
+        if let Some(event) = live.last.get()
+            && event.ticket_id == id()
+            && let Some(list) = event.presence()
+        {
+            viewers.set(list.viewers);
+        }
+    });
+    let typing = typist.typing(draft);
+    #[cfg(feature = "hydrate")]
+    crate::live::keep_presence(Memo::new(move |_| id()), typing, viewers);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = typing;
     Effect::new(move |_| {
         if let Some(Ok(())) = reply.value().get() {
             draft.set(String::new());
+            typist.note.set(false);
             changed_meanwhile.set(false);
         }
     });
@@ -223,6 +242,8 @@ fn TicketView(me: Actor) -> impl IntoView {
                                     uploads
                                     draft
                                     changed_meanwhile
+                                    viewers
+                                    typist
                                 />
                             }
                                 .into_any()
@@ -260,6 +281,8 @@ fn TicketBody(
     uploads: RwSignal<u32>,
     draft: RwSignal<String>,
     changed_meanwhile: RwSignal<bool>,
+    viewers: RwSignal<Vec<Viewer>>,
+    typist: Typist,
 ) -> impl IntoView {
     let s = ticket.summary.clone();
     let staff = me.is_provider_staff();
@@ -282,7 +305,7 @@ fn TicketBody(
                     .collect_view()}
             </ol>
             <Attachments list=ticket.attachments.clone() />
-            <ReplyForm id=s.id staff reply draft changed_meanwhile />
+            <ReplyForm id=s.id staff reply draft changed_meanwhile typist />
             <UploadForm id=s.id staff uploads />
         </div>
     }
@@ -360,11 +383,19 @@ fn TicketBody(
                     {s
                         .resolution_due_at
                         .map(|at| format!("Resolution due {} · ", super::list::when(at)))}
+                    {(s.status.is_active() && s.resolution_due_at.is_some())
+                        .then(|| {
+                            view! {
+                                <super::queue::SlaCountdown ticket=s.clone() />
+                                " · "
+                            }
+                        })}
                     {match &s.assignee_name {
                         Some(name) => format!("{name} is on it."),
                         None => "Nobody is on it yet.".to_string(),
                     }}
                 </p>
+                <AlsoHere viewers me=me.user_id />
             </header>
             <div class="grid">{conversation} {side}</div>
         </article>
@@ -403,6 +434,11 @@ fn describe(entry: &TimelineEntry) -> String {
         ),
         "rating" => format!("{who} rated the resolution {}", value(&entry.new_value)),
         "attachment" => format!("{who} attached {}", value(&entry.new_value)),
+        "sla_breach" => match entry.new_value.as_deref() {
+            Some("first_response") => "First response target missed".to_string(),
+            Some("resolution") => "Resolution target missed".to_string(),
+            _ => "A service-level target was missed".to_string(),
+        },
         other => format!("{who}: {other}"),
     }
 }
@@ -420,6 +456,7 @@ fn Entry(entry: TimelineEntry) -> impl IntoView {
     let class = match (entry.kind.as_str(), entry.internal) {
         (_, true) => "entry note",
         ("comment", _) => "entry comment",
+        ("sla_breach", _) => "entry change breach",
         _ => "entry change",
     };
     view! {
@@ -616,6 +653,82 @@ fn UploadForm(id: i64, staff: bool, uploads: RwSignal<u32>) -> impl IntoView {
     }
 }
 
+/// How long after the last keystroke someone counts as typing.
+const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// What the reply box tells the others on the page: whether it holds unsent text edited in
+/// the last few seconds, and whether that is an internal note. Like the draft, it outlives
+/// the re-render a live change causes.
+#[derive(Clone, Copy)]
+struct Typist {
+    recent: RwSignal<bool>,
+    edits: StoredValue<u64>,
+    note: RwSignal<bool>,
+}
+
+impl Typist {
+    fn new() -> Self {
+        Typist {
+            recent: RwSignal::new(false),
+            edits: StoredValue::new(0),
+            note: RwSignal::new(false),
+        }
+    }
+
+    /// The reply box changed: typing, until `TYPING_PAUSE` passes without another change.
+    fn edited(self) {
+        self.recent.set(true);
+        self.edits.update_value(|n| *n += 1);
+        let edit = self.edits.get_value();
+        set_timeout(
+            move || {
+                // The page may be gone by now.
+                if self.edits.try_get_value() == Some(edit) {
+                    self.recent.try_set(false);
+                }
+            },
+            TYPING_PAUSE,
+        );
+    }
+
+    /// What is being typed, if anything; moves only when that changes.
+    fn typing(self, draft: RwSignal<String>) -> Memo<Option<Typing>> {
+        Memo::new(move |_| {
+            (self.recent.get() && !draft.with(|d| d.trim().is_empty())).then(|| {
+                if self.note.get() {
+                    Typing::Note
+                } else {
+                    Typing::Reply
+                }
+            })
+        })
+    }
+}
+
+/// "Also here: Tom Technician (typing…)": who else has this ticket open. Filled in by the
+/// live stream, so it stays empty without JavaScript.
+#[component]
+fn AlsoHere(viewers: RwSignal<Vec<Viewer>>, me: crate::accounts::UserId) -> impl IntoView {
+    let others = move || {
+        let names = viewers.with(|list| {
+            list.iter()
+                .filter(|v| v.user_id != me)
+                .map(|v| match v.typing {
+                    Some(Typing::Reply) => format!("{} (typing…)", v.name),
+                    Some(Typing::Note) => format!("{} (writing a note…)", v.name),
+                    None => v.name.clone(),
+                })
+                .collect::<Vec<_>>()
+        });
+        (!names.is_empty()).then(|| format!("Also here: {}", names.join(", ")))
+    };
+    view! {
+        <p class="presence" role="status">
+            {others}
+        </p>
+    }
+}
+
 #[component]
 fn ReplyForm(
     id: i64,
@@ -623,6 +736,7 @@ fn ReplyForm(
     reply: ServerAction<AddComment>,
     draft: RwSignal<String>,
     changed_meanwhile: RwSignal<bool>,
+    typist: Typist,
 ) -> impl IntoView {
     let error = Signal::derive(move || reply.value().get().and_then(Result::err));
     view! {
@@ -649,7 +763,10 @@ fn ReplyForm(
                     required
                     aria-describedby="reply-body-error"
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        draft.set(event_target_value(&ev));
+                        typist.edited();
+                    }
                     inner_html=crate::components::textarea_text(&draft.get_untracked())
                 ></textarea>
                 <FieldError id="reply-body-error" field="body" error=error />
@@ -658,7 +775,14 @@ fn ReplyForm(
                 .then(|| {
                     view! {
                         <div class="check">
-                            <input id="reply-internal" type="checkbox" name="internal" value="on" />
+                            <input
+                                id="reply-internal"
+                                type="checkbox"
+                                name="internal"
+                                value="on"
+                                prop:checked=move || typist.note.get()
+                                on:change=move |ev| typist.note.set(event_target_checked(&ev))
+                            />
                             <label for="reply-internal">
                                 "Internal note (only the provider's staff see it)"
                             </label>

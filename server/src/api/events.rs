@@ -35,6 +35,7 @@ pub struct EventsQuery {
 }
 
 /// The live stream. Each event's `data` is a JSON `LiveEvent`; its `id` resumes the stream.
+/// `presence` events are not stored and carry no `id`: they are never replayed.
 /// Reconnect with `Last-Event-ID` to receive every missed event in order; a client too far
 /// behind, or too slow to keep up, receives one `resync` event and should reload its data.
 #[utoipa::path(get, path = "/api/v1/events", tag = "live", security(("bearer" = [])),
@@ -83,5 +84,12 @@ async fn events(
 
 fn sse(event: &LiveEvent) -> Event {
     let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
-    Event::default().id(event.id.to_string()).data(data)
+    let sse = Event::default().data(data);
+    if event.is_ephemeral() {
+        // Without an `id:` line the browser keeps the last id it had, so a reconnect resumes
+        // after the last stored event, which is all there is to replay.
+        sse
+    } else {
+        sse.id(event.id.to_string())
+    }
 }

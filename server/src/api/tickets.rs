@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
 use app::tickets::{
-    NewTicket, Rating, Status, TicketDetail, TicketFilter, TicketPage, TicketPatch,
+    NewTicket, Rating, SavedView, TicketDetail, TicketPage, TicketParams, TicketPatch,
 };
 use axum::{
     Json,
@@ -13,7 +13,7 @@ use axum::{
     http::StatusCode,
 };
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -22,6 +22,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ticket, update_ticket))
         .routes(routes!(add_comment))
         .routes(routes!(rate_ticket))
+        .routes(routes!(update_tickets))
+        .routes(routes!(list_views, save_view))
+        .routes(routes!(delete_view))
 }
 
 /// Ticket ids that do not parse name nothing that exists.
@@ -67,74 +70,18 @@ async fn create_ticket(
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct TicketQuery {
-    /// new, open, pending, resolved or closed.
-    status: Option<String>,
-    /// Organization id (provider staff).
-    org: Option<String>,
-    /// Assignee's user id.
-    assignee: Option<String>,
-    /// Requester's user id.
-    requester: Option<String>,
-    /// Words in the subject or description.
-    q: Option<String>,
-    /// From the previous page's `next_cursor`.
-    cursor: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    limit: Option<String>,
-}
-
-fn number<T: std::str::FromStr>(
-    field: &str,
-    raw: Option<&str>,
-    v: &mut app::error::Validator,
-) -> Option<T> {
-    let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
-    v.check(
-        field,
-        raw.parse().map_err(|_| "Expected a number.".to_string()),
-    )
-}
-
-impl TicketQuery {
-    fn into_filter(self) -> Result<TicketFilter, AppError> {
-        let mut v = app::error::Validator::new();
-        let status = self
-            .status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .and_then(|s| v.check("status", Status::parse(s)));
-        let org = number("org", self.org.as_deref(), &mut v);
-        let assignee = number("assignee", self.assignee.as_deref(), &mut v);
-        let requester = number("requester", self.requester.as_deref(), &mut v);
-        let limit = number("limit", self.limit.as_deref(), &mut v);
-        v.finish(|| {
-            Some(TicketFilter {
-                status,
-                org,
-                assignee,
-                requester,
-                q: self.q,
-                cursor: self.cursor,
-                limit,
-            })
-        })
-    }
-}
-
-/// Tickets the caller may see, most recent activity first, paginated by cursor.
+/// Tickets the caller may see, filtered and sorted (most recent activity first unless `sort`
+/// says otherwise), paginated by cursor.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
-    params(TicketQuery),
+    params(TicketParams),
     responses((status = 200, body = TicketPage), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn list_tickets(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(query): ApiQuery<TicketQuery>,
+    ApiQuery(query): ApiQuery<TicketParams>,
 ) -> Result<Json<TicketPage>, AppError> {
-    let filter = query.into_filter()?;
+    let filter = query.parse()?;
     Ok(Json(state.backend.tickets.list(&actor, filter).await?))
 }
 
@@ -253,4 +200,99 @@ async fn rate_ticket(
             .rate(&actor, ticket_id(&id)?, rating, body.comment)
             .await?,
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct BulkRequest {
+    /// Ticket numbers, 1 to 200.
+    ids: Vec<i64>,
+    status: Option<String>,
+    priority: Option<String>,
+    /// A technician's user id; `null` unassigns.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    assignee_id: Option<Option<i64>>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct BulkResponse {
+    /// How many tickets changed.
+    updated: usize,
+}
+
+/// Change status, priority or assignee of several tickets (provider staff). Every ticket is
+/// checked first: one the caller may not change changes none.
+#[utoipa::path(post, path = "/api/v1/tickets/bulk", tag = "tickets", security(("bearer" = [])),
+    request_body = BulkRequest,
+    responses((status = 200, body = BulkResponse), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_tickets(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<BulkRequest>,
+) -> Result<Json<BulkResponse>, AppError> {
+    let patch = TicketPatch::parse(
+        body.status.as_deref(),
+        body.priority.as_deref(),
+        None,
+        body.assignee_id,
+    )?;
+    let updated = state
+        .backend
+        .tickets
+        .update_many(&actor, &body.ids, patch)
+        .await?;
+    Ok(Json(BulkResponse { updated }))
+}
+
+/// The queue's views for the caller (provider staff): the built-in ones, then their own, each
+/// with how many tickets it holds now (counted up to 1,000).
+#[utoipa::path(get, path = "/api/v1/views", tag = "queue", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SavedView>), (status = 403, body = ErrorBody)))]
+async fn list_views(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<SavedView>>, AppError> {
+    Ok(Json(state.backend.tickets.views(&actor).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ViewRequest {
+    /// 1 to 60 characters; saving a name again replaces that view.
+    name: String,
+    /// The filters and sort, as the query string of `GET /api/v1/tickets`.
+    query: String,
+}
+
+/// Save a view of the queue (provider staff).
+#[utoipa::path(post, path = "/api/v1/views", tag = "queue", security(("bearer" = [])),
+    request_body = ViewRequest,
+    responses((status = 201, body = SavedView), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn save_view(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<ViewRequest>,
+) -> Result<(StatusCode, Json<SavedView>), AppError> {
+    let params = TicketParams::from_query_string(&body.query);
+    let view = state
+        .backend
+        .tickets
+        .save_view(&actor, &body.name, params)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Delete one of the caller's saved views.
+#[utoipa::path(delete, path = "/api/v1/views/{id}", tag = "queue", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "View id")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_view(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    state.backend.tickets.delete_view(&actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

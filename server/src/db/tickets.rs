@@ -4,9 +4,7 @@ use super::{Db, db_error, now};
 use crate::tickets::sla::BusinessHours;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
-use app::tickets::{
-    Priority, Rating, Status, TicketFilter, TicketId, TicketSummary, TimelineEntry,
-};
+use app::tickets::{Priority, Rating, Status, TicketId, TicketSummary, TimelineEntry};
 use sqlx::{FromRow, Sqlite, Transaction};
 use time::OffsetDateTime;
 
@@ -36,7 +34,7 @@ pub enum Scope {
 }
 
 #[derive(FromRow)]
-struct TicketRow {
+pub(super) struct TicketRow {
     id: i64,
     subject: String,
     status: String,
@@ -98,6 +96,7 @@ impl TryFrom<TicketRow> for TicketRecord {
                 assignee_name: row.assignee_name,
                 created_at: row.created_at,
                 last_activity_at: row.last_activity_at,
+                first_responded_at: row.first_responded_at,
                 first_response_due_at: row.first_response_due_at,
                 resolution_due_at: row.resolution_due_at,
                 sla_breached: app::tickets::sla_breached(
@@ -119,7 +118,7 @@ impl TryFrom<TicketRow> for TicketRecord {
     }
 }
 
-const TICKET_SELECT: &str = "select t.id, t.subject, t.status, t.priority, c.name as category, \
+pub(super) const TICKET_SELECT: &str = "select t.id, t.subject, t.status, t.priority, c.name as category, \
      t.category_id, t.org_id, o.name as org_name, o.share_tickets as org_shares, t.requester_id, \
      r.name as requester_name, t.assignee_id, a.name as assignee_name, t.body, t.rating, \
      t.rating_comment, t.first_responded_at, t.resolved_at, t.first_response_due_at, \
@@ -198,24 +197,6 @@ fn category_key(name: Option<&str>) -> String {
         .to_lowercase()
 }
 
-/// The cursor of a page: the last ticket's activity time and id.
-pub fn cursor_of(ticket: &TicketSummary) -> String {
-    format!(
-        "{}_{}",
-        super::timestamp(ticket.last_activity_at),
-        ticket.id
-    )
-}
-
-fn parse_cursor(raw: &str) -> Result<(String, i64), AppError> {
-    let invalid = || AppError::invalid("cursor", "This page link is no longer valid; start again.");
-    let (at, id) = raw.rsplit_once('_').ok_or_else(invalid)?;
-    let id = id.parse().map_err(|_| invalid())?;
-    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| invalid())?;
-    Ok((at.to_string(), id))
-}
-
 impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn ticket(&self, id: TicketId) -> Result<TicketRecord, AppError> {
@@ -225,63 +206,6 @@ impl Db {
             .await
             .map_err(db_error)?
             .try_into()
-    }
-
-    /// One page of tickets in `scope`, newest activity first.
-    #[tracing::instrument(skip_all)]
-    pub async fn tickets(
-        &self,
-        scope: Scope,
-        filter: &TicketFilter,
-        limit: u32,
-    ) -> Result<Vec<TicketSummary>, AppError> {
-        let (all, org, user) = match scope {
-            Scope::All => (true, None, None),
-            Scope::Org(org) => (false, Some(org), None),
-            Scope::Requester { org, user } => (false, Some(org), Some(user)),
-        };
-        let cursor = filter.cursor.as_deref().map(parse_cursor).transpose()?;
-        let q = filter
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(|q| {
-                format!(
-                    "%{}%",
-                    q.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                )
-            });
-        let rows = sqlx::query_as::<_, TicketRow>(&format!(
-            "{TICKET_SELECT} where \
-             (?1 or (t.org_id = ?2 and (?3 is null or t.requester_id = ?3 or o.share_tickets = 1))) \
-             and (?4 is null or t.status = ?4) \
-             and (?5 is null or t.org_id = ?5) \
-             and (?6 is null or t.assignee_id = ?6) \
-             and (?7 is null or t.requester_id = ?7) \
-             and (?8 is null or t.subject like ?8 escape '\\' or t.body like ?8 escape '\\') \
-             and (?9 is null or t.last_activity_at < ?9 or (t.last_activity_at = ?9 and t.id < ?10)) \
-             order by t.last_activity_at desc, t.id desc limit ?11"
-        ))
-        .bind(all)
-        .bind(org)
-        .bind(user)
-        .bind(filter.status.map(Status::as_str))
-        .bind(filter.org)
-        .bind(filter.assignee)
-        .bind(filter.requester)
-        .bind(q)
-        .bind(cursor.as_ref().map(|c| c.0.clone()))
-        .bind(cursor.as_ref().map(|c| c.1))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        rows.into_iter()
-            .map(|row| TicketRecord::try_from(row).map(|r| r.summary))
-            .collect()
     }
 
     /// The timeline, without internal entries unless `with_internal`.
@@ -363,6 +287,18 @@ impl Db {
         .map_err(db_error)?;
         row.map(|row| Ok((row.category_id, row.policy()?)))
             .transpose()
+    }
+
+    /// Every active category name of the client organizations, once each.
+    #[tracing::instrument(skip_all)]
+    pub async fn category_names(&self) -> Result<Vec<String>, AppError> {
+        sqlx::query_scalar(
+            "select min(name) from category where archived_at is null \
+             group by name_key order by min(position), name_key",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)
     }
 
     #[tracing::instrument(skip_all)]

@@ -35,6 +35,11 @@ impl Stream {
 
     /// The next event's data, skipping heartbeats; panics after five seconds of silence.
     async fn next(&mut self) -> Value {
+        self.next_with_id().await.1
+    }
+
+    /// The next event's SSE `id:` (if it has one) and data.
+    async fn next_with_id(&mut self) -> (Option<i64>, Value) {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
@@ -46,7 +51,12 @@ impl Stream {
                 if data.is_empty() {
                     continue;
                 }
-                return serde_json::from_str(&data.join("\n")).expect("JSON event data");
+                let id = block
+                    .lines()
+                    .find_map(|line| line.strip_prefix("id:"))
+                    .map(|id| id.trim().parse().expect("a numeric id"));
+                let event = serde_json::from_str(&data.join("\n")).expect("JSON event data");
+                return (id, event);
             }
             let chunk = tokio::time::timeout(Duration::from_secs(5), self.body.next())
                 .await
@@ -195,4 +205,250 @@ async fn a_client_too_far_behind_is_told_to_resync() {
     // After the resync the stream is live again.
     file(&app, &rob, "And another").await;
     robs.expect("ticket.created").await;
+}
+
+const OTHER_TECH: &str = "tia@provider.example";
+
+async fn heartbeat(app: &TestApp, client: &Client, id: i64, typing: Value) {
+    let (status, body) = app
+        .post(
+            client,
+            &format!("/api/v1/tickets/{id}/presence"),
+            json!({ "typing": typing }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// (name, typing) of each viewer a presence event lists.
+fn viewers(event: &Value) -> Vec<(String, Value)> {
+    event["data"]["viewers"]
+        .as_array()
+        .expect("a list of viewers")
+        .iter()
+        .map(|v| (v["name"].as_str().unwrap().to_string(), v["typing"].clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_technician_on_a_ticket_page_is_announced_to_another_technician() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let tia = app.signed_in(OTHER_TECH).await;
+    let id = file(&app, &rob, "Projector dim").await;
+    let mut tias = Stream::open(&app, &tia, None).await;
+
+    heartbeat(&app, &tom, id, Value::Null).await;
+    heartbeat(&app, &tom, id, json!("reply")).await;
+
+    let (event_id, arrived) = tias.next_with_id().await;
+    let typing = tias.expect("presence").await;
+    assert_eq!(arrived["kind"], "presence");
+    assert_eq!(arrived["ticket_id"], id);
+    assert_eq!(
+        event_id, None,
+        "presence events are not a place to resume from"
+    );
+    assert_eq!(
+        viewers(&arrived),
+        [("Tom Technician".to_string(), Value::Null)]
+    );
+    assert_eq!(
+        viewers(&typing),
+        [("Tom Technician".to_string(), json!("reply"))]
+    );
+}
+
+#[tokio::test]
+async fn a_requester_of_another_org_never_receives_a_tickets_presence_events() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let bea = app.signed_in(BIRCH_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let acme = file(&app, &rob, "Acme phones down").await;
+    let mut beas = Stream::open(&app, &bea, None).await;
+
+    heartbeat(&app, &tom, acme, json!("reply")).await;
+    heartbeat(&app, &rob, acme, Value::Null).await;
+    let birch = file(&app, &bea, "Birch VPN").await;
+
+    // Bea's first event is her own ticket: Acme's presence never reached her.
+    let first = beas.next().await;
+    assert_eq!(first["kind"], "ticket.created", "{first}");
+    assert_eq!(first["ticket_id"], birch);
+}
+
+#[tokio::test]
+async fn a_requester_on_the_stream_never_learns_that_a_note_is_being_typed() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let id = file(&app, &rob, "Email bounces").await;
+    heartbeat(&app, &rob, id, Value::Null).await;
+    let mut robs = Stream::open(&app, &rob, None).await;
+    let mut toms = Stream::open(&app, &tom, None).await;
+
+    heartbeat(&app, &tom, id, json!("note")).await;
+    heartbeat(&app, &tom, id, json!("reply")).await;
+
+    let robs_first = robs.expect("presence").await;
+    let robs_second = robs.expect("presence").await;
+    let toms_first = toms.expect("presence").await;
+    assert_eq!(
+        viewers(&robs_first),
+        [
+            ("Rob Requester".to_string(), Value::Null),
+            ("Tom Technician".to_string(), Value::Null),
+        ]
+    );
+    assert!(!robs_first.to_string().contains("note"), "{robs_first}");
+    assert_eq!(viewers(&robs_second)[1].1, json!("reply"));
+    assert_eq!(viewers(&toms_first)[1].1, json!("note"), "staff see notes");
+}
+
+#[tokio::test]
+async fn presence_events_leave_last_event_id_replay_exactly_the_stored_events() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let tia = app.signed_in(OTHER_TECH).await;
+    let mut toms = Stream::open(&app, &tom, None).await;
+    let id = file(&app, &rob, "Printer offline").await;
+    let (created, _) = toms.next_with_id().await;
+    heartbeat(&app, &tia, id, Value::Null).await;
+    let (presence_id, presence) = toms.next_with_id().await;
+    comment(&app, &rob, id, "Still offline.", false).await;
+    // A browser resumes from the last `id:` it saw: the reply's, not the presence event's.
+    let (replied, replied_event) = toms.next_with_id().await;
+    drop(toms);
+
+    // While Tom is away: presence changes, which are not replayed, and two stored events.
+    heartbeat(&app, &tia, id, json!("reply")).await;
+    comment(&app, &tia, id, "Restarting the spooler.", false).await;
+    heartbeat(&app, &tia, id, Value::Null).await;
+    comment(&app, &tia, id, "check the toner too", true).await;
+    let mut toms = Stream::open(&app, &tom, replied).await;
+    let (first_id, first) = toms.next_with_id().await;
+    let (second_id, second) = toms.next_with_id().await;
+    comment(&app, &rob, id, "Works now.", false).await;
+    let (live_id, live) = toms.next_with_id().await;
+
+    assert_eq!(presence["kind"], "presence");
+    assert_eq!(presence_id, None);
+    assert_eq!(replied_event["kind"], "ticket.replied");
+    assert!(
+        replied > created,
+        "the stream goes on after a presence event"
+    );
+    assert_eq!(
+        [&first["kind"], &second["kind"], &live["kind"]],
+        ["ticket.replied", "ticket.note", "ticket.replied"]
+    );
+    assert_eq!(first_id, first["id"].as_i64());
+    assert!(first_id > replied && second_id > first_id && live_id > second_id);
+}
+
+/// A second instance of the breach watcher on the test server's database, as after a
+/// restart; the server's bus publishes what it commits with the server's next change.
+async fn watcher(app: &TestApp) -> server::tickets::TicketsService {
+    let db = server::db::Db::open(&app.settings.database).await.unwrap();
+    let bus = server::live::Bus::new(db.clone()).await.unwrap();
+    server::tickets::TicketsService::new(
+        db,
+        app.settings.reopen_days,
+        app.settings.data_dir.clone(),
+        1024 * 1024,
+        bus,
+    )
+}
+
+/// Moves a due time of ticket `id` into the past, as waiting would.
+async fn due_long_ago(app: &TestApp, id: i64, column: &str) {
+    let db = server::db::Db::open(&app.settings.database).await.unwrap();
+    sqlx::query(&format!(
+        "update ticket set {column} = '2000-01-03T09:00:00.000Z' where id = ?"
+    ))
+    .bind(id)
+    .execute(db.pool())
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_missed_target_is_announced_once_even_when_the_watcher_runs_twice() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let bea = app.signed_in(BIRCH_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let tom_id = app.user_id(TECH).await;
+    let id = file(&app, &rob, "Server room hot").await;
+    let (status, _) = app
+        .send(
+            &tom,
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "assignee_id": tom_id }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut toms = Stream::open(&app, &tom, None).await;
+    let mut beas = Stream::open(&app, &bea, None).await;
+    // The first response came due long ago; the watcher runs as a second instance.
+    let watcher = watcher(&app).await;
+    due_long_ago(&app, id, "first_response_due_at").await;
+
+    let first_run = watcher.announce_breaches().await.unwrap();
+    let second_run = watcher.announce_breaches().await.unwrap();
+    // The server's bus publishes what another process committed with its next change.
+    comment(&app, &rob, id, "It is getting warmer.", false).await;
+    let breached = toms.expect("ticket.sla_breached").await;
+    toms.expect("ticket.replied").await;
+    let birch = file(&app, &bea, "Birch printer").await;
+    let beas_first = beas.next().await;
+    let (_, ticket) = app.get(&tom, &format!("/api/v1/tickets/{id}")).await;
+    let entries: Vec<&Value> = ticket["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "sla_breach")
+        .collect();
+
+    assert_eq!((first_run, second_run), (1, 0));
+    assert_eq!(breached["ticket_id"], id);
+    assert_eq!(breached["actor_id"], Value::Null);
+    assert_eq!(breached["data"]["target"], "first_response");
+    assert_eq!(breached["data"]["assignee_id"], tom_id);
+    assert_eq!(entries.len(), 1, "{ticket}");
+    assert_eq!(entries[0]["new_value"], "first_response");
+    assert_eq!(entries[0]["actor_name"], Value::Null);
+    // Bea's first event is her own ticket: Acme's breach never reached her.
+    assert_eq!(beas_first["kind"], "ticket.created", "{beas_first}");
+    assert_eq!(beas_first["ticket_id"], birch);
+}
+
+#[tokio::test]
+async fn a_target_met_in_time_or_of_a_resolved_ticket_is_never_announced() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let answered = file(&app, &rob, "Answered in time").await;
+    comment(&app, &tom, answered, "Looking now.", false).await;
+    let resolved = file(&app, &rob, "Fixed itself").await;
+    let (status, _) = app
+        .send(
+            &rob,
+            Method::PATCH,
+            &format!("/api/v1/tickets/{resolved}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    due_long_ago(&app, answered, "first_response_due_at").await;
+    due_long_ago(&app, resolved, "first_response_due_at").await;
+    due_long_ago(&app, resolved, "resolution_due_at").await;
+
+    let announced = watcher(&app).await.announce_breaches().await.unwrap();
+
+    assert_eq!(announced, 0);
 }
