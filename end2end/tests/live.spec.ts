@@ -1,24 +1,12 @@
 // Live updates: what one person changes shows up in another's open page without a reload.
 // JavaScript only (the no-js project ignores this file): without it there is no live stream,
 // and the pages are proven by a reload in the other specs.
-import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { ACME_REQUESTER, TECH, open, signIn, unique } from "./support";
+import { expect, test } from "@playwright/test";
+import { ACME_REQUESTER, TECH, closePeople, open, person, unique } from "./support";
 
 const OTHER_TECH = "tia@provider.example";
 
-const opened: Page[] = [];
-
-/** A person in a browser of their own; closed after the test, ending their stream. */
-async function person(browser: Browser, info: TestInfo, email: string) {
-  const page = await browser.newPage({ baseURL: info.project.use.baseURL });
-  opened.push(page);
-  await signIn(page, info, email);
-  return page;
-}
-
-test.afterEach(async () => {
-  await Promise.all(opened.splice(0).map((page) => page.close()));
-});
+test.afterEach(closePeople);
 
 test("a technician's reply and status change appear on the employee's open ticket page", async ({ browser }, info) => {
   const subject = unique("Wi-Fi keeps dropping", info);

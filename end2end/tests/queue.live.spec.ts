@@ -1,20 +1,9 @@
 // The queue with JavaScript: keyboard control, and changes by others appearing without a
 // reload. The no-js project ignores this file (its name ends in live.spec.ts).
-import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { TECH, fileRequest, open, signIn, unique } from "./support";
+import { expect, test } from "@playwright/test";
+import { TECH, closePeople, fileRequest, open, person, unique } from "./support";
 
-const opened: Page[] = [];
-
-async function person(browser: Browser, info: TestInfo, email: string) {
-  const page = await browser.newPage({ baseURL: info.project.use.baseURL });
-  opened.push(page);
-  await signIn(page, info, email);
-  return page;
-}
-
-test.afterEach(async () => {
-  await Promise.all(opened.splice(0).map((page) => page.close()));
-});
+test.afterEach(closePeople);
 
 test("j, k, a and / work the queue from the keyboard", async ({ browser }, info) => {
   const older = unique("Keyboard older", info);

@@ -1,5 +1,5 @@
 // Signing in as a person would, and waiting for the WebAssembly where JavaScript runs.
-import { expect, request, type Page, type TestInfo } from "@playwright/test";
+import { expect, request, type Browser, type Page, type TestInfo } from "@playwright/test";
 
 export const PASSWORD = "deskside-demo";
 export const ADMIN = "admin@provider.example";
@@ -51,4 +51,19 @@ export async function fileRequest(info: TestInfo, subject: string, priority: str
   const id = (await res.json()).id as number;
   await api.dispose();
   return id;
+}
+
+const people: Page[] = [];
+
+/** A person in a browser page of their own, signed in; `closePeople` ends their streams. */
+export async function person(browser: Browser, info: TestInfo, email: string): Promise<Page> {
+  const page = await browser.newPage({ baseURL: info.project.use.baseURL });
+  people.push(page);
+  await signIn(page, info, email);
+  return page;
+}
+
+/** Closes every page `person` opened; call it after each test that used them. */
+export async function closePeople() {
+  await Promise.all(people.splice(0).map((page) => page.close()));
 }

@@ -10,7 +10,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[server]
-pub async fn list_tickets(params: TicketParams) -> Result<TicketPage, AppError> {
+pub async fn list_tickets(
+    // An unfiltered list has no fields to encode; the argument must still arrive.
+    #[server(default)] params: TicketParams,
+) -> Result<TicketPage, AppError> {
     crate::backend::with_status(
         async move {
             let actor = crate::backend::require_actor()?;

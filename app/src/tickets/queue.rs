@@ -22,7 +22,10 @@ pub struct QueueData {
 }
 
 #[server]
-pub async fn load_queue(params: TicketParams) -> Result<QueueData, AppError> {
+pub async fn load_queue(
+    // An unfiltered queue has no fields to encode; the argument must still arrive.
+    #[server(default)] params: TicketParams,
+) -> Result<QueueData, AppError> {
     crate::backend::with_status(
         async move {
             let actor = crate::backend::require_actor()?;
