@@ -36,8 +36,9 @@ export default defineConfig({
   },
   projects: [
     { name: "js", use: { javaScriptEnabled: true } },
-    // The live stream needs JavaScript; without it, pages show changes on reload.
-    { name: "no-js", use: { javaScriptEnabled: false }, testIgnore: /live\.spec\.ts/ },
+    // The live stream and typing-time suggestions need JavaScript (*.live.spec.ts and
+    // *.js.spec.ts); without it, pages show changes on reload.
+    { name: "no-js", use: { javaScriptEnabled: false }, testIgnore: /(live|js)\.spec\.ts/ },
   ],
   webServer: {
     command:

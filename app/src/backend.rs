@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
 use crate::tickets::ssr::Tickets;
+use crate::wiki::ssr::Wiki;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ pub struct Backend {
     pub tickets: Arc<dyn Tickets>,
     pub settings: Arc<dyn OrgSettingsStore>,
     pub canned: Arc<dyn CannedReplies>,
+    pub wiki: Arc<dyn Wiki>,
 }
 
 /// The backend for this request.

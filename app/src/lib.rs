@@ -16,6 +16,7 @@ pub mod profile;
 pub mod shell;
 pub mod tickets;
 pub mod upload;
+pub mod wiki;
 
 pub use shell::{App, shell};
 

@@ -157,6 +157,17 @@ impl Live {
         })
     }
 
+    /// A counter that moves when a wiki article is saved, and on resync, for wiki pages.
+    pub fn article_version(self) -> Memo<u64> {
+        Memo::new(move |previous: Option<&u64>| {
+            let count = previous.copied().unwrap_or(0);
+            match self.last.get() {
+                Some(event) if event.is_resync() || event.kind.starts_with("article.") => count + 1,
+                _ => count,
+            }
+        })
+    }
+
     /// A counter that moves with every ticket change and on resync, for lists.
     pub fn any_version(self) -> Memo<u64> {
         Memo::new(move |_| self.version.get())

@@ -7,6 +7,8 @@ use crate::profile::ProfilePage;
 use crate::tickets::canned::CannedRepliesPage;
 use crate::tickets::settings::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
+use crate::wiki::edit::{EditArticlePage, NewArticlePage};
+use crate::wiki::pages::{ArticlePage, DiffPage, RevisionPage, RevisionsPage, WikiPage};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -79,6 +81,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tickets") view=TicketsPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/new") view=NewTicketPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:id") view=TicketPage ssr=SsrMode::Async />
+                    <Route path=path!("/wiki") view=WikiPage ssr=SsrMode::Async />
+                    <Route path=path!("/wiki/new") view=NewArticlePage ssr=SsrMode::Async />
+                    <Route path=path!("/wiki/:slug") view=ArticlePage ssr=SsrMode::Async />
+                    <Route path=path!("/wiki/:slug/edit") view=EditArticlePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/wiki/:slug/revisions")
+                        view=RevisionsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/wiki/:slug/revisions/:number")
+                        view=RevisionPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/wiki/:slug/diff") view=DiffPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -131,6 +148,11 @@ const NAV: &[NavItem] = &[
         roles: &[Role::Requester, Role::Manager],
     },
     NavItem {
+        href: "/wiki",
+        label: "Wiki",
+        roles: &Role::ALL,
+    },
+    NavItem {
         href: "/canned-replies",
         label: "Canned replies",
         roles: &[Role::Technician, Role::Admin],
@@ -175,6 +197,12 @@ fn Nav(me: Actor) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
+        <form class="shell-search" method="get" action="/wiki" role="search">
+            <label for="shell-q" class="visually-hidden">
+                "Search the wiki"
+            </label>
+            <input id="shell-q" type="search" name="q" placeholder="Search the wiki" />
+        </form>
         <LiveStream me=me.clone() />
         <div class="account">
             <crate::live::LiveIndicator />
@@ -410,19 +438,26 @@ mod tests {
         let labels = |role| nav_for(role).map(|i| i.label).collect::<Vec<_>>();
         assert_eq!(
             labels(Role::Admin),
-            ["Home", "Queue", "Canned replies", "Admin"]
+            ["Home", "Queue", "Wiki", "Canned replies", "Admin"]
         );
         assert_eq!(
             labels(Role::Manager),
-            ["Home", "Tickets", "New request", "People", "Settings"]
+            [
+                "Home",
+                "Tickets",
+                "New request",
+                "Wiki",
+                "People",
+                "Settings"
+            ]
         );
         assert_eq!(
             labels(Role::Requester),
-            ["Home", "My tickets", "New request"]
+            ["Home", "My tickets", "New request", "Wiki"]
         );
         assert_eq!(
             labels(Role::Technician),
-            ["Home", "Queue", "Canned replies"]
+            ["Home", "Queue", "Wiki", "Canned replies"]
         );
     }
 }

@@ -26,8 +26,8 @@ test("j, k, a and / work the queue from the keyboard", async ({ browser }, info)
   await expect(rows.first()).toContainText(older);
 
   await tom.keyboard.press("/");
-  await expect(tom.getByLabel("Search")).toBeFocused();
-  await tom.getByLabel("Search").blur();
+  await expect(tom.getByLabel("Search", { exact: true })).toBeFocused();
+  await tom.getByLabel("Search", { exact: true }).blur();
   await tom.keyboard.press("Enter");
   await expect(tom.getByRole("heading", { level: 1 })).toContainText(older);
 });

@@ -17,7 +17,7 @@ test("a technician filters the queue, sorts it, and claims two tickets at once",
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   }
 
-  await page.getByLabel("Search").fill(info.project.name);
+  await page.getByLabel("Search", { exact: true }).fill(info.project.name);
   await page.getByLabel("Priority").selectOption({ label: "Urgent" });
   await page.getByLabel("Assignee").selectOption({ label: "Unassigned" });
   await page.getByRole("button", { name: "Filter" }).click();

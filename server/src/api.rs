@@ -9,6 +9,7 @@ pub mod forms;
 pub mod presence;
 pub mod settings;
 pub mod tickets;
+pub mod wiki;
 
 use crate::startup::AppState;
 use app::error::AppError;
@@ -70,7 +71,9 @@ pub struct ErrorDetail {
 
 /// The API routes and the OpenAPI document describing them.
 pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let uploads = attachments::router().layer(DefaultBodyLimit::max(max_upload_bytes));
+    let uploads = attachments::router()
+        .merge(wiki::uploads())
+        .layer(DefaultBodyLimit::max(max_upload_bytes));
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
         .merge(tickets::router())
@@ -78,6 +81,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(events::router())
         .merge(presence::router())
         .merge(canned::router())
+        .merge(wiki::router())
         .merge(uploads)
         .split_for_parts();
     let doc = openapi.clone();

@@ -8,6 +8,7 @@ pub mod live;
 pub mod queue;
 pub mod settings;
 pub mod tickets;
+pub mod wiki;
 
 use app::error::AppError;
 use sqlx::{

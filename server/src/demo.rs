@@ -1,4 +1,5 @@
-//! Demo data for a first look: the provider's staff and two client offices.
+//! Demo data for a first look: the provider's staff, two client offices, canned replies and
+//! a small wiki.
 
 use crate::accounts::AccountsService;
 use app::accounts::{NewUser, Role};
@@ -68,9 +69,35 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
             let draft = app::tickets::canned::CannedDraft::parse(title, body)?;
             db.insert_canned(author, &draft).await?;
         }
+        seed_articles(db, author).await?;
     }
-    tracing::info!("seeded demo organizations, accounts and canned replies");
+    tracing::info!("seeded demo organizations, accounts, canned replies and articles");
     Ok(())
+}
+
+/// The demo wiki: articles for every client, a runbook for the provider's staff, and one
+/// article for each client office alone.
+async fn seed_articles(db: &crate::db::Db, author: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let at = crate::db::now();
+    for article in ARTICLES {
+        let org_id = match article.org {
+            Some(name) => Some(db.org_by_name(name).await?.ok_or(AppError::Internal)?.id),
+            None => None,
+        };
+        let input = app::wiki::ArticleInput {
+            slug: article.slug.into(),
+            title: article.title.into(),
+            body: article.body.into(),
+            tags: article.tags.iter().map(|t| t.to_string()).collect(),
+            space: article.space.into(),
+            visibility: article.visibility.into(),
+            org_id,
+            published: Some(true),
+        };
+        crate::db::wiki::insert_article(&mut tx, author, &input.parse()?, &at).await?;
+    }
+    tx.commit().await.map_err(crate::db::db_error)
 }
 
 async fn create(
@@ -107,4 +134,101 @@ const CANNED: &[(&str, &str)] = &[
          remotely. Please print a test page and tell me if anything is still off.\n\n\
          {{technician_first_name}}",
     ),
+];
+
+/// One demo article.
+struct DemoArticle {
+    slug: &'static str,
+    title: &'static str,
+    space: &'static str,
+    visibility: &'static str,
+    /// The client organization that alone may read it, for visibility `org`.
+    org: Option<&'static str>,
+    tags: &'static [&'static str],
+    body: &'static str,
+}
+
+const ARTICLES: &[DemoArticle] = &[
+    DemoArticle {
+        slug: "printer-offline",
+        title: "Printer shows offline",
+        space: "How-to",
+        visibility: "all_clients",
+        org: None,
+        tags: &["printing", "printer"],
+        body: "When your computer says the printer is **offline**, printing stops and jobs \
+               wait in the queue. Most of the time the printer is fine and only the \
+               connection was lost.\n\n\
+               ## Try this first\n\n\
+               1. Check the printer's display: it should be on and show no error.\n\
+               2. Open *Settings → Bluetooth & devices → Printers & scanners*, choose the \
+               printer and select **Open print queue**.\n\
+               3. In the queue, open the **Printer** menu and clear **Use printer offline**.\n\
+               4. Cancel any stuck print jobs, then print a test page.\n\n\
+               ## Still offline?\n\n\
+               Turn the printer off, wait ten seconds and turn it on again. If it still shows \
+               offline, restart your computer. If printing still fails after that, file a \
+               request with the printer's name (on the sticker on its front) and we will \
+               re-add it for you.",
+    },
+    DemoArticle {
+        slug: "connect-to-office-wifi",
+        title: "Connect to the office Wi-Fi",
+        space: "How-to",
+        visibility: "all_clients",
+        org: None,
+        tags: &["network", "wi-fi"],
+        body: "Choose the network named after your office (not the *Guest* one) and sign in \
+               with your work email and password.\n\n\
+               If your laptop keeps dropping the connection, select the network, choose \
+               **Forget**, and join it again.",
+    },
+    DemoArticle {
+        slug: "password-policy",
+        title: "Password policy",
+        space: "Policies",
+        visibility: "all_clients",
+        org: None,
+        tags: &["security", "account"],
+        body: "- At least 12 characters; a short sentence is easy to remember.\n\
+               - Never reuse your work password elsewhere.\n\
+               - Turn on the authenticator app when you are asked to.\n\n\
+               Forgot it? Use **Forgot password** on the sign-in page, or ask us.",
+    },
+    DemoArticle {
+        slug: "runbook-locked-out-account",
+        title: "Runbook: unlock a locked-out Microsoft 365 account",
+        space: "Runbooks",
+        visibility: "internal",
+        org: None,
+        tags: &["account", "m365"],
+        body: "For provider staff only.\n\n\
+               1. Confirm the caller's identity with a call back to the number on file.\n\
+               2. In the admin centre, open the user, select **Unblock sign-in**.\n\
+               3. Revoke sessions, then issue a temporary password that must be changed.\n\
+               4. Note in the ticket which checks you made; never paste the password.",
+    },
+    DemoArticle {
+        slug: "acme-xray-imaging-share",
+        title: "Open the X-ray imaging share",
+        space: "How-to",
+        visibility: "org",
+        org: Some("Acme Dental"),
+        tags: &["imaging", "network"],
+        body: "The imaging software keeps its pictures on the practice server.\n\n\
+               1. Open File Explorer and choose **Imaging (X:)**.\n\
+               2. If the drive shows a red cross, double-click it and sign in with your work \
+               account.\n\n\
+               The share is only reachable inside the practice or over the VPN.",
+    },
+    DemoArticle {
+        slug: "birch-month-end-backup",
+        title: "Month-end backup of the accounting files",
+        space: "Runbooks",
+        visibility: "org",
+        org: Some("Birch Accounting"),
+        tags: &["backup"],
+        body: "On the last working day, close the accounting program before 6 pm so the \
+               backup can copy its files. The backup report arrives by email the next morning.",
+    },
 ];

@@ -16,3 +16,4 @@ pub mod presence;
 pub mod settings;
 pub mod startup;
 pub mod tickets;
+pub mod wiki;

@@ -115,7 +115,7 @@ impl Bus {
                 let events = self.db.live_events_between(last, newest).await?;
                 let backlog = events
                     .into_iter()
-                    .filter(|e| may_receive(&actor, &e.audience))
+                    .filter(|e| e.may_receive(&actor))
                     .map(|e| e.event)
                     .collect();
                 (backlog, false, newest.max(last))
@@ -172,7 +172,7 @@ impl Subscription {
                             continue;
                         }
                         self.last_sent = stored.event.id;
-                        if may_receive(&self.actor, &stored.audience) {
+                        if stored.may_receive(&self.actor) {
                             return Some(stored.event.clone());
                         }
                     }

@@ -61,13 +61,22 @@ impl AppState {
             .site_addr(settings.bind)
             .build();
         let bus = crate::live::Bus::new(db.clone()).await?;
-        let tickets = Arc::new(TicketsService::new(
+        let wiki = Arc::new(crate::wiki::WikiService::new(
             db.clone(),
-            settings.reopen_days,
             settings.data_dir.clone(),
             settings.max_file_mb * 1024 * 1024,
             bus.clone(),
         ));
+        let tickets = Arc::new(
+            TicketsService::new(
+                db.clone(),
+                settings.reopen_days,
+                settings.data_dir.clone(),
+                settings.max_file_mb * 1024 * 1024,
+                bus.clone(),
+            )
+            .with_suggestions(wiki.clone()),
+        );
         tickets.clone().spawn_auto_close(settings.auto_close_days);
         tickets.clone().spawn_breach_watch();
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
@@ -79,6 +88,7 @@ impl AppState {
                 tickets: tickets.clone(),
                 settings: tickets.clone(),
                 canned: tickets.clone(),
+                wiki,
             },
             db,
             accounts,

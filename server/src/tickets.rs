@@ -10,6 +10,7 @@ pub mod sla;
 use crate::db::Db;
 use crate::db::queue::cursor_after;
 use crate::db::tickets::{Scope, SlaPolicy, TicketColumn, TicketInsert, TicketRecord, TicketWrite};
+use crate::tickets::files::StoredFile;
 use app::accounts::{Actor, OrgId, Role};
 use app::error::AppError;
 use app::tickets::filter::{BUILT_IN_VIEWS, COUNT_CAP, parse_view_name};
@@ -18,6 +19,7 @@ use app::tickets::{
     TicketOptions, TicketPage, TicketParams, TicketPatch, can_read, may_change_status,
     ssr::{Tickets, Upload},
 };
+use app::wiki::{LinkKind, ssr::Wiki};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
@@ -31,6 +33,8 @@ pub struct TicketsService {
     reopen_window: Duration,
     /// Where committed changes are announced.
     bus: std::sync::Arc<crate::live::Bus>,
+    /// Suggests articles for a new request, which the ticket is then tied to.
+    wiki: Option<std::sync::Arc<dyn Wiki>>,
 }
 
 impl TicketsService {
@@ -47,6 +51,33 @@ impl TicketsService {
             data_dir,
             max_file_bytes,
             reopen_window: Duration::days(i64::from(reopen_days)),
+            wiki: None,
+        }
+    }
+
+    /// Ties each new ticket to the articles the wiki suggests for it.
+    pub fn with_suggestions(mut self, wiki: std::sync::Arc<dyn Wiki>) -> Self {
+        self.wiki = Some(wiki);
+        self
+    }
+
+    /// Ties a just-filed ticket to the articles suggested for its words, as the requester
+    /// may read them. The ticket is filed already: a failure here is logged, never returned.
+    async fn link_suggestions(&self, actor: &Actor, id: TicketId, new: &NewTicket) {
+        let Some(wiki) = &self.wiki else {
+            return;
+        };
+        let text = format!("{} {}", new.subject.as_str(), new.body.as_str());
+        let linked = async {
+            let hits = wiki.suggest(actor, &text, 3).await?;
+            if hits.is_empty() {
+                return Ok(());
+            }
+            let slugs: Vec<String> = hits.into_iter().map(|hit| hit.slug).collect();
+            wiki.link(actor, id, &slugs, LinkKind::Suggested).await
+        };
+        if let Err(err) = linked.await {
+            tracing::warn!(error = %err, ticket = id, "cannot link suggested articles");
         }
     }
 
@@ -124,31 +155,8 @@ impl TicketsService {
         });
     }
 
-    /// Checks every file (a plain name, within the size limit), then stores their bytes by
-    /// content hash. Storing comes before the transaction that records them: a stored file
-    /// without a row is harmless, a row without its file is not.
     async fn store_files(&self, files: Vec<Upload>) -> Result<Vec<StoredFile>, AppError> {
-        let mut checked = Vec::with_capacity(files.len());
-        for file in files {
-            let name = app::tickets::parse_file_name(&file.file_name)
-                .map_err(|m| AppError::invalid("file", m))?;
-            if file.bytes.len() > self.max_file_bytes {
-                return Err(AppError::TooLarge {
-                    message: format!(
-                        "\"{name}\" is larger than {} MB.",
-                        self.max_file_bytes / (1024 * 1024)
-                    ),
-                });
-            }
-            checked.push((name, file.bytes));
-        }
-        let mut stored = Vec::with_capacity(checked.len());
-        for (name, bytes) in checked {
-            let sha256 = files::store(&self.data_dir, &bytes).await?;
-            let size = i64::try_from(bytes.len()).map_err(|_| AppError::Internal)?;
-            stored.push(StoredFile { name, size, sha256 });
-        }
-        Ok(stored)
+        files::check_and_store(&self.data_dir, self.max_file_bytes, files).await
     }
 
     /// Whether `actor` may move the ticket to `to`, with the reason they may not.
@@ -250,13 +258,6 @@ fn due_under(
         Some(due(policy.first_response_minutes)?),
         Some(due(policy.resolution_minutes)?),
     ))
-}
-
-/// A file checked and stored by content hash, ready to be recorded on a ticket.
-struct StoredFile {
-    name: String,
-    size: i64,
-    sha256: String,
 }
 
 /// Records stored files on the ticket being written, each with its log entry.
@@ -373,6 +374,7 @@ impl Tickets for TicketsService {
             .await?;
         tx.commit().await.map_err(crate::db::db_error)?;
         self.bus.publish(event).await;
+        self.link_suggestions(actor, id, &new).await;
         self.get(actor, id).await
     }
 

@@ -14,4 +14,5 @@ mod api {
     pub mod settings;
     pub mod support;
     pub mod tickets;
+    pub mod wiki;
 }

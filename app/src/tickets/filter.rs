@@ -427,7 +427,7 @@ impl TicketParams {
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {

@@ -64,6 +64,8 @@ fn NewTicketForm() -> impl IntoView {
     let options = Resource::new(|| (), |_| new_ticket_choices());
     let preview = Action::new(|body: &String| preview_markdown(body.clone()));
     let body = RwSignal::new(typed("body"));
+    let subject = RwSignal::new(typed("subject"));
+    let asked = Signal::derive(move || format!("{} {}", subject.get(), body.get()));
     let chosen_category = typed("category");
     let chosen_priority = Priority::parse(&typed("priority")).unwrap_or(Priority::Normal);
     let sending = RwSignal::new(false);
@@ -200,198 +202,206 @@ fn NewTicketForm() -> impl IntoView {
     view! {
         <h1>"New request"</h1>
         <p class="lead">"Tell IT what is wrong. Screenshots and exact error messages help most."</p>
-        <form
-            node_ref=form_ref
-            class="card"
-            method="post"
-            action="/tickets/new"
-            enctype="multipart/form-data"
-            on:submit=submit
-            on:dragover=|ev| ev.prevent_default()
-            on:drop=on_drop
-        >
-            <p class="error" role="alert">
-                {move || form_error(error.get())}
-            </p>
-            <div class="field">
-                <label for="ticket-subject">"Subject"</label>
-                <input
-                    id="ticket-subject"
-                    name="subject"
-                    required
-                    maxlength="200"
-                    value=typed("subject")
-                    placeholder="e.g. Printer on the 2nd floor is offline"
-                    aria-describedby="ticket-subject-error"
-                />
-                <FieldError id="ticket-subject-error" field="subject" error=error />
-            </div>
-            <div class="field-row">
+        <div class="request-layout">
+            <form
+                node_ref=form_ref
+                class="card"
+                method="post"
+                action="/tickets/new"
+                enctype="multipart/form-data"
+                on:submit=submit
+                on:dragover=|ev| ev.prevent_default()
+                on:drop=on_drop
+            >
+                <p class="error" role="alert">
+                    {move || form_error(error.get())}
+                </p>
                 <div class="field">
-                    <label for="ticket-category">"Category"</label>
-                    <Transition fallback=|| {
-                        view! { <p class="muted">"Loading…"</p> }
-                    }>
-                        {
-                            let chosen_category = chosen_category.clone();
-                            move || {
+                    <label for="ticket-subject">"Subject"</label>
+                    <input
+                        id="ticket-subject"
+                        name="subject"
+                        required
+                        maxlength="200"
+                        value=typed("subject")
+                        on:input=move |ev| subject.set(event_target_value(&ev))
+                        placeholder="e.g. Printer on the 2nd floor is offline"
+                        aria-describedby="ticket-subject-error"
+                    />
+                    <FieldError id="ticket-subject-error" field="subject" error=error />
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="ticket-category">"Category"</label>
+                        <Transition fallback=|| {
+                            view! { <p class="muted">"Loading…"</p> }
+                        }>
+                            {
                                 let chosen_category = chosen_category.clone();
-                                Suspend::new(async move {
-                                    match options.await {
-                                        Ok(options) => {
-                                            view! {
-                                                <CategorySelect
-                                                    categories=options.categories
-                                                    chosen=chosen_category
-                                                />
+                                move || {
+                                    let chosen_category = chosen_category.clone();
+                                    Suspend::new(async move {
+                                        match options.await {
+                                            Ok(options) => {
+                                                view! {
+                                                    <CategorySelect
+                                                        categories=options.categories
+                                                        chosen=chosen_category
+                                                    />
+                                                }
+                                                    .into_any()
                                             }
-                                                .into_any()
+                                            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                                         }
-                                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                                    })
+                                }
+                            }
+                        </Transition>
+                        <FieldError id="ticket-category-error" field="category" error=error />
+                    </div>
+                    <div class="field">
+                        <label for="ticket-priority">"Urgency"</label>
+                        <select
+                            id="ticket-priority"
+                            name="priority"
+                            aria-describedby="ticket-priority-error"
+                        >
+                            {Priority::ALL
+                                .into_iter()
+                                .map(|p| {
+                                    view! {
+                                        <option value=p.as_str() selected=p == chosen_priority>
+                                            {p.label()}
+                                        </option>
                                     }
                                 })
-                            }
-                        }
-                    </Transition>
-                    <FieldError id="ticket-category-error" field="category" error=error />
+                                .collect_view()}
+                        </select>
+                        <FieldError id="ticket-priority-error" field="priority" error=error />
+                    </div>
                 </div>
                 <div class="field">
-                    <label for="ticket-priority">"Urgency"</label>
-                    <select
-                        id="ticket-priority"
-                        name="priority"
-                        aria-describedby="ticket-priority-error"
-                    >
-                        {Priority::ALL
-                            .into_iter()
-                            .map(|p| {
-                                view! {
-                                    <option value=p.as_str() selected=p == chosen_priority>
-                                        {p.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError id="ticket-priority-error" field="priority" error=error />
+                    <label for="ticket-body">"Description"</label>
+                    <textarea
+                        id="ticket-body"
+                        name="body"
+                        rows="8"
+                        required
+                        aria-describedby="ticket-body-hint ticket-body-error"
+                        prop:value=move || body.get()
+                        on:input=move |ev| body.set(event_target_value(&ev))
+                        inner_html=crate::components::textarea_text(&typed("body"))
+                    ></textarea>
+                    <p id="ticket-body-hint" class="muted">
+                        "Markdown works: **bold**, lists, `code`."
+                    </p>
+                    <FieldError id="ticket-body-error" field="body" error=error />
                 </div>
-            </div>
-            <div class="field">
-                <label for="ticket-body">"Description"</label>
-                <textarea
-                    id="ticket-body"
-                    name="body"
-                    rows="8"
-                    required
-                    aria-describedby="ticket-body-hint ticket-body-error"
-                    prop:value=move || body.get()
-                    on:input=move |ev| body.set(event_target_value(&ev))
-                    inner_html=crate::components::textarea_text(&typed("body"))
-                ></textarea>
-                <p id="ticket-body-hint" class="muted">
-                    "Markdown works: **bold**, lists, `code`."
-                </p>
-                <FieldError id="ticket-body-error" field="body" error=error />
-            </div>
-            <div class="preview-controls">
-                <button
-                    type="button"
-                    class="link js-only"
-                    on:click=move |_| {
-                        preview.dispatch(body.get_untracked());
-                    }
-                >
-                    "Preview"
-                </button>
-            </div>
-            {move || {
-                preview
-                    .value()
-                    .get()
-                    .map(|result| match result {
-                        Ok(html) => {
-                            view! {
-                                <section class="preview" aria-label="Preview">
-                                    <div class="markdown" inner_html=html></div>
-                                </section>
-                            }
-                                .into_any()
+                <div class="preview-controls">
+                    <button
+                        type="button"
+                        class="link js-only"
+                        on:click=move |_| {
+                            preview.dispatch(body.get_untracked());
                         }
-                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    })
-            }}
-            <div class="field">
-                <label for="ticket-files">"Attachments"</label>
-                <input
-                    id="ticket-files"
-                    type="file"
-                    name="file"
-                    multiple
-                    aria-describedby="ticket-files-hint ticket-file-error"
-                    on:change=on_files_chosen
-                />
-                <p id="ticket-files-hint" class="muted">
-                    {move || {
-                        let limit = options
-                            .get()
-                            .and_then(Result::ok)
-                            .map(|o| crate::upload::human_size(o.max_file_bytes as f64))
-                            .unwrap_or_else(|| "20 MB".into());
-                        format!("Screenshots, logs, documents; up to {limit} each.")
-                    }}
-                    <span class="js-only">
-                        " Paste a screenshot anywhere on this page, or drop files here."
-                    </span>
-                </p>
-                <ul class="picked" aria-label="Files to send">
-                    {move || {
-                        picked_names
-                            .get()
-                            .into_iter()
-                            .enumerate()
-                            .map(|(index, (name, size))| {
-                                let label = format!("Remove {name}");
+                    >
+                        "Preview"
+                    </button>
+                </div>
+                {move || {
+                    preview
+                        .value()
+                        .get()
+                        .map(|result| match result {
+                            Ok(html) => {
                                 view! {
-                                    <li>
-                                        <span>{name}</span>
-                                        <span class="muted">
-                                            {format!(" {}", crate::upload::human_size(size))}
-                                        </span>
-                                        <button
-                                            type="button"
-                                            class="link"
-                                            aria-label=label
-                                            on:click=move |_| remove(index)
-                                        >
-                                            "Remove"
-                                        </button>
-                                    </li>
+                                    <section class="preview" aria-label="Preview">
+                                        <div class="markdown" inner_html=html></div>
+                                    </section>
                                 }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-                <FieldError id="ticket-file-error" field="file" error=error />
-            </div>
-            {move || {
-                progress
-                    .get()
-                    .map(|done| {
-                        let percent = (done * 100.0).round();
-                        view! {
-                            <div class="progress" role="status">
-                                <label for="ticket-progress">
-                                    {format!("Sending… {percent}%")}
-                                </label>
-                                <progress id="ticket-progress" max="100" value=percent></progress>
-                            </div>
-                        }
-                    })
-            }}
-            <button type="submit" class="primary" disabled=move || sending.get()>
-                "Send request"
-            </button>
-        </form>
+                                    .into_any()
+                            }
+                            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                        })
+                }}
+                <div class="field">
+                    <label for="ticket-files">"Attachments"</label>
+                    <input
+                        id="ticket-files"
+                        type="file"
+                        name="file"
+                        multiple
+                        aria-describedby="ticket-files-hint ticket-file-error"
+                        on:change=on_files_chosen
+                    />
+                    <p id="ticket-files-hint" class="muted">
+                        {move || {
+                            let limit = options
+                                .get()
+                                .and_then(Result::ok)
+                                .map(|o| crate::upload::human_size(o.max_file_bytes as f64))
+                                .unwrap_or_else(|| "20 MB".into());
+                            format!("Screenshots, logs, documents; up to {limit} each.")
+                        }}
+                        <span class="js-only">
+                            " Paste a screenshot anywhere on this page, or drop files here."
+                        </span>
+                    </p>
+                    <ul class="picked" aria-label="Files to send">
+                        {move || {
+                            picked_names
+                                .get()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(index, (name, size))| {
+                                    let label = format!("Remove {name}");
+                                    view! {
+                                        <li>
+                                            <span>{name}</span>
+                                            <span class="muted">
+                                                {format!(" {}", crate::upload::human_size(size))}
+                                            </span>
+                                            <button
+                                                type="button"
+                                                class="link"
+                                                aria-label=label
+                                                on:click=move |_| remove(index)
+                                            >
+                                                "Remove"
+                                            </button>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                    <FieldError id="ticket-file-error" field="file" error=error />
+                </div>
+                {move || {
+                    progress
+                        .get()
+                        .map(|done| {
+                            let percent = (done * 100.0).round();
+                            view! {
+                                <div class="progress" role="status">
+                                    <label for="ticket-progress">
+                                        {format!("Sending… {percent}%")}
+                                    </label>
+                                    <progress
+                                        id="ticket-progress"
+                                        max="100"
+                                        value=percent
+                                    ></progress>
+                                </div>
+                            }
+                        })
+                }}
+                <button type="submit" class="primary" disabled=move || sending.get()>
+                    "Send request"
+                </button>
+            </form>
+            <crate::wiki::help::Suggestions text=asked />
+        </div>
     }
 }
 

@@ -21,6 +21,8 @@ pub struct TicketScreen {
     pub prefill: Option<String>,
     /// Categories and assignees to choose from (staff).
     pub options: TicketOptions,
+    /// Wiki articles tied to the ticket (staff).
+    pub articles: Vec<crate::wiki::TicketArticle>,
 }
 
 #[server]
@@ -36,6 +38,7 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
                     canned: Vec::new(),
                     prefill: None,
                     options: TicketOptions::default(),
+                    articles: Vec::new(),
                 });
             }
             let list = backend
@@ -53,11 +56,13 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
                 .tickets
                 .options(&actor, Some(ticket.summary.org_id))
                 .await?;
+            let articles = backend.wiki.linked(&actor, id).await?;
             Ok(TicketScreen {
                 ticket,
                 canned: list,
                 prefill,
                 options,
+                articles,
             })
         }
         .await,
@@ -224,7 +229,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                 let me = me.clone();
                 Suspend::new(async move {
                     match ticket.await {
-                        Ok(TicketScreen { ticket, canned, prefill, options }) => {
+                        Ok(TicketScreen { ticket, canned, prefill, options, articles }) => {
                             if let Some(text) = prefill && draft.get_untracked().is_empty() {
                                 draft.set(text);
                             }
@@ -235,6 +240,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                                     ticket
                                     canned
                                     options
+                                    articles
                                     me
                                     reply
                                     update
@@ -274,6 +280,7 @@ fn TicketBody(
     ticket: TicketDetail,
     canned: Vec<(i64, String)>,
     options: TicketOptions,
+    articles: Vec<crate::wiki::TicketArticle>,
     me: Actor,
     reply: ServerAction<AddComment>,
     update: ServerAction<UpdateTicket>,
@@ -325,6 +332,11 @@ fn TicketBody(
                         update
                         error=update_error
                         draft
+                    />
+                    <crate::wiki::help::TicketWiki
+                        id=s.id
+                        status=s.status
+                        articles=articles.clone()
                     />
                 }
                     .into_any()

@@ -61,9 +61,14 @@ async fn download(
         tracing::error!(error = %err, attachment = id, "attachment bytes missing");
         AppError::NotFound
     })?;
-    let (content_type, inline) = app::tickets::served_content_type(&attachment.file_name);
-    let ascii: String = attachment
-        .file_name
+    Ok(file_response(&attachment.file_name, bytes))
+}
+
+/// Stored bytes as a download: the content type their name gives (images inline, anything
+/// else as an attachment), never sniffed.
+pub(super) fn file_response(file_name: &str, bytes: Vec<u8>) -> Response {
+    let (content_type, inline) = app::tickets::served_content_type(file_name);
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
@@ -76,9 +81,9 @@ async fn download(
     let disposition = format!(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },
-        utf8_percent_encode(&attachment.file_name, NON_ALPHANUMERIC)
+        utf8_percent_encode(file_name, NON_ALPHANUMERIC)
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
@@ -87,5 +92,5 @@ async fn download(
         ],
         Body::from(bytes),
     )
-        .into_response())
+        .into_response()
 }

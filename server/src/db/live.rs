@@ -2,7 +2,8 @@
 
 use super::{Db, db_error};
 use app::error::AppError;
-use app::live::{Audience, LiveEvent};
+use app::live::{Audience, LiveEvent, may_receive};
+use app::wiki::Visibility;
 use sqlx::{FromRow, Sqlite, Transaction};
 
 /// An event with the audience it is for.
@@ -10,6 +11,29 @@ use sqlx::{FromRow, Sqlite, Transaction};
 pub struct StoredEvent {
     pub event: LiveEvent,
     pub audience: Audience,
+    /// For an event about an article: who could read the article as it was saved.
+    pub article: Option<ArticleAudience>,
+}
+
+/// An article's readers when an event about it was recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct ArticleAudience {
+    /// `None` when the stored audience no longer parses: then staff only.
+    pub audience: Option<app::wiki::Audience>,
+    pub published: bool,
+}
+
+impl StoredEvent {
+    /// The read rule of what the event is about, applied to the stream.
+    pub fn may_receive(&self, actor: &app::accounts::Actor) -> bool {
+        match self.article {
+            Some(article) => match article.audience {
+                Some(audience) => app::wiki::may_read(actor, audience, article.published),
+                None => actor.is_provider_staff(),
+            },
+            None => may_receive(actor, &self.audience),
+        }
+    }
 }
 
 #[derive(FromRow)]
@@ -23,11 +47,23 @@ struct EventRow {
     internal: bool,
     actor_id: Option<i64>,
     data: String,
+    article_id: Option<i64>,
+    article_visibility: Option<String>,
+    article_published: Option<bool>,
 }
 
 impl From<EventRow> for StoredEvent {
     fn from(row: EventRow) -> Self {
+        let article = row.article_id.map(|_| ArticleAudience {
+            audience: row
+                .article_visibility
+                .as_deref()
+                .and_then(|v| Visibility::parse(v).ok())
+                .and_then(|v| app::wiki::Audience::from_parts(v, row.org_id)),
+            published: row.article_published.unwrap_or(false),
+        });
         StoredEvent {
+            article,
             event: LiveEvent {
                 id: row.id,
                 kind: row.kind,
@@ -63,7 +99,8 @@ impl Db {
     ) -> Result<Vec<StoredEvent>, AppError> {
         Ok(sqlx::query_as::<_, EventRow>(
             "select id, kind, ticket_id, org_id, requester_id, org_shares, internal, actor_id, \
-             data from live_event where id > ? and id <= ? order by id",
+             data, article_id, article_visibility, article_published \
+             from live_event where id > ? and id <= ? order by id",
         )
         .bind(after)
         .bind(up_to)
@@ -99,6 +136,32 @@ pub async fn record(
     .bind(data.to_string())
     .bind(at)
     .bind(ticket)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)
+}
+
+/// Records an event about `article` in the change's transaction, with the article's audience
+/// as it is now; returns the event's id, to publish after the commit.
+pub async fn record_article(
+    tx: &mut Transaction<'static, Sqlite>,
+    kind: &str,
+    article: i64,
+    actor: Option<i64>,
+    data: &serde_json::Value,
+    at: &str,
+) -> Result<i64, AppError> {
+    sqlx::query_scalar(
+        "insert into live_event (kind, org_id, internal, actor_id, data, created_at, \
+         article_id, article_visibility, article_published) \
+         select ?1, a.org_id, a.visibility = 'internal', ?2, ?3, ?4, a.id, a.visibility, \
+         a.published from article a where a.id = ?5 returning id",
+    )
+    .bind(kind)
+    .bind(actor)
+    .bind(data.to_string())
+    .bind(at)
+    .bind(article)
     .fetch_one(&mut **tx)
     .await
     .map_err(db_error)

@@ -29,6 +29,44 @@ pub async fn store(root: &Path, bytes: &[u8]) -> Result<String, AppError> {
     Ok(sha256)
 }
 
+/// A file checked and stored by content hash, ready to be recorded on a ticket or article.
+pub struct StoredFile {
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// Checks every file (a plain name, within `max_bytes`), then stores their bytes by content
+/// hash. Storing comes before the transaction that records them: a stored file without a row
+/// is harmless, a row without its file is not. One bad file stores none.
+pub async fn check_and_store(
+    root: &Path,
+    max_bytes: usize,
+    files: Vec<app::tickets::ssr::Upload>,
+) -> Result<Vec<StoredFile>, AppError> {
+    let mut checked = Vec::with_capacity(files.len());
+    for file in files {
+        let name = app::tickets::parse_file_name(&file.file_name)
+            .map_err(|m| AppError::invalid("file", m))?;
+        if file.bytes.len() > max_bytes {
+            return Err(AppError::TooLarge {
+                message: format!(
+                    "\"{name}\" is larger than {} MB.",
+                    max_bytes / (1024 * 1024)
+                ),
+            });
+        }
+        checked.push((name, file.bytes));
+    }
+    let mut stored = Vec::with_capacity(checked.len());
+    for (name, bytes) in checked {
+        let sha256 = store(root, &bytes).await?;
+        let size = i64::try_from(bytes.len()).map_err(|_| AppError::Internal)?;
+        stored.push(StoredFile { name, size, sha256 });
+    }
+    Ok(stored)
+}
+
 fn io_error(err: std::io::Error) -> AppError {
     tracing::error!(error = %err, "attachment storage failed");
     AppError::Internal

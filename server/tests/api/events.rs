@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// A subscriber reading the stream as a browser's `EventSource` would.
-struct Stream {
+pub struct Stream {
     body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
     buffer: String,
 }
 
 impl Stream {
-    async fn open(app: &TestApp, client: &Client, last_event_id: Option<i64>) -> Stream {
+    pub async fn open(app: &TestApp, client: &Client, last_event_id: Option<i64>) -> Stream {
         let mut request = client.get(app.url("/api/v1/events"));
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id.to_string());
@@ -34,7 +34,7 @@ impl Stream {
     }
 
     /// The next event's data, skipping heartbeats; panics after five seconds of silence.
-    async fn next(&mut self) -> Value {
+    pub async fn next(&mut self) -> Value {
         self.next_with_id().await.1
     }
 
@@ -68,7 +68,7 @@ impl Stream {
     }
 
     /// The next event, which must be of `kind`.
-    async fn expect(&mut self, kind: &str) -> Value {
+    pub async fn expect(&mut self, kind: &str) -> Value {
         let event = self.next().await;
         assert_eq!(event["kind"], kind, "{event}");
         event

@@ -1,0 +1,249 @@
+//! Where the wiki meets tickets: articles suggested while a request is typed, the articles
+//! tied to a ticket, and "What fixed it?" turning a solved ticket into an article.
+
+use super::{Article, LinkKind, SearchHit, TicketArticle};
+use crate::components::{ErrorNotice, FieldError, form_error};
+use crate::error::AppError;
+use crate::tickets::{Status, TicketId};
+use leptos::prelude::*;
+
+/// How many articles the request form suggests.
+pub const SUGGESTIONS: usize = 3;
+
+#[server]
+pub async fn suggest_articles(q: String) -> Result<Vec<SearchHit>, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            crate::backend::backend()?
+                .wiki
+                .suggest(&actor, &q, SUGGESTIONS)
+                .await
+        }
+        .await,
+    )
+}
+
+/// Saves "what fixed it" as a draft article (or onto an existing one) and opens it.
+#[server]
+pub async fn capture_fix(
+    ticket: TicketId,
+    symptom: String,
+    cause: Option<String>,
+    fix: String,
+    append_to: Option<String>,
+) -> Result<Article, AppError> {
+    crate::backend::with_status(
+        async move {
+            let actor = crate::backend::require_actor()?;
+            let capture = super::CaptureInput {
+                symptom,
+                cause: cause.unwrap_or_default(),
+                fix,
+                append_to: append_to.unwrap_or_default(),
+            }
+            .parse()?;
+            let article = crate::backend::backend()?
+                .wiki
+                .capture(&actor, ticket, capture)
+                .await?;
+            let next = if article.published {
+                format!("/wiki/{}", article.slug)
+            } else {
+                format!("/wiki/{}/edit", article.slug)
+            };
+            leptos_axum::redirect(&next);
+            Ok(article)
+        }
+        .await,
+    )
+}
+
+/// "Might one of these help?": the best articles for what is typed so far, refreshed a moment
+/// after typing pauses. Needs JavaScript; without it the form works as before.
+#[component]
+pub fn Suggestions(#[prop(into)] text: Signal<String>) -> impl IntoView {
+    // The text as of the last pause in typing.
+    let settled = RwSignal::new(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let pending = StoredValue::new_local(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+        Effect::new(move |_| {
+            let now = text.get();
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+                move || settled.set(now),
+                std::time::Duration::from_millis(250),
+            )
+            .ok();
+            pending.set_value(handle);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+    let hits = Resource::new(
+        move || settled.get(),
+        |q| async move {
+            if q.split_whitespace().count() == 0 {
+                Ok(Vec::new())
+            } else {
+                suggest_articles(q).await
+            }
+        },
+    );
+    view! {
+        <aside
+            class="card suggestions js-only"
+            aria-label="Might one of these help?"
+            aria-live="polite"
+        >
+            <h2>"Might one of these help?"</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match hits.await {
+                        Ok(hits) if hits.is_empty() => {
+                            view! {
+                                <p class="muted">
+                                    "Articles from the wiki appear here as you describe the problem."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(hits) => {
+                            view! {
+                                <ul class="hits">
+                                    {hits
+                                        .into_iter()
+                                        .map(|hit| {
+                                            view! {
+                                                <li>
+                                                    <a href=format!(
+                                                        "/wiki/{}?from=request",
+                                                        hit.slug,
+                                                    )>{hit.title}</a>
+                                                    <p class="snippet" inner_html=hit.snippet></p>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </aside>
+    }
+}
+
+/// The wiki on a ticket page, for provider staff: the articles tied to it and, once it is
+/// resolved, "What fixed it?".
+#[component]
+pub fn TicketWiki(id: TicketId, status: Status, articles: Vec<TicketArticle>) -> impl IntoView {
+    let capture = ServerAction::<CaptureFix>::new();
+    let error = Signal::derive(move || capture.value().get().and_then(Result::err));
+    let solved = matches!(status, Status::Resolved | Status::Closed);
+    view! {
+        <section class="card ticket-wiki" aria-label="Wiki">
+            <h2>"Wiki"</h2>
+            {if articles.is_empty() {
+                view! { <p class="muted">"No articles tied to this ticket."</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {articles
+                            .into_iter()
+                            .map(|a| {
+                                let kind = match a.kind {
+                                    LinkKind::Suggested => "suggested to the requester",
+                                    LinkKind::ResolvedWith => "resolved with",
+                                };
+                                view! {
+                                    <li>
+                                        <a href=format!("/wiki/{}", a.slug)>{a.title}</a>
+                                        <span class="muted">{format!(" · {kind}")}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            {solved
+                .then(|| {
+                    view! {
+                        <details class="capture" open=move || error.get().is_some()>
+                            <summary>"What fixed it? Write it down for next time"</summary>
+                            <ActionForm action=capture>
+                                <input type="hidden" name="ticket" value=id />
+                                <p class="error" role="alert">
+                                    {move || form_error(error.get())}
+                                </p>
+                                <div class="field">
+                                    <label for="capture-symptom">"Symptom"</label>
+                                    <textarea
+                                        id="capture-symptom"
+                                        name="symptom"
+                                        rows="2"
+                                        aria-describedby="capture-symptom-error"
+                                    ></textarea>
+                                    <FieldError
+                                        id="capture-symptom-error"
+                                        field="symptom"
+                                        error=error
+                                    />
+                                </div>
+                                <div class="field">
+                                    <label for="capture-cause">"Cause"</label>
+                                    <textarea
+                                        id="capture-cause"
+                                        name="cause"
+                                        rows="2"
+                                        aria-describedby="capture-cause-error"
+                                    ></textarea>
+                                    <FieldError
+                                        id="capture-cause-error"
+                                        field="cause"
+                                        error=error
+                                    />
+                                </div>
+                                <div class="field">
+                                    <label for="capture-fix">"Fix"</label>
+                                    <textarea
+                                        id="capture-fix"
+                                        name="fix"
+                                        rows="4"
+                                        aria-describedby="capture-fix-error"
+                                    ></textarea>
+                                    <FieldError id="capture-fix-error" field="fix" error=error />
+                                </div>
+                                <div class="field">
+                                    <label for="capture-append">"Add to article (optional)"</label>
+                                    <input
+                                        id="capture-append"
+                                        name="append_to"
+                                        placeholder="its address, e.g. printer-offline"
+                                        aria-describedby="capture-append-hint capture-append-error"
+                                    />
+                                    <p id="capture-append-hint" class="muted">
+                                        "Left empty, a new draft article is made from this ticket."
+                                    </p>
+                                    <FieldError
+                                        id="capture-append-error"
+                                        field="append_to"
+                                        error=error
+                                    />
+                                </div>
+                                <button type="submit">"Save to the wiki"</button>
+                            </ActionForm>
+                        </details>
+                    }
+                })}
+        </section>
+    }
+}
