@@ -3,6 +3,7 @@
 
 use crate::accounts::{Actor, ssr::Accounts};
 use crate::error::AppError;
+use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
 use crate::tickets::ssr::Tickets;
@@ -18,6 +19,7 @@ pub struct Backend {
     pub settings: Arc<dyn OrgSettingsStore>,
     pub canned: Arc<dyn CannedReplies>,
     pub wiki: Arc<dyn Wiki>,
+    pub reports: Arc<dyn Reports>,
 }
 
 /// The backend for this request.

@@ -13,6 +13,7 @@ pub mod components;
 pub mod error;
 pub mod live;
 pub mod profile;
+pub mod reports;
 pub mod shell;
 pub mod tickets;
 pub mod upload;

@@ -4,6 +4,7 @@ use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::profile::ProfilePage;
+use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::CannedRepliesPage;
 use crate::tickets::settings::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tickets") view=TicketsPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/new") view=NewTicketPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:id") view=TicketPage ssr=SsrMode::Async />
+                    <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
                     <Route path=path!("/wiki") view=WikiPage ssr=SsrMode::Async />
                     <Route path=path!("/wiki/new") view=NewArticlePage ssr=SsrMode::Async />
                     <Route path=path!("/wiki/:slug") view=ArticlePage ssr=SsrMode::Async />
@@ -151,6 +153,11 @@ const NAV: &[NavItem] = &[
         href: "/wiki",
         label: "Wiki",
         roles: &Role::ALL,
+    },
+    NavItem {
+        href: "/reports",
+        label: "Reports",
+        roles: &[Role::Manager, Role::Technician, Role::Admin],
     },
     NavItem {
         href: "/canned-replies",
@@ -438,7 +445,14 @@ mod tests {
         let labels = |role| nav_for(role).map(|i| i.label).collect::<Vec<_>>();
         assert_eq!(
             labels(Role::Admin),
-            ["Home", "Queue", "Wiki", "Canned replies", "Admin"]
+            [
+                "Home",
+                "Queue",
+                "Wiki",
+                "Reports",
+                "Canned replies",
+                "Admin"
+            ]
         );
         assert_eq!(
             labels(Role::Manager),
@@ -447,6 +461,7 @@ mod tests {
                 "Tickets",
                 "New request",
                 "Wiki",
+                "Reports",
                 "People",
                 "Settings"
             ]
@@ -457,7 +472,7 @@ mod tests {
         );
         assert_eq!(
             labels(Role::Technician),
-            ["Home", "Queue", "Wiki", "Canned replies"]
+            ["Home", "Queue", "Wiki", "Reports", "Canned replies"]
         );
     }
 }

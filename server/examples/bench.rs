@@ -345,6 +345,58 @@ async fn seed_tickets(database: &std::path::Path, count: i64) {
     pool.close().await;
 }
 
+/// Gives the seeded tickets what reports read: an assignee, a resolution time, business
+/// minutes to the first response and to the resolution, and a rating for one in three of the
+/// resolved; then logs `entries` time entries by the staff on them, spread over the last year.
+/// Written straight to SQLite in one transaction.
+async fn seed_report_data(database: &std::path::Path, entries: i64) {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(server::db::connect_options(database))
+        .await
+        .expect("bench database");
+    let mut tx = pool.begin().await.expect("a transaction");
+    sqlx::query(
+        "with staff as (select id, row_number() over (order by id) - 1 as k, \
+             count(*) over () as c from account where role in ('technician', 'admin')) \
+         update ticket set \
+             assignee_id = (select s.id from staff s where s.k = ticket.id % s.c), \
+             resolved_at = case when status in ('resolved', 'closed') then min( \
+                 strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+' || (id % 4000) || ' minutes'), \
+                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) end, \
+             resolution_minutes = case when status in ('resolved', 'closed') \
+                 then id % 2400 end, \
+             rating = case when status in ('resolved', 'closed') then \
+                 case id % 10 when 0 then 'good' when 1 then 'good' when 2 then 'bad' end end, \
+             first_response_minutes = case when first_responded_at is not null \
+                 then id % 480 end \
+         where subject like 'Seeded ticket %'",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("seeded report columns");
+    sqlx::query(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < ?1), \
+         staff as (select id, row_number() over (order by id) - 1 as k, count(*) over () as c \
+             from account where role in ('technician', 'admin')), \
+         bounds as (select min(id) as lo, max(id) - min(id) + 1 as c from ticket \
+             where subject like 'Seeded ticket %') \
+         insert into time_entry (ticket_id, org_id, user_id, minutes, note, billable, \
+             work_date, created_at, updated_at) \
+         select t.id, t.org_id, s.id, 5 + n.i % 120, 'Seeded work ' || n.i, n.i % 5 <> 0, \
+             date('now', '-' || (n.i % 365) || ' days'), \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+         from n join bounds join staff s on s.k = n.i % s.c \
+             join ticket t on t.id = bounds.lo + (n.i * 7919) % bounds.c",
+    )
+    .bind(entries)
+    .execute(&mut *tx)
+    .await
+    .expect("seeded time entries");
+    tx.commit().await.expect("commit");
+    pool.close().await;
+}
+
 /// Fills the wiki with `count` articles on a handful of recurring problems: most for every
 /// client, one in ten internal, one in ten for Acme alone, one in 25 a draft. Written straight
 /// to SQLite in one transaction (the search index follows by its triggers).
@@ -610,6 +662,46 @@ async fn main() {
             format!("queue page SSR, 100,000 tickets, {name}, 4 clients"),
             rate,
             "req/s",
+        );
+    }
+
+    seed_report_data(&dir.path().join("bench.db"), 200_000).await;
+    let acme = {
+        let admin = signed_in(&server.base, "admin@provider.example").await;
+        let orgs: serde_json::Value = admin
+            .get(format!("{}/api/v1/orgs", server.base))
+            .send()
+            .await
+            .expect("orgs answer")
+            .json()
+            .await
+            .expect("orgs json");
+        orgs.as_array()
+            .and_then(|orgs| orgs.iter().find(|o| o["name"] == "Acme Dental"))
+            .and_then(|o| o["id"].as_i64())
+            .expect("Acme Dental")
+    };
+    for (name, path) in [
+        (
+            "one org (Acme)",
+            format!("/api/v1/reports/workload?org={acme}"),
+        ),
+        ("all orgs", "/api/v1/reports/workload".to_string()),
+    ] {
+        let url = format!("{}{path}", server.base);
+        let latencies = api_latency(&tech, &url, 200).await;
+        bench.add(
+            format!("workload dashboard, 100,000 tickets + 200,000 time entries, {name}, p50"),
+            percentile(&latencies, 0.50),
+            "ms",
+        );
+        bench.add(
+            format!(
+                "workload dashboard, 100,000 tickets + 200,000 time entries, {name}, p99 \
+                 (goal <= 50 ms)"
+            ),
+            percentile(&latencies, 0.99),
+            "ms",
         );
     }
 

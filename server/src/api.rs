@@ -7,6 +7,7 @@ pub mod canned;
 pub mod events;
 pub mod forms;
 pub mod presence;
+pub mod reports;
 pub mod settings;
 pub mod tickets;
 pub mod wiki;
@@ -82,6 +83,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(presence::router())
         .merge(canned::router())
         .merge(wiki::router())
+        .merge(reports::router())
         .merge(uploads)
         .split_for_parts();
     let doc = openapi.clone();

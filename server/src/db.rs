@@ -6,6 +6,7 @@ pub mod breach;
 pub mod canned;
 pub mod live;
 pub mod queue;
+pub mod reports;
 pub mod settings;
 pub mod tickets;
 pub mod wiki;

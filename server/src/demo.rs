@@ -1,5 +1,5 @@
-//! Demo data for a first look: the provider's staff, two client offices, canned replies and
-//! a small wiki.
+//! Demo data for a first look: the provider's staff, two client offices with their contracts,
+//! canned replies and a small wiki.
 
 use crate::accounts::AccountsService;
 use app::accounts::{NewUser, Role};
@@ -63,6 +63,17 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
         for (name, email, role) in *people {
             create(accounts, org.id, name, email, *role).await?;
         }
+        if let Some((_, hours_included, hourly_rate_cents)) =
+            CONTRACTS.iter().find(|(name, _, _)| name == org_name)
+        {
+            let contract = app::reports::Contract {
+                org_id: org.id,
+                hours_included: *hours_included,
+                hourly_rate_cents: *hourly_rate_cents,
+            }
+            .validate()?;
+            db.set_contract(&contract).await?;
+        }
     }
     if let Some(author) = author {
         for (title, body) in CANNED {
@@ -113,6 +124,11 @@ async fn create(
         .await
         .map(|user| user.id)
 }
+
+/// Each demo client's contract: hours included a month, and the rate beyond them in cents.
+/// (The demo files no tickets, so no time is logged.)
+const CONTRACTS: &[(&str, i64, i64)] =
+    &[("Acme Dental", 10, 9_500), ("Birch Accounting", 5, 11_000)];
 
 /// Replies the demo provider keeps ready.
 const CANNED: &[(&str, &str)] = &[

@@ -13,6 +13,7 @@ pub mod error;
 pub mod live;
 pub mod markdown;
 pub mod presence;
+pub mod reports;
 pub mod settings;
 pub mod startup;
 pub mod tickets;

@@ -89,6 +89,7 @@ impl AppState {
                 settings: tickets.clone(),
                 canned: tickets.clone(),
                 wiki,
+                reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
             },
             db,
             accounts,

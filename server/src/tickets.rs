@@ -309,10 +309,17 @@ async fn enter_status(
         .await?;
     let at = write.at.clone();
     match to {
-        Status::Resolved => write.set(TicketColumn::ResolvedAt, Some(at)).await?,
+        Status::Resolved => {
+            write.set(TicketColumn::ResolvedAt, Some(at)).await?;
+            let minutes = write.business_minutes_since_filed().await?;
+            write
+                .set_id(TicketColumn::ResolutionMinutes, Some(minutes))
+                .await?;
+        }
         Status::Closed => write.set(TicketColumn::ClosedAt, Some(at)).await?,
         Status::New | Status::Open | Status::Pending => {
             write.set(TicketColumn::ResolvedAt, None).await?;
+            write.set_id(TicketColumn::ResolutionMinutes, None).await?;
             write.set(TicketColumn::ClosedAt, None).await?;
         }
     }
@@ -673,6 +680,10 @@ impl Tickets for TicketsService {
                 if record.first_responded_at.is_none() {
                     let at = write.at.clone();
                     write.set(TicketColumn::FirstRespondedAt, Some(at)).await?;
+                    let minutes = write.business_minutes_since_filed().await?;
+                    write
+                        .set_id(TicketColumn::FirstResponseMinutes, Some(minutes))
+                        .await?;
                 }
                 if status == Status::New {
                     enter_status(&mut write, status, Status::Open).await?;

@@ -11,6 +11,7 @@ mod api {
     pub mod pages;
     pub mod presence;
     pub mod queue;
+    pub mod reports;
     pub mod settings;
     pub mod support;
     pub mod tickets;

@@ -23,6 +23,8 @@ pub struct TicketScreen {
     pub options: TicketOptions,
     /// Wiki articles tied to the ticket (staff).
     pub articles: Vec<crate::wiki::TicketArticle>,
+    /// Time logged on the ticket and the caller's timer (staff).
+    pub time: Option<crate::reports::TicketTime>,
 }
 
 #[server]
@@ -39,6 +41,7 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
                     prefill: None,
                     options: TicketOptions::default(),
                     articles: Vec::new(),
+                    time: None,
                 });
             }
             let list = backend
@@ -57,12 +60,14 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
                 .options(&actor, Some(ticket.summary.org_id))
                 .await?;
             let articles = backend.wiki.linked(&actor, id).await?;
+            let time = Some(backend.reports.ticket_time(&actor, id).await?);
             Ok(TicketScreen {
                 ticket,
                 canned: list,
                 prefill,
                 options,
                 articles,
+                time,
             })
         }
         .await,
@@ -154,6 +159,7 @@ fn TicketView(me: Actor) -> impl IntoView {
     let reply = ServerAction::<AddComment>::new();
     let update = ServerAction::<UpdateTicket>::new();
     let rate = ServerAction::<RateTicket>::new();
+    let time_actions = crate::reports::time_panel::TimeActions::new();
     let uploads = RwSignal::new(0u32);
     let live = crate::live::use_live();
     let changed = live.ticket_version(id);
@@ -212,6 +218,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                 rate.version().get(),
                 uploads.get(),
                 changed.get(),
+                time_actions.version(),
             )
         },
         |(id, canned, ..)| async move {
@@ -229,7 +236,7 @@ fn TicketView(me: Actor) -> impl IntoView {
                 let me = me.clone();
                 Suspend::new(async move {
                     match ticket.await {
-                        Ok(TicketScreen { ticket, canned, prefill, options, articles }) => {
+                        Ok(TicketScreen { ticket, canned, prefill, options, articles, time }) => {
                             if let Some(text) = prefill && draft.get_untracked().is_empty() {
                                 draft.set(text);
                             }
@@ -241,6 +248,8 @@ fn TicketView(me: Actor) -> impl IntoView {
                                     canned
                                     options
                                     articles
+                                    time
+                                    time_actions
                                     me
                                     reply
                                     update
@@ -281,6 +290,8 @@ fn TicketBody(
     canned: Vec<(i64, String)>,
     options: TicketOptions,
     articles: Vec<crate::wiki::TicketArticle>,
+    time: Option<crate::reports::TicketTime>,
+    time_actions: crate::reports::time_panel::TimeActions,
     me: Actor,
     reply: ServerAction<AddComment>,
     update: ServerAction<UpdateTicket>,
@@ -333,6 +344,17 @@ fn TicketBody(
                         error=update_error
                         draft
                     />
+                    {time
+                        .clone()
+                        .map(|time| {
+                            view! {
+                                <crate::reports::time_panel::TimePanel
+                                    id=s.id
+                                    time
+                                    actions=time_actions
+                                />
+                            }
+                        })}
                     <crate::wiki::help::TicketWiki
                         id=s.id
                         status=s.status
@@ -446,6 +468,12 @@ fn describe(entry: &TimelineEntry) -> String {
         ),
         "rating" => format!("{who} rated the resolution {}", value(&entry.new_value)),
         "attachment" => format!("{who} attached {}", value(&entry.new_value)),
+        "time" => match (&entry.old_value, &entry.new_value) {
+            (None, Some(logged)) => format!("{who} logged {logged}"),
+            (Some(was), Some(now)) => format!("{who} changed logged time from {was} to {now}"),
+            (Some(was), None) => format!("{who} removed {was} of logged time"),
+            (None, None) => format!("{who} changed logged time"),
+        },
         "sla_breach" => match entry.new_value.as_deref() {
             Some("first_response") => "First response target missed".to_string(),
             Some("resolution") => "Resolution target missed".to_string(),

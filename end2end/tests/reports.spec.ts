@@ -1,0 +1,75 @@
+// Time on tickets and the workload dashboard, with JavaScript on and off.
+import { expect, test } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { ACME_MANAGER, ACME_REQUESTER, TECH, fileRequest, open, signIn, unique } from "./support";
+
+test("a technician logs time by hand and with the timer; the requester never sees it", async ({ page, browser }, info) => {
+  const subject = unique("Toner empty", info);
+  const id = await fileRequest(info, subject, "normal");
+  await signIn(page, info, TECH);
+  await open(page, info, `/tickets/${id}`);
+  const time = page.getByRole("region", { name: "Time" });
+  await expect(time).toContainText("Logged: 0 min");
+
+  // The form folds away under its summary; it stays open while it shows an error.
+  const unfold = async () => {
+    if (!(await time.getByLabel("Minutes").isVisible())) {
+      await time.getByText("Log time by hand").click();
+    }
+  };
+  await unfold();
+  await time.getByLabel("Minutes").fill("none");
+  await time.getByRole("button", { name: "Log time" }).click();
+  await expect(page.getByText("Give the time in whole minutes, e.g. 15.")).toBeVisible();
+
+  await unfold();
+  const form = time;
+  await form.getByLabel("Minutes").fill("45");
+  await form.getByLabel("Note").fill("Replaced the toner cartridge");
+  await form.getByRole("button", { name: "Log time" }).click();
+  await expect(form).toContainText("Logged: 45 min");
+  await expect(form.getByRole("cell", { name: "Replaced the toner cartridge" })).toBeVisible();
+
+  await form.getByRole("button", { name: "Start timer" }).click();
+  await expect(form.getByText("Timer running since")).toBeVisible();
+  await form.getByRole("button", { name: "Stop timer" }).click();
+  await expect(form).toContainText("Logged: 46 min");
+
+  const employee = await browser.newPage({
+    baseURL: info.project.use.baseURL,
+    javaScriptEnabled: info.project.use.javaScriptEnabled,
+  });
+  await signIn(employee, info, ACME_REQUESTER);
+  await open(employee, info, `/tickets/${id}`);
+  await expect(employee.getByRole("heading", { level: 1 })).toContainText(subject);
+  await expect(employee.getByRole("region", { name: "Time" })).toHaveCount(0);
+  await expect(employee.getByText("Replaced the toner cartridge")).toHaveCount(0);
+  await employee.close();
+});
+
+test("a manager opens the dashboard and downloads the figures as CSV", async ({ page }, info) => {
+  await signIn(page, info, ACME_MANAGER);
+  await open(page, info, "/reports");
+  await expect(page.getByRole("heading", { name: "Reports" })).toBeVisible();
+  await expect(page.locator("p.lead")).toContainText("Acme Dental");
+  await expect(page.getByRole("list", { name: "Key figures" })).toContainText("open tickets");
+  await expect(page.getByRole("figure", { name: "New and resolved per day" })).toBeVisible();
+  // Each chart's figures are also a table, for screen readers: one row per day of the period.
+  await expect(page.getByRole("table", { name: "New and resolved per day" }).locator("tbody tr")).toHaveCount(30);
+  await expect(page.getByText(/of 10 included hours used/)).toBeVisible();
+  // Managers pick no organization: theirs is the only one.
+  await expect(page.getByLabel("Organization")).toHaveCount(0);
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the figures (CSV)" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^workload-.*\.csv$/);
+  const csv = await readFile((await download.path()) as string, "utf8");
+  expect(csv.split("\r\n")[0]).toMatch(/^section,/);
+  expect(csv).toContain("backlog");
+
+  // A period that ends before it starts is explained, not a broken page.
+  await open(page, info, "/reports?from=2026-11-20&to=2026-11-01");
+  await expect(page.getByRole("alert")).toContainText("The period must start before it ends.");
+});
