@@ -1,7 +1,9 @@
 //! SQL for time logged on tickets, running timers, contracts, and the workload figures.
 //!
 //! Every figure is one grouped query over a covering index led by the org (see the
-//! `time_reports` migration). "All client orgs" and "one org" share each statement: `?1` is
+//! `time_reports` migration), or over the per-day counts the `report_rollup` migration's
+//! triggers keep, so the per-day and per-category charts read a few rows per day rather than
+//! every ticket of the period. "All client orgs" and "one org" share each statement: `?1` is
 //! the org or null, and `ORGS` expands to the client orgs it names, which SQLite turns into one
 //! index range scan per org.
 
@@ -284,12 +286,13 @@ impl Db {
         period: &Period,
     ) -> Result<Vec<(String, i64)>, AppError> {
         sqlx::query_as(&format!(
-            "select substr(created_at, 1, 10), count(*) from ticket \
-             where org_id in {ORGS} and created_at >= ?2 and created_at < ?3 group by 1"
+            "select day, sum(filed) from ticket_filed_day \
+             where org_id in {ORGS} and day >= ?2 and day <= ?3 \
+             group by day having sum(filed) > 0"
         ))
         .bind(org)
-        .bind(&period.from_at)
-        .bind(&period.until_at)
+        .bind(&period.from_date)
+        .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)
@@ -303,14 +306,14 @@ impl Db {
         period: &Period,
     ) -> Result<Vec<ResolvedCount>, AppError> {
         sqlx::query_as(&format!(
-            "select substr(resolved_at, 1, 10), assignee_id, count(*), \
-             count(case when rating = 'good' then 1 end), \
-             count(case when rating = 'bad' then 1 end) from ticket \
-             where org_id in {ORGS} and resolved_at >= ?2 and resolved_at < ?3 group by 1, 2"
+            "select day, assignee_id, sum(resolved), sum(rated_good), sum(rated_bad) \
+             from ticket_resolved_day \
+             where org_id in {ORGS} and day >= ?2 and day <= ?3 \
+             group by 1, 2 having sum(resolved) > 0"
         ))
         .bind(org)
-        .bind(&period.from_at)
-        .bind(&period.until_at)
+        .bind(&period.from_date)
+        .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)
@@ -397,15 +400,15 @@ impl Db {
     ) -> Result<Vec<(String, i64)>, AppError> {
         sqlx::query_as(&format!(
             "select min(c.name) as name, sum(x.n) as n from \
-             (select category_id, count(*) as n from ticket \
-              where org_id in {ORGS} and created_at >= ?2 and created_at < ?3 \
-              group by category_id) x \
+             (select category_id, sum(filed) as n from ticket_filed_day \
+              where org_id in {ORGS} and day >= ?2 and day <= ?3 \
+              group by category_id having sum(filed) > 0) x \
              join category c on c.id = x.category_id \
              group by c.name_key order by n desc, name limit 10"
         ))
         .bind(org)
-        .bind(&period.from_at)
-        .bind(&period.until_at)
+        .bind(&period.from_date)
+        .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)
@@ -420,14 +423,14 @@ impl Db {
     ) -> Result<Vec<(String, i64)>, AppError> {
         sqlx::query_as(&format!(
             "select a.name, x.n from \
-             (select requester_id, count(*) as n from ticket \
-              where org_id in {ORGS} and created_at >= ?2 and created_at < ?3 \
-              group by requester_id) x \
+             (select requester_id, sum(filed) as n from ticket_filed_day \
+              where org_id in {ORGS} and day >= ?2 and day <= ?3 \
+              group by requester_id having sum(filed) > 0) x \
              join account a on a.id = x.requester_id order by x.n desc, a.name, a.id limit 10"
         ))
         .bind(org)
-        .bind(&period.from_at)
-        .bind(&period.until_at)
+        .bind(&period.from_date)
+        .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)

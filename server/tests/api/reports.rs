@@ -969,3 +969,112 @@ async fn the_api_document_lists_the_workload_routes() {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
 }
+
+/// The per-day counts the dashboard reads must equal the same counts taken from the tickets.
+async fn assert_rollup_agrees(db: &SqlitePool, after: &str) {
+    let filed: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+        "select org_id, day, category_id, requester_id, filed from ticket_filed_day \
+         where filed <> 0 order by 1, 2, 3, 4",
+    )
+    .fetch_all(db)
+    .await
+    .expect("filed counts");
+    let direct: Vec<(i64, String, i64, i64, i64)> = sqlx::query_as(
+        "select org_id, substr(created_at, 1, 10), category_id, requester_id, count(*) \
+         from ticket group by 1, 2, 3, 4 order by 1, 2, 3, 4",
+    )
+    .fetch_all(db)
+    .await
+    .expect("tickets filed");
+    assert_eq!(filed, direct, "filed per day after {after}");
+
+    type Resolved = (i64, String, Option<i64>, i64, i64, i64);
+    let resolved: Vec<Resolved> = sqlx::query_as(
+        "select org_id, day, assignee_id, sum(resolved), sum(rated_good), sum(rated_bad) \
+         from ticket_resolved_day group by 1, 2, 3 \
+         having sum(resolved) <> 0 or sum(rated_good) <> 0 or sum(rated_bad) <> 0 \
+         order by 1, 2, 3",
+    )
+    .fetch_all(db)
+    .await
+    .expect("resolved counts");
+    let direct: Vec<Resolved> = sqlx::query_as(
+        "select org_id, substr(resolved_at, 1, 10), assignee_id, count(*), \
+         count(case when rating = 'good' then 1 end), count(case when rating = 'bad' then 1 end) \
+         from ticket where resolved_at is not null group by 1, 2, 3 order by 1, 2, 3",
+    )
+    .fetch_all(db)
+    .await
+    .expect("tickets resolved");
+    assert_eq!(resolved, direct, "resolved per day after {after}");
+}
+
+#[tokio::test]
+async fn the_per_day_counts_follow_every_change_to_a_ticket() {
+    // Arrange: the dashboard's tickets, with history rewritten across days.
+    let app = spawn().await;
+    let db = db(&app).await;
+    scenario(&app).await;
+    assert_rollup_agrees(&db, "filing and rewritten history").await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let tia = app.user_id("tia@provider.example").await;
+    let id = file(&app, &rob, "Mouse lost", "low", "Other").await;
+    let path = format!("/api/v1/tickets/{id}");
+    let patch = |body: Value| {
+        let (app, tom, path) = (&app, &tom, &path);
+        async move {
+            let (status, ticket) = app.send(tom, Method::PATCH, path, body).await;
+            assert_eq!(status, StatusCode::OK, "{ticket}");
+        }
+    };
+
+    // Act and assert: each change, one at a time.
+    patch(json!({ "category": "hardware", "priority": "urgent" })).await;
+    assert_rollup_agrees(&db, "a category and priority change").await;
+    patch(json!({ "status": "resolved" })).await;
+    assert_rollup_agrees(&db, "resolving unassigned").await;
+    let (status, body) = app
+        .post(&rob, &format!("{path}/rating"), json!({ "rating": "good" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_rollup_agrees(&db, "a good rating").await;
+    let (status, body) = app
+        .post(&rob, &format!("{path}/rating"), json!({ "rating": "bad" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_rollup_agrees(&db, "the rating changed to bad").await;
+    patch(json!({ "assignee_id": tia })).await;
+    assert_rollup_agrees(&db, "assigning a resolved ticket").await;
+    patch(json!({ "status": "open" })).await;
+    assert_rollup_agrees(&db, "reopening").await;
+    patch(json!({ "status": "resolved" })).await;
+    assert_rollup_agrees(&db, "resolving again").await;
+    sqlx::query("update ticket set created_at = ?, resolved_at = ? where id = ?")
+        .bind(at(8, 9))
+        .bind(at(7, 9))
+        .bind(id)
+        .execute(&db)
+        .await
+        .expect("history moved");
+    assert_rollup_agrees(&db, "moving the ticket to other days").await;
+    // An import writes resolved, rated tickets at once; nothing references the copy, so it
+    // can be deleted again.
+    let copy: i64 = sqlx::query_scalar(
+        "insert into ticket (org_id, requester_id, assignee_id, category_id, subject, body, \
+         status, priority, resolved_at, rating, created_at) \
+         select org_id, requester_id, assignee_id, category_id, subject, body, status, \
+         priority, resolved_at, rating, created_at from ticket where id = ? returning id",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .expect("ticket imported");
+    assert_rollup_agrees(&db, "importing a resolved ticket").await;
+    sqlx::query("delete from ticket where id = ?")
+        .bind(copy)
+        .execute(&db)
+        .await
+        .expect("ticket deleted");
+    assert_rollup_agrees(&db, "deleting the ticket").await;
+}
