@@ -34,6 +34,8 @@ test("a technician logs time by hand and with the timer; the requester never see
   await expect(form.getByText("Timer running since")).toBeVisible();
   await form.getByRole("button", { name: "Stop timer" }).click();
   await expect(form).toContainText("Logged: 46 min");
+  // Staff see the time in the ticket's log; it is internal.
+  await expect(page.locator(".timeline")).toContainText("Tom Technician logged 45 min");
 
   const employee = await browser.newPage({
     baseURL: info.project.use.baseURL,
@@ -44,6 +46,7 @@ test("a technician logs time by hand and with the timer; the requester never see
   await expect(employee.getByRole("heading", { level: 1 })).toContainText(subject);
   await expect(employee.getByRole("region", { name: "Time" })).toHaveCount(0);
   await expect(employee.getByText("Replaced the toner cartridge")).toHaveCount(0);
+  await expect(employee.locator(".timeline")).not.toContainText("logged");
   await employee.close();
 });
 
