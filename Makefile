@@ -16,7 +16,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # The flags cargo-leptos sets for debug builds, so `cargo test` reuses its artifacts.
 DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
 
-.PHONY: run test bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
+.PHONY: run test soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
         leptosfmt npm chromium rust-test e2e clean
 
 ## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
@@ -31,6 +31,10 @@ rust-test: tools
 
 e2e: release npm chromium
 	cd end2end && npx playwright test
+
+## soak: the reliability tests (kills, reconnects, backups under load) at full length
+soak: tools
+	$(DEV_ENV) DESKSIDE_SOAK=1 cargo test -p server --test reliability -- --test-threads=1
 
 ## bench: measure the release build on a temporary database; writes bench/results.json
 bench: release
