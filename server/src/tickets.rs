@@ -4,12 +4,13 @@
 pub mod breach;
 pub mod canned;
 pub mod files;
+pub mod filing;
 pub mod settings;
 pub mod sla;
 
 use crate::db::Db;
 use crate::db::queue::cursor_after;
-use crate::db::tickets::{Scope, SlaPolicy, TicketColumn, TicketInsert, TicketRecord, TicketWrite};
+use crate::db::tickets::{Scope, SlaPolicy, TicketColumn, TicketRecord, TicketWrite};
 use crate::tickets::files::StoredFile;
 use app::accounts::{Actor, OrgId, Role};
 use app::error::AppError;
@@ -19,7 +20,7 @@ use app::tickets::{
     TicketOptions, TicketPage, TicketParams, TicketPatch, can_read, may_change_status,
     ssr::{Tickets, Upload},
 };
-use app::wiki::{LinkKind, ssr::Wiki};
+use app::wiki::ArticleId;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
@@ -34,7 +35,9 @@ pub struct TicketsService {
     /// Where committed changes are announced.
     bus: std::sync::Arc<crate::live::Bus>,
     /// Suggests articles for a new request, which the ticket is then tied to.
-    wiki: Option<std::sync::Arc<dyn Wiki>>,
+    wiki: Option<std::sync::Arc<crate::wiki::WikiService>>,
+    /// Writes new tickets, many to a transaction.
+    filing: filing::FilingQueue,
 }
 
 impl TicketsService {
@@ -46,6 +49,7 @@ impl TicketsService {
         bus: std::sync::Arc<crate::live::Bus>,
     ) -> Self {
         Self {
+            filing: filing::FilingQueue::start(db.clone()),
             db,
             bus,
             data_dir,
@@ -56,29 +60,25 @@ impl TicketsService {
     }
 
     /// Ties each new ticket to the articles the wiki suggests for it.
-    pub fn with_suggestions(mut self, wiki: std::sync::Arc<dyn Wiki>) -> Self {
+    pub fn with_suggestions(mut self, wiki: std::sync::Arc<crate::wiki::WikiService>) -> Self {
         self.wiki = Some(wiki);
         self
     }
 
-    /// Ties a just-filed ticket to the articles suggested for its words, as the requester
-    /// may read them. The ticket is filed already: a failure here is logged, never returned.
-    async fn link_suggestions(&self, actor: &Actor, id: TicketId, new: &NewTicket) {
+    /// The articles suggested for a new request's words, as the requester may read them, to
+    /// tie the ticket to. Suggestions are a help, not part of the request: a failure is
+    /// logged and files the ticket without them.
+    async fn suggested_articles(&self, actor: &Actor, new: &NewTicket) -> Vec<ArticleId> {
         let Some(wiki) = &self.wiki else {
-            return;
+            return Vec::new();
         };
         let text = format!("{} {}", new.subject.as_str(), new.body.as_str());
-        let linked = async {
-            let hits = wiki.suggest(actor, &text, 3).await?;
-            if hits.is_empty() {
-                return Ok(());
-            }
-            let slugs: Vec<String> = hits.into_iter().map(|hit| hit.slug).collect();
-            wiki.link(actor, id, &slugs, LinkKind::Suggested).await
-        };
-        if let Err(err) = linked.await {
-            tracing::warn!(error = %err, ticket = id, "cannot link suggested articles");
-        }
+        wiki.suggested_ids(actor, &text, 3)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "cannot suggest articles for a new ticket");
+                Vec::new()
+            })
     }
 
     /// The ticket if `actor` may read it; `NotFound` otherwise, so its existence stays hidden.
@@ -347,42 +347,27 @@ impl Tickets for TicketsService {
             .await?
             .ok_or_else(|| AppError::invalid("category", "Choose one of the listed categories."))?;
         let files = self.store_files(files).await?;
+        let articles = self.suggested_articles(actor, &new).await;
         let opened = OffsetDateTime::now_utc();
-        let at = crate::db::timestamp(opened);
         let (first_response_due, resolution_due) = due_under(policy.as_ref(), opened)?;
-        let mut tx = self.db.begin().await?;
-        let id = TicketWrite::insert_ticket(
-            &mut tx,
-            &TicketInsert {
+        let filed = self
+            .filing
+            .file(filing::Filing {
                 org: actor.org_id,
                 requester: actor.user_id,
                 category,
-                subject: new.subject.as_str(),
-                body: new.body.as_str(),
+                subject: new.subject.as_str().to_string(),
+                body: new.body.as_str().to_string(),
                 priority: new.priority,
                 first_response_due,
                 resolution_due,
-                at: &at,
-            },
-        )
-        .await?;
-        let mut write = TicketWrite::at(&mut tx, id, Some(actor.user_id), at.clone());
-        write
-            .event("created", None, Some(new.subject.as_str()), None, false)
+                at: crate::db::timestamp(opened),
+                files,
+                articles,
+            })
             .await?;
-        record_files(&mut write, actor.user_id, &files, false).await?;
-        let event = write
-            .live(
-                "ticket.created",
-                false,
-                json!({ "subject": new.subject.as_str(), "status": "new",
-                        "priority": new.priority.as_str() }),
-            )
-            .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
-        self.bus.publish(event).await;
-        self.link_suggestions(actor, id, &new).await;
-        self.get(actor, id).await
+        self.bus.publish(filed.event).await;
+        self.get(actor, filed.id).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -10,9 +10,9 @@ use app::error::AppError;
 use app::tickets::{TicketId, can_read, ssr::Upload};
 use app::wiki::ssr::{ArticleFile, Wiki};
 use app::wiki::{
-    Article, ArticleBody, ArticleList, ArticleQuery, Audience, Capture, DiffLine, LineChange,
-    LinkKind, NewArticle, Revision, RevisionDiff, RevisionSummary, SearchHit, Slug, TicketArticle,
-    Title, may_edit,
+    Article, ArticleBody, ArticleId, ArticleList, ArticleQuery, Audience, Capture, DiffLine,
+    LineChange, LinkKind, NewArticle, Revision, RevisionDiff, RevisionSummary, SearchHit, Slug,
+    TicketArticle, Title, may_edit,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -119,6 +119,26 @@ impl WikiService {
     ) -> Result<sql::RevisionRow, AppError> {
         let article = self.readable(actor, slug).await?;
         self.db.revision(article.id, number).await
+    }
+
+    /// The articles suggested to `actor` for `text`, best first, as ids to tie a new ticket
+    /// to; the same articles [`Wiki::suggest`] shows while the request is typed.
+    pub async fn suggested_ids(
+        &self,
+        actor: &Actor,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ArticleId>, AppError> {
+        let Some(expression) = match_expression(text, MatchMode::Any) else {
+            return Ok(Vec::new());
+        };
+        self.db
+            .matching_article_ids(
+                Self::scope(actor, false),
+                &expression,
+                limit.clamp(1, MAX_HITS) as i64,
+            )
+            .await
     }
 
     /// Ranked hits for `expression` within `scope`, snippets made safe.

@@ -359,9 +359,15 @@ impl Db {
         Ok(row.map(|row| row.policy()).transpose()?.flatten())
     }
 
-    /// A write transaction, on the writer connection.
+    /// A write transaction, on the writer connection. `IMMEDIATE` takes the write lock at
+    /// the start: a deferred transaction that reads first and then writes fails with
+    /// `SQLITE_BUSY_SNAPSHOT` (which no busy timeout retries) when another connection
+    /// committed in between.
     pub async fn begin(&self) -> Result<Transaction<'static, Sqlite>, AppError> {
-        self.writer.begin().await.map_err(db_error)
+        self.writer
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)
     }
 }
 

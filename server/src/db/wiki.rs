@@ -432,6 +432,29 @@ impl Db {
             .map_err(db_error)
     }
 
+    /// The ids of the best `limit` readable articles matching `expression`, like
+    /// [`Db::search_articles`] without the snippets.
+    #[tracing::instrument(skip_all)]
+    pub async fn matching_article_ids(
+        &self,
+        scope: ArticleScope,
+        expression: &str,
+        limit: i64,
+    ) -> Result<Vec<ArticleId>, AppError> {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "select a.id from article_search join article a on a.id = article_search.rowid \
+             where article_search match ",
+        );
+        qb.push_bind(expression.to_string());
+        scope.push(&mut qb);
+        qb.push(" order by bm25(article_search, 10.0, 1.0, 5.0), a.id limit ")
+            .push_bind(limit);
+        qb.build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
     /// Every revision of an article, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn revisions(&self, article: ArticleId) -> Result<Vec<RevisionSummary>, AppError> {

@@ -37,8 +37,8 @@ async fn a_backup_taken_during_writes_holds_everything_acknowledged_before_it_be
                 let body = text(&mut rng, max_words);
                 match file(&client, &url, subject, body).await {
                     Filing::Acknowledged(one) => filed.lock().expect("the list").push(one),
-                    // Never acknowledged, so the copy owes it nothing.
-                    Filing::Refused(status, body) => eprintln!("refused: {status} {body}"),
+                    // A backup must never make filing fail.
+                    Filing::Refused(status, body) => panic!("refused: {status} {body}"),
                     Filing::Unanswered => panic!("the server stopped answering"),
                 }
             }
