@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 CARGO_LEPTOS_VERSION := 0.3.11
+SCHEMATHESIS_VERSION := 4.32.5
+FUZZ_VENV := target/fuzz-venv
 LEPTOSFMT_VERSION := 0.1.33
 # The wasm-bindgen CLI must match the library pinned in Cargo.toml exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
@@ -17,20 +19,32 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
 
 .PHONY: run test soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
-        leptosfmt npm chromium rust-test e2e clean
+        leptosfmt npm chromium rust-test e2e fuzz fuzz-venv clean
 
 ## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
 run: release
 	./target/release/server --demo
 
-## test: lint, every Rust test, then the browser tests against the release build
-test: lint rust-test e2e
+## test: lint, every Rust test, then the browser tests and API fuzzing against the release build
+test: lint rust-test e2e fuzz
 
 rust-test: tools
 	$(DEV_ENV) cargo test --workspace --all-targets
 
 e2e: release npm chromium
 	cd end2end && npx playwright test
+
+## fuzz: schemathesis against the release build's API, signed in as each role (a few minutes)
+fuzz: release fuzz-venv
+	end2end/fuzz.sh
+
+# Schemathesis from PyPI, pinned, in its own virtual environment; installed once per version.
+fuzz-venv: $(FUZZ_VENV)/.schemathesis-$(SCHEMATHESIS_VERSION)
+
+$(FUZZ_VENV)/.schemathesis-$(SCHEMATHESIS_VERSION):
+	python3 -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
+	touch $@
 
 ## soak: the reliability tests (kills, reconnects, backups under load) at full length
 soak: tools

@@ -20,6 +20,9 @@ pub enum AppError {
     Forbidden,
     #[error("Not found.")]
     NotFound,
+    /// The address exists but does not answer to the request's method.
+    #[error("This address does not accept that method.")]
+    MethodNotAllowed,
     #[error("Please correct the highlighted fields.")]
     Invalid { fields: FieldErrors },
     #[error("{message}")]
@@ -57,6 +60,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Invalid { .. } => "invalid",
             AppError::Conflict { .. } => "conflict",
             AppError::TooLarge { .. } => "too_large",
@@ -71,6 +75,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::MethodNotAllowed => 405,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::TooLarge { .. } => 413,

@@ -120,6 +120,7 @@ pub struct TimeEntry {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TimeInput {
     /// 1 to 1,440.
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 1440))]
     pub minutes: i64,
     #[serde(default)]
     pub note: String,

@@ -17,13 +17,21 @@ use app::error::AppError;
 use axum::{
     Json, Router,
     extract::DefaultBodyLimit,
-    extract::{FromRequest, FromRequestParts, Query, Request, State, rejection::JsonRejection},
+    extract::{
+        FromRequest, FromRequestParts, Path, Query, Request, State,
+        path::ErrorKind,
+        rejection::{JsonRejection, PathRejection},
+    },
     http::StatusCode,
     http::request::Parts,
     response::IntoResponse,
     routing::get,
 };
 use serde::{Serialize, de::DeserializeOwned};
+use utoipa::openapi::{
+    ContentBuilder, Ref, RefOr, ResponseBuilder,
+    path::{Operation, ParameterIn},
+};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -86,9 +94,13 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(reports::router())
         .merge(uploads)
         .split_for_parts();
+    let mut openapi = openapi;
+    declare_common_errors(&mut openapi);
     let doc = openapi.clone();
     let routes = routes
         .route("/api/openapi.json", get(move || async move { Json(doc) }))
+        // The routes so far, all under `/api/`; the page forms below keep axum's plain answer.
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .route("/healthz", get(health))
         .route(
             "/tickets/{id}/attachments",
@@ -109,6 +121,98 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
             StatusCode::SERVICE_UNAVAILABLE,
             Json(serde_json::json!({ "status": "database unavailable" })),
         )
+    }
+}
+
+/// An error an operation may answer with whatever its own annotation lists, declared once as a
+/// shared response.
+struct CommonError {
+    status: &'static str,
+    name: &'static str,
+    description: &'static str,
+    applies: fn(&Operation) -> bool,
+}
+
+/// The errors every operation they apply to can answer with, so the document declares every
+/// status the API can send.
+const COMMON_ERRORS: [CommonError; 5] = [
+    CommonError {
+        status: "400",
+        name: "BadRequest",
+        description: "The request does not parse: its JSON body, query string or form is \
+                      malformed or of the wrong type.",
+        applies: |op| op.request_body.is_some() || takes_parameters(op, ParameterIn::Query),
+    },
+    CommonError {
+        status: "401",
+        name: "Unauthorized",
+        description: "No signed-in caller, or an `Authorization` header that names no active \
+                      token (checked on every route).",
+        applies: |_| true,
+    },
+    CommonError {
+        status: "404",
+        name: "NotFound",
+        description: "Nothing the caller may see has that id, or the id does not parse.",
+        applies: |op| takes_parameters(op, ParameterIn::Path),
+    },
+    CommonError {
+        status: "413",
+        name: "TooLarge",
+        description: "The request body is larger than allowed.",
+        applies: |op| op.request_body.is_some(),
+    },
+    CommonError {
+        status: "500",
+        name: "Internal",
+        description: "Something went wrong on the server; the cause is logged, never sent.",
+        applies: |_| true,
+    },
+];
+
+fn takes_parameters(op: &Operation, place: ParameterIn) -> bool {
+    op.parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == place)
+}
+
+/// Adds the shared error responses (`components/responses`, each an `ErrorBody`) to every
+/// operation they apply to and that does not declare that status itself.
+fn declare_common_errors(openapi: &mut utoipa::openapi::OpenApi) {
+    let components = openapi.components.get_or_insert_with(Default::default);
+    for error in &COMMON_ERRORS {
+        let response = ResponseBuilder::new()
+            .description(error.description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        components
+            .responses
+            .insert(error.name.into(), response.into());
+    }
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for error in &COMMON_ERRORS {
+                if (error.applies)(op) {
+                    op.responses
+                        .responses
+                        .entry(error.status.into())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(error.name)));
+                }
+            }
+        }
     }
 }
 
@@ -144,6 +248,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .map_err(|rejection| AppError::Request {
                 message: rejection.body_text(),
             })
+    }
+}
+
+/// Path parameters whose rejections are JSON errors like every other: a value that does not
+/// decode names nothing that exists.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(ApiPath(value)),
+            Err(PathRejection::FailedToDeserializePathParams(err))
+                if !matches!(
+                    err.kind(),
+                    ErrorKind::WrongNumberOfParameters { .. } | ErrorKind::UnsupportedType { .. }
+                ) =>
+            {
+                Err(AppError::NotFound)
+            }
+            Err(rejection) => {
+                // The route and its extractor disagree: our bug, not the caller's.
+                tracing::error!(error = %rejection.body_text(), "path parameters do not fit the route");
+                Err(AppError::Internal)
+            }
+        }
     }
 }
 

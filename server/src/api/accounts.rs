@@ -1,14 +1,14 @@
 //! REST routes for signing in, the caller, tokens, organizations and people.
 
-use super::{ApiJson, ApiQuery, ErrorBody};
+use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::startup::AppState;
-use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, User};
+use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
 use app::backend::{end_session, start_session};
 use app::error::AppError;
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, State},
+    extract::{ConnectInfo, State},
     http::StatusCode,
 };
 use serde::Deserialize;
@@ -120,7 +120,7 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     state
         .backend
@@ -198,11 +198,14 @@ async fn list_users(
 pub struct NewUserRequest {
     /// Defaults to the caller's organization.
     org_id: Option<i64>,
-    /// requester, manager, technician or admin.
+    #[schema(value_type = Role)]
     role: String,
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    #[schema(min_length = 2, max_length = 100, pattern = r"\S")]
     name: String,
-    /// At least 10 characters.
+    /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256)]
     password: String,
 }
 
@@ -238,11 +241,12 @@ pub struct UserPatch {
     params(("id" = i64, Path, description = "User id")),
     request_body = UserPatch,
     responses((status = 200, body = User), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Deactivating yourself", body = ErrorBody)))]
 async fn update_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UserPatch>,
 ) -> Result<Json<User>, AppError> {
     let user = state

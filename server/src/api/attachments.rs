@@ -1,6 +1,6 @@
 //! Uploading files to tickets and downloading them through the REST API.
 
-use super::{ErrorBody, forms::MultipartForm, tickets::ticket_id};
+use super::{ApiPath, ErrorBody, forms::MultipartForm, tickets::ticket_id};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
@@ -8,7 +8,7 @@ use app::tickets::TicketDetail;
 use axum::{
     Json,
     body::Body,
-    extract::{Multipart, Path, State},
+    extract::State,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -31,11 +31,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn upload(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
-    form: Multipart,
+    ApiPath(id): ApiPath<String>,
+    form: MultipartForm,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
     let id = ticket_id(&id)?;
-    let form = MultipartForm::read(form).await?;
     let internal = form.flag("internal");
     let ticket = state
         .backend
@@ -53,7 +52,7 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     let (attachment, path) = state.backend.tickets.attachment(&actor, id).await?;

@@ -1,15 +1,11 @@
 //! REST routes for canned replies (provider staff).
 
-use super::{ApiJson, ErrorBody, tickets::ticket_id};
+use super::{ApiJson, ApiPath, ErrorBody, tickets::ticket_id};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
 use app::tickets::canned::{CannedDraft, CannedReply};
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -28,6 +24,7 @@ fn id(raw: &str) -> Result<i64, AppError> {
 #[derive(Deserialize, ToSchema)]
 pub struct CannedRequest {
     /// One line, at most 100 characters, unique.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     title: String,
     /// Markdown with placeholders such as `{{requester_first_name}}`, `{{ticket_number}}`.
     body: String,
@@ -72,7 +69,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<CannedReply>, AppError> {
     Ok(Json(
         state.backend.canned.get_canned(&actor, id(&raw)?).await?,
@@ -88,7 +85,7 @@ async fn get_one(
 async fn update(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ApiJson(body): ApiJson<CannedRequest>,
 ) -> Result<Json<CannedReply>, AppError> {
     let id = id(&raw)?;
@@ -109,7 +106,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     state
         .backend
@@ -128,7 +125,7 @@ async fn delete(
 async fn expanded(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((ticket, canned)): Path<(String, String)>,
+    ApiPath((ticket, canned)): ApiPath<(String, String)>,
 ) -> Result<Json<ExpandedReply>, AppError> {
     let body = state
         .backend

@@ -10,7 +10,7 @@ use app::error::AppError;
 use app::tickets::{NewTicket, ssr::Upload};
 use axum::{
     Json,
-    extract::{Multipart, Path, State, multipart::MultipartError},
+    extract::{FromRequest, Multipart, Path, Request, State, multipart::MultipartError},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -25,6 +25,21 @@ const MAX_BODY_IN_ADDRESS: usize = 2_000;
 pub struct MultipartForm {
     pub files: Vec<Upload>,
     pub fields: HashMap<String, String>,
+}
+
+/// Read whole before the handler runs; a request that is not multipart, or breaks off, is a
+/// JSON error like every other.
+impl<S: Send + Sync> FromRequest<S> for MultipartForm {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let form = Multipart::from_request(req, state)
+            .await
+            .map_err(|rejection| AppError::Request {
+                message: rejection.body_text(),
+            })?;
+        MultipartForm::read(form).await
+    }
 }
 
 impl MultipartForm {

@@ -2,16 +2,12 @@
 //! they are typing, for the others on the page.
 
 use super::tickets::ticket_id;
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, ApiPath, ErrorBody};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
 use app::live::{PresenceList, Typing};
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -24,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct HeartbeatRequest {
     /// `"reply"`, `"note"` (provider staff) or `null` when not typing.
     #[serde(default)]
+    #[schema(value_type = Option<Typing>)]
     typing: Option<String>,
 }
 
@@ -40,7 +37,7 @@ pub struct HeartbeatRequest {
 async fn heartbeat(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<HeartbeatRequest>,
 ) -> Result<Json<PresenceList>, AppError> {
     let typing = body
@@ -66,7 +63,7 @@ async fn heartbeat(
 async fn leave(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     state.presence.leave(&actor, ticket_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -2,7 +2,7 @@
 //! timer, the month's time for invoicing, and contracts.
 
 use super::tickets::ticket_id;
-use super::{ApiJson, ApiQuery, ErrorBody};
+use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::accounts::OrgId;
@@ -12,7 +12,7 @@ use app::reports::{
 };
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::State,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -116,7 +116,7 @@ async fn workload_csv(
 async fn ticket_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TicketTime>, AppError> {
     Ok(Json(
         state
@@ -137,7 +137,7 @@ async fn ticket_time(
 async fn log_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TimeInput>,
 ) -> Result<(StatusCode, Json<TimeEntry>), AppError> {
     let id = ticket_id(&id)?;
@@ -157,7 +157,7 @@ async fn log_time(
 async fn update_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TimeInput>,
 ) -> Result<Json<TimeEntry>, AppError> {
     let id = path_id(&id)?;
@@ -176,7 +176,7 @@ async fn update_time(
 async fn delete_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     state
         .backend
@@ -327,6 +327,7 @@ async fn time_entries_csv(
 pub struct BillMonth {
     org_id: OrgId,
     /// `2026-11`.
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}$")]
     month: String,
 }
 
@@ -364,7 +365,7 @@ async fn mark_billed(
 async fn get_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Contract>, AppError> {
     Ok(Json(
         state
@@ -378,8 +379,10 @@ async fn get_contract(
 #[derive(Deserialize, ToSchema)]
 pub struct ContractInput {
     /// 0 to 10,000 hours a month.
+    #[schema(minimum = 0, maximum = 10000)]
     hours_included: i64,
     /// Beyond the included hours, per hour: 0 to 10,000,000 cents.
+    #[schema(minimum = 0, maximum = 10000000)]
     hourly_rate_cents: i64,
 }
 
@@ -393,7 +396,7 @@ pub struct ContractInput {
 async fn set_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ContractInput>,
 ) -> Result<Json<Contract>, AppError> {
     let contract = Contract {

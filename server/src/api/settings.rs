@@ -1,15 +1,11 @@
 //! REST routes for a client organization's ticket settings and categories.
 
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, ApiPath, ErrorBody};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
 use app::tickets::settings::{CategoryChange, OrgSettings, SettingsChange};
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -34,7 +30,7 @@ fn id(raw: &str) -> Result<i64, AppError> {
 async fn get_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
 ) -> Result<Json<OrgSettings>, AppError> {
     let settings = state.backend.settings.settings(&actor, id(&org)?).await?;
     Ok(Json(settings))
@@ -52,7 +48,7 @@ async fn get_settings(
 async fn change_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(change): ApiJson<SettingsChange>,
 ) -> Result<Json<OrgSettings>, AppError> {
     let settings = state
@@ -79,7 +75,7 @@ pub struct NewCategory {
 async fn add_category(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(org): Path<String>,
+    ApiPath(org): ApiPath<String>,
     ApiJson(body): ApiJson<NewCategory>,
 ) -> Result<(StatusCode, Json<OrgSettings>), AppError> {
     let settings = state
@@ -100,7 +96,7 @@ async fn add_category(
 async fn change_category(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(category): Path<String>,
+    ApiPath(category): ApiPath<String>,
     ApiJson(change): ApiJson<CategoryChange>,
 ) -> Result<Json<OrgSettings>, AppError> {
     let settings = state

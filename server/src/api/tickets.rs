@@ -1,17 +1,14 @@
 //! REST routes for tickets and their conversation.
 
-use super::{ApiJson, ApiQuery, ErrorBody};
+use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
 use app::tickets::{
-    NewTicket, Rating, SavedView, TicketDetail, TicketPage, TicketParams, TicketPatch,
+    NewTicket, Priority, Rating, SavedView, Status, TicketDetail, TicketPage, TicketParams,
+    TicketPatch,
 };
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -37,10 +34,12 @@ pub(super) fn ticket_id(raw: &str) -> Result<i64, AppError> {
 #[derive(Deserialize, ToSchema)]
 pub struct NewTicketRequest {
     /// One line, at most 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     subject: String,
     /// Markdown, at most 20,000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     body: String,
-    /// low, normal, high or urgent.
+    #[schema(value_type = Priority)]
     priority: String,
     /// A category of the caller's organization; defaults to Other.
     category: Option<String>,
@@ -92,7 +91,7 @@ async fn list_tickets(
 async fn get_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<TicketDetail>, AppError> {
     Ok(Json(
         state.backend.tickets.get(&actor, ticket_id(&id)?).await?,
@@ -101,7 +100,9 @@ async fn get_ticket(
 
 #[derive(Deserialize, ToSchema)]
 pub struct TicketPatchRequest {
+    #[schema(value_type = Option<Status>)]
     status: Option<String>,
+    #[schema(value_type = Option<Priority>)]
     priority: Option<String>,
     category: Option<String>,
     /// A technician's user id; `null` unassigns.
@@ -124,7 +125,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
 async fn update_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TicketPatchRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let patch = TicketPatch::parse(
@@ -144,7 +145,8 @@ async fn update_ticket(
 
 #[derive(Deserialize, ToSchema)]
 pub struct CommentRequest {
-    /// Markdown.
+    /// Markdown, at most 20,000 characters.
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     body: String,
     /// An internal note, never shown to the client's people (provider staff only).
     #[serde(default)]
@@ -161,7 +163,7 @@ pub struct CommentRequest {
 async fn add_comment(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CommentRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
     let ticket = state
@@ -174,7 +176,7 @@ async fn add_comment(
 
 #[derive(Deserialize, ToSchema)]
 pub struct RatingRequest {
-    /// good or bad.
+    #[schema(value_type = Rating)]
     rating: String,
     comment: Option<String>,
 }
@@ -189,7 +191,7 @@ pub struct RatingRequest {
 async fn rate_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RatingRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let rating = Rating::parse(&body.rating).map_err(|m| AppError::invalid("rating", m))?;
@@ -205,8 +207,11 @@ async fn rate_ticket(
 #[derive(Deserialize, ToSchema)]
 pub struct BulkRequest {
     /// Ticket numbers, 1 to 200.
+    #[schema(min_items = 1, max_items = 200)]
     ids: Vec<i64>,
+    #[schema(value_type = Option<Status>)]
     status: Option<String>,
+    #[schema(value_type = Option<Priority>)]
     priority: Option<String>,
     /// A technician's user id; `null` unassigns.
     #[serde(default, deserialize_with = "present")]
@@ -259,6 +264,7 @@ async fn list_views(
 #[derive(Deserialize, ToSchema)]
 pub struct ViewRequest {
     /// 1 to 60 characters; saving a name again replaces that view.
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     name: String,
     /// The filters and sort, as the query string of `GET /api/v1/tickets`.
     query: String,
@@ -286,11 +292,12 @@ async fn save_view(
 /// Delete one of the caller's saved views.
 #[utoipa::path(delete, path = "/api/v1/views/{id}", tag = "queue", security(("bearer" = [])),
     params(("id" = i64, Path, description = "View id")),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 async fn delete_view(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     state.backend.tickets.delete_view(&actor, id).await?;

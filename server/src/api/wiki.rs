@@ -2,7 +2,9 @@
 //! articles tied to a ticket.
 
 use super::tickets::ticket_id;
-use super::{ApiJson, ApiQuery, ErrorBody, attachments::file_response, forms::MultipartForm};
+use super::{
+    ApiJson, ApiPath, ApiQuery, ErrorBody, attachments::file_response, forms::MultipartForm,
+};
 use crate::auth::Caller;
 use crate::startup::AppState;
 use app::error::AppError;
@@ -11,12 +13,7 @@ use app::wiki::{
     Article, ArticleEditInput, ArticleInput, ArticleList, ArticleQuery, CaptureInput, Revision,
     RevisionDiff, RevisionSummary, SearchHit, TicketArticle,
 };
-use axum::{
-    Json,
-    extract::{Multipart, Path, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{Json, extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -100,7 +97,7 @@ async fn create_article(
 async fn get_article(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Article>, AppError> {
     Ok(Json(state.backend.wiki.get(&actor, &slug).await?))
 }
@@ -116,7 +113,7 @@ async fn get_article(
 async fn update_article(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(mut body): ApiJson<ArticleEditInput>,
 ) -> Result<Json<Article>, AppError> {
     body.article.slug = slug.clone();
@@ -138,7 +135,7 @@ async fn update_article(
 async fn list_revisions(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<RevisionSummary>>, AppError> {
     Ok(Json(state.backend.wiki.revisions(&actor, &slug).await?))
 }
@@ -152,7 +149,7 @@ async fn list_revisions(
 async fn get_revision(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((slug, number)): Path<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, String)>,
 ) -> Result<Json<Revision>, AppError> {
     let number = revision_number(&number)?;
     Ok(Json(
@@ -177,7 +174,7 @@ pub struct DiffQuery {
 async fn diff_revisions(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiQuery(query): ApiQuery<DiffQuery>,
 ) -> Result<Json<RevisionDiff>, AppError> {
     Ok(Json(
@@ -199,7 +196,7 @@ async fn diff_revisions(
 async fn restore_revision(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((slug, number)): Path<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, String)>,
 ) -> Result<Json<Article>, AppError> {
     let number = revision_number(&number)?;
     Ok(Json(
@@ -254,7 +251,7 @@ async fn suggest_articles(
 async fn deflect(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     state.backend.wiki.deflect(&actor, &slug).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -272,10 +269,9 @@ async fn deflect(
 async fn upload_files(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(slug): Path<String>,
-    form: Multipart,
+    ApiPath(slug): ApiPath<String>,
+    form: MultipartForm,
 ) -> Result<(StatusCode, Json<Vec<ArticleFile>>), AppError> {
-    let form = MultipartForm::read(form).await?;
     let files = state.backend.wiki.attach(&actor, &slug, form.files).await?;
     Ok((StatusCode::CREATED, Json(files)))
 }
@@ -288,7 +284,7 @@ async fn upload_files(
 async fn download_file(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, AppError> {
     let id = id.parse().map_err(|_| AppError::NotFound)?;
     let (file, path) = state.backend.wiki.file(&actor, id).await?;
@@ -309,7 +305,7 @@ async fn download_file(
 async fn ticket_articles(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<TicketArticle>>, AppError> {
     Ok(Json(
         state.backend.wiki.linked(&actor, ticket_id(&id)?).await?,
@@ -328,7 +324,7 @@ async fn ticket_articles(
 async fn capture(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<CaptureInput>,
 ) -> Result<(StatusCode, Json<Article>), AppError> {
     let id = ticket_id(&id)?;

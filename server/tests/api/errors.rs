@@ -125,3 +125,92 @@ async fn the_openapi_document_describes_the_routes() {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
 }
+
+#[tokio::test]
+async fn every_operation_declares_the_shared_errors_it_can_answer_with() {
+    let app = spawn().await;
+
+    let (_, doc) = app.get(&app.client(), "/api/openapi.json").await;
+
+    let shared = &doc["components"]["responses"];
+    for name in [
+        "BadRequest",
+        "Unauthorized",
+        "NotFound",
+        "TooLarge",
+        "Internal",
+    ] {
+        assert_eq!(
+            shared[name]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody",
+            "{name}"
+        );
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let declared = |status: &str| op["responses"][status].is_object();
+            let has_body = op["requestBody"].is_object();
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let takes = |place: &str| params.iter().any(|p| p["in"] == place);
+            let what = format!("{method} {path}");
+            assert!(declared("401") && declared("500"), "{what}");
+            assert!(!takes("path") || declared("404"), "{what}: 404");
+            assert!(!has_body || (declared("400") && declared("413")), "{what}");
+            assert!(!takes("query") || declared("400"), "{what}: 400");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_upload_that_is_not_multipart_is_a_400_json_error() {
+    let app = spawn().await;
+    let requester = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post(
+            &requester,
+            "/api/v1/tickets",
+            json!({ "subject": "Printer", "body": "Offline.", "priority": "normal" }),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap();
+
+    let res = requester
+        .post(app.url(&format!("/api/v1/tickets/{id}/attachments")))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+
+    let (status, body) = read(res).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), "bad_request");
+}
+
+#[tokio::test]
+async fn a_path_segment_that_does_not_decode_is_a_404_json_error() {
+    let app = spawn().await;
+    let tech = app.signed_in(TECH).await;
+
+    for path in ["/api/v1/articles/%FF", "/api/v1/articles/%C3/revisions/1"] {
+        let (status, body) = app.get(&tech, path).await;
+
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error_code(&body), "not_found");
+    }
+}
+
+#[tokio::test]
+async fn a_method_an_api_address_does_not_take_is_a_405_json_error() {
+    let app = spawn().await;
+    let tech = app.signed_in(TECH).await;
+
+    for path in ["/api/v1/me", "/api/openapi.json"] {
+        let res = tech.put(app.url(path)).send().await.unwrap();
+
+        assert!(res.headers().contains_key("allow"), "{path}");
+        let (status, body) = read(res).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(error_code(&body), "method_not_allowed");
+    }
+}
