@@ -14,6 +14,7 @@ pub mod live;
 pub mod markdown;
 pub mod presence;
 pub mod reports;
+pub mod security;
 pub mod settings;
 pub mod startup;
 pub mod tickets;

@@ -4,7 +4,7 @@ use crate::accounts::AccountsService;
 use crate::error::StartupError;
 use crate::settings::Settings;
 use crate::tickets::TicketsService;
-use crate::{api, auth, db::Db};
+use crate::{api, auth, db::Db, security};
 use app::backend::Backend;
 use app::{App, shell};
 use axum::{
@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -108,10 +108,12 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
     let context = move || provide_context(backend.clone());
     let leptos = state.leptos.clone();
     let routes = generate_route_list(App);
+    let max_body = settings.max_upload_mb * 1024 * 1024;
 
     let router = Router::new()
         .merge(api)
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            security::set_page_policy();
             shell(leptos.clone())
         })
         .fallback(fallback)
@@ -119,7 +121,11 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
             state.clone(),
             auth::resolve_actor,
         ))
+        .layer(middleware::from_fn(security::same_origin_writes))
         .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(middleware::from_fn(security::time_limit))
+        .layer(middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state);
@@ -134,7 +140,10 @@ async fn fallback(uri: Uri, State(state): State<AppState>, request: Request<Body
     let backend = state.backend.clone();
     let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
         move || provide_context(backend.clone()),
-        shell,
+        |options| {
+            security::set_page_policy();
+            shell(options)
+        },
     );
     handler(uri, State(state), request).await
 }

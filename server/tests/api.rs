@@ -13,6 +13,7 @@ mod api {
     pub mod presence;
     pub mod queue;
     pub mod reports;
+    pub mod security;
     pub mod settings;
     pub mod support;
     pub mod tickets;
