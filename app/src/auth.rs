@@ -91,39 +91,40 @@ pub fn use_auth() -> Auth {
 
 /// Renders `render(me)` for a signed-in person whose role `allow` accepts; sends others to the
 /// sign-in page, and tells a signed-in person without the role that the page is not theirs.
+///
+/// The page is built once per visit: a bare `Suspend` (not one inside a closure) is awaited
+/// once, whereas the server renders a closure twice (once to find its resources, once to
+/// wait for them), which would build the page, and fetch its data, twice. Signing out
+/// leaves the page by the server function's redirect, so nothing here needs to re-run.
 #[component]
 pub fn Protected<F, IV>(allow: fn(Role) -> bool, render: F) -> impl IntoView
 where
-    F: Fn(Actor) -> IV + Clone + Send + Sync + 'static,
+    F: FnOnce(Actor) -> IV + Send + 'static,
     IV: IntoView + 'static,
 {
     let auth = use_auth();
+    let page = Suspend::new(async move {
+        match auth.me.await {
+            Ok(Some(me)) if allow(me.role) => render(me).into_any(),
+            Ok(Some(_)) => {
+                crate::components::forbidden_status();
+                view! {
+                    <section class="card">
+                        <h1>"Not available"</h1>
+                        <p>"This page is not part of your role."</p>
+                        <a href="/">"Back to the start page"</a>
+                    </section>
+                }
+                .into_any()
+            }
+            Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+            Err(err) => view! { <ErrorNotice error=err /> }.into_any(),
+        }
+    });
     view! {
         <Suspense fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
-        }>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move {
-                    match auth.me.await {
-                        Ok(Some(me)) if allow(me.role) => render(me).into_any(),
-                        Ok(Some(_)) => {
-                            crate::components::forbidden_status();
-                            view! {
-                                <section class="card">
-                                    <h1>"Not available"</h1>
-                                    <p>"This page is not part of your role."</p>
-                                    <a href="/">"Back to the start page"</a>
-                                </section>
-                            }
-                                .into_any()
-                        }
-                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <ErrorNotice error=err /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        }>{page}</Suspense>
     }
 }
 

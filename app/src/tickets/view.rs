@@ -807,7 +807,10 @@ fn ReplyForm(
                         draft.set(event_target_value(&ev));
                         typist.edited();
                     }
-                    inner_html=crate::components::textarea_text(&draft.get_untracked())
+                    // The text follows the draft too: this form may be rebuilt (a live
+                    // change arriving before the send's answer) while the draft still holds
+                    // what was just sent, and stale text would come back on a form reset.
+                    inner_html=move || crate::components::textarea_text(&draft.get())
                 ></textarea>
                 <FieldError id="reply-body-error" field="body" error=error />
             </div>
