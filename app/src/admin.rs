@@ -5,6 +5,7 @@ use crate::auth::Protected;
 use crate::components::{ErrorNotice, FieldError, form_error, short_date};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 #[server]
 pub async fn list_orgs() -> Result<Vec<Org>, AppError> {
@@ -89,6 +90,7 @@ pub async fn set_user_active(user_id: UserId, active: bool) -> Result<User, AppE
 #[component]
 pub fn AdminPage() -> impl IntoView {
     view! {
+        <Title text="Administration" />
         <Protected
             allow=|role| role == Role::Admin
             render=|_: Actor| {
@@ -120,6 +122,7 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     view! {
+        <Title text="People" />
         <Protected
             allow=|role| role == Role::Manager
             render=|me: Actor| {

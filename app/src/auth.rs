@@ -4,6 +4,7 @@ use crate::accounts::{Actor, Role};
 use crate::components::{ErrorNotice, FieldError};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 #[server]
@@ -146,6 +147,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = move || login.value().get().and_then(Result::err);
 
     view! {
+        <Title text="Sign in" />
         <section class="card narrow">
             <h1>"Sign in to Deskside"</h1>
             <ActionForm action=login attr:aria-describedby="login-error">

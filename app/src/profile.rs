@@ -5,6 +5,7 @@ use crate::auth::{Protected, anyone, use_auth};
 use crate::components::{ErrorNotice, FieldError, form_error, short_date};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 #[server]
 pub async fn rename_self(name: String) -> Result<Actor, AppError> {
@@ -89,6 +90,7 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     view! {
+        <Title text="Your account" />
         <Protected
             allow=anyone
             render=|me: Actor| {

@@ -204,7 +204,13 @@ fn Nav(me: Actor) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
-        <form class="shell-search" method="get" action="/wiki" role="search">
+        <form
+            class="shell-search"
+            method="get"
+            action="/wiki"
+            role="search"
+            aria-label="Quick wiki search"
+        >
             <label for="shell-q" class="visually-hidden">
                 "Search the wiki"
             </label>

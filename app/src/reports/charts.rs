@@ -68,14 +68,20 @@ fn grid(top: f64, step: f64) -> impl IntoView {
     lines
 }
 
-/// The figures of a chart as a table, for screen readers.
-fn figures_table(caption: String, labels: Vec<String>, series: Vec<Series>) -> impl IntoView {
+/// The figures of a chart as a table, for screen readers; `label_heading` says what the labels
+/// are (a day, a status), heading the column of row headers.
+fn figures_table(
+    caption: String,
+    label_heading: String,
+    labels: Vec<String>,
+    series: Vec<Series>,
+) -> impl IntoView {
     view! {
         <table class="visually-hidden">
             <caption>{caption}</caption>
             <thead>
                 <tr>
-                    <th scope="col">""</th>
+                    <th scope="col">{label_heading}</th>
                     {series
                         .iter()
                         .map(|s| view! { <th scope="col">{s.name.clone()}</th> })
@@ -134,6 +140,9 @@ fn shown_label(index: usize, count: usize) -> bool {
 #[component]
 pub fn ColumnChart(
     #[prop(into)] caption: String,
+    /// What the labels are, e.g. "Day".
+    #[prop(into)]
+    label_heading: String,
     labels: Vec<String>,
     series: Vec<Series>,
 ) -> impl IntoView {
@@ -180,7 +189,7 @@ pub fn ColumnChart(
                 {ticks}
             </svg>
             {(series.len() > 1).then(|| legend(series.clone()))}
-            {figures_table(caption.clone(), labels.clone(), series.clone())}
+            {figures_table(caption.clone(), label_heading, labels.clone(), series.clone())}
         </figure>
     }
     .into_any()
@@ -190,6 +199,9 @@ pub fn ColumnChart(
 #[component]
 pub fn LineChart(
     #[prop(into)] caption: String,
+    /// What the labels are, e.g. "Day".
+    #[prop(into)]
+    label_heading: String,
     labels: Vec<String>,
     series: Vec<Series>,
     /// A horizontal reference, e.g. the hours a contract includes.
@@ -263,7 +275,7 @@ pub fn LineChart(
                 {ticks}
             </svg>
             {(series.len() > 1).then(|| legend(series.clone()))}
-            {figures_table(caption.clone(), labels.clone(), table_series)}
+            {figures_table(caption.clone(), label_heading, labels.clone(), table_series)}
         </figure>
     }
     .into_any()
@@ -271,7 +283,13 @@ pub fn LineChart(
 
 /// One bar per name, longest first as given, with the count written beside it.
 #[component]
-pub fn BarList(#[prop(into)] caption: String, rows: Vec<(String, i64)>) -> impl IntoView {
+pub fn BarList(
+    #[prop(into)] caption: String,
+    /// What the names are, e.g. "Category".
+    #[prop(into)]
+    label_heading: String,
+    rows: Vec<(String, i64)>,
+) -> impl IntoView {
     let max = rows.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1) as f64;
     let row_height = 26.0;
     let height = (rows.len().max(1) as f64) * row_height + 4.0;
@@ -323,7 +341,7 @@ pub fn BarList(#[prop(into)] caption: String, rows: Vec<(String, i64)>) -> impl 
                 }
                     .into_any()
             }}
-            {figures_table(caption.clone(), labels.clone(), series.clone())}
+            {figures_table(caption.clone(), label_heading, labels.clone(), series.clone())}
         </figure>
     }
     .into_any()

@@ -413,18 +413,26 @@ fn Figures(workload: Workload, staff: bool) -> impl IntoView {
         <div class="charts">
             <ColumnChart
                 caption="Open tickets by status and priority"
+                label_heading="Status"
                 labels=open_statuses.iter().map(|s| s.label().to_string()).collect()
                 series=backlog_series
             />
             <LineChart
                 caption="New and resolved per day"
+                label_heading="Day"
                 labels=day_labels
                 series=day_series
                 level=None
             />
-            <ColumnChart caption="Age of open tickets" labels=ageing_labels series=ageing />
+            <ColumnChart
+                caption="Age of open tickets"
+                label_heading="Age"
+                labels=ageing_labels
+                series=ageing
+            />
             <BarList
                 caption="Tickets by category"
+                label_heading="Category"
                 rows=w.by_category.iter().map(|c| (c.name.clone(), c.count)).collect()
             />
             {(!w.by_requester.is_empty())
@@ -432,12 +440,14 @@ fn Figures(workload: Workload, staff: bool) -> impl IntoView {
                     view! {
                         <BarList
                             caption="Tickets by requester"
+                            label_heading="Requester"
                             rows=w.by_requester.iter().map(|c| (c.name.clone(), c.count)).collect()
                         />
                     }
                 })}
             <LineChart
                 caption=format!("Hours used in {}", w.month)
+                label_heading="Day"
                 labels=burn_labels
                 series=burn
                 level=level

@@ -74,7 +74,13 @@ fn TicketList(me: Actor) -> impl IntoView {
                 "New request"
             </a>
         </div>
-        <form method="get" action="/tickets" class="filters" role="search">
+        <form
+            method="get"
+            action="/tickets"
+            class="filters"
+            role="search"
+            aria-label="Find tickets"
+        >
             <div class="field">
                 <label for="ticket-search">"Search"</label>
                 <input id="ticket-search" type="search" name="q" value=param("q") />

@@ -239,16 +239,15 @@ fn ViewTabs(
                         let href = format!("/tickets?{}", view.query);
                         let current = format!("?{}", view.query) == here;
                         let count = view.count_text();
-                        let label = format!("{}, {} tickets", view.name, count);
+                        // The name comes from the text, so what is read contains what is seen
+                        // (WCAG 2.5.3, label in name).
                         view! {
                             <li>
-                                <a
-                                    href=href
-                                    aria-current=current.then_some("page")
-                                    aria-label=label
-                                >
+                                <a href=href aria-current=current.then_some("page")>
                                     {view.name.clone()}
+                                    <span class="visually-hidden">", "</span>
                                     <span class="count">{count}</span>
+                                    <span class="visually-hidden">" tickets"</span>
                                 </a>
                                 {view
                                     .id
@@ -353,7 +352,13 @@ fn QueueFilters(
             .map(|s| (s.as_str().to_string(), s.label().to_string())),
     );
     view! {
-        <form method="get" action="/tickets" class="filters" role="search">
+        <form
+            method="get"
+            action="/tickets"
+            class="filters"
+            role="search"
+            aria-label="Find tickets"
+        >
             <div class="field">
                 <label for="queue-search">"Search"</label>
                 <input

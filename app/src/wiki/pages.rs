@@ -202,7 +202,13 @@ fn WikiFront(me: Actor) -> impl IntoView {
                     }
                 })}
         </div>
-        <form class="search-form card" method="get" action="/wiki" role="search">
+        <form
+            class="search-form card"
+            method="get"
+            action="/wiki"
+            role="search"
+            aria-label="Wiki search"
+        >
             <label for="wiki-q">"Search articles"</label>
             <input
                 id="wiki-q"
