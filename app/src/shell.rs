@@ -48,9 +48,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/deskside.css" />
-        <Title formatter=|page: String| {
-            if page.is_empty() { "Deskside".to_string() } else { format!("{page} · Deskside") }
-        } />
+        <Title formatter=document_title />
         <Router>
             <a class="skip-link" href="#main">
                 "Skip to content"
@@ -102,6 +100,38 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// The document's title for a page's own, e.g. a ticket's subject.
+///
+/// `leptos_meta` 0.8 writes the title into the server's HTML as it is, so a subject such as
+/// `</title><script>…` would end the element and inject markup; on the server it is escaped
+/// here. In the browser it becomes `document.title`, which is text, so it stays as it is.
+fn document_title(page: String) -> String {
+    let title = if page.is_empty() {
+        "Deskside".to_string()
+    } else {
+        format!("{page} · Deskside")
+    };
+    if cfg!(feature = "ssr") {
+        escape_html_text(&title)
+    } else {
+        title
+    }
+}
+
+/// `text` as HTML text content: the characters that could start markup or an entity escaped.
+fn escape_html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Marks the body once the WebAssembly has taken over, so browser tests (and styles) can tell
@@ -445,6 +475,24 @@ fn NotFound() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_in_text_is_escaped_so_it_cannot_end_the_title() {
+        assert_eq!(
+            escape_html_text("</title><script>x && y</script>"),
+            "&lt;/title&gt;&lt;script&gt;x &amp;&amp; y&lt;/script&gt;"
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_server_writes_a_title_that_cannot_end_its_element() {
+        assert_eq!(
+            document_title("#7 </title><b>".into()),
+            "#7 &lt;/title&gt;&lt;b&gt; · Deskside"
+        );
+        assert_eq!(document_title(String::new()), "Deskside");
+    }
 
     #[test]
     fn admins_see_admin_managers_see_people_requesters_neither() {
