@@ -51,7 +51,7 @@ soak: tools
 	$(DEV_ENV) DESKSIDE_SOAK=1 cargo test -p server --test reliability -- --test-threads=1
 
 ## bench: measure the release build on a temporary database; writes bench/results.json
-bench: release
+bench: release chromium
 	cargo run --release -p server --example bench
 
 lint: tools leptosfmt

@@ -4,6 +4,9 @@
 //! Each figure stands beside its ceiling where one exists (the bare health check for request
 //! handling, raw SQLite inserts for writes), so ratios hold on a noisy machine.
 
+#[path = "bench/lighthouse.rs"]
+mod lighthouse;
+
 use serde::Serialize;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -533,6 +536,18 @@ async fn main() {
         cold.as_secs_f64() * 1000.0,
         "ms",
     );
+
+    // Lighthouse first, while the database holds only the demo data: it measures what a
+    // browser downloads and draws, not how the server copes with the bulk seeded below.
+    eprintln!("running lighthouse…");
+    let base = server.base.clone();
+    let rows = tokio::task::spawn_blocking(move || lighthouse::measure(&base))
+        .await
+        .expect("the lighthouse task")
+        .unwrap_or_else(|e| panic!("lighthouse: {e}"));
+    for (metric, value, unit) in rows {
+        bench.add(metric, value, unit);
+    }
 
     let health = format!("{}/healthz", server.base);
     let (rate, lat) = throughput(32, window, move |c: reqwest::Client| {
