@@ -72,10 +72,13 @@ fn essence(event: &Value) -> Value {
     })
 }
 
+/// A `live_event` row: id, kind, ticket, actor and the JSON data as stored.
+type EventRow = (i64, String, Option<i64>, Option<i64>, String);
+
 /// Every committed event with `after < id <= up_to`, in id order, as the stream sends them.
 async fn committed(server_db: &std::path::Path, after: i64, up_to: i64) -> Vec<Value> {
     let pool = open(server_db).await;
-    let rows: Vec<(i64, String, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+    let rows: Vec<EventRow> = sqlx::query_as(
         "select id, kind, ticket_id, actor_id, data from live_event \
          where id > ? and id <= ? order by id",
     )
