@@ -28,6 +28,17 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// Confirms that a form's last submission was saved. Without JavaScript the page reloads
+/// showing the saved values instead.
+#[component]
+pub fn SavedNotice(#[prop(into)] saved: Signal<bool>, text: &'static str) -> impl IntoView {
+    view! {
+        <p class="success" role="status">
+            {move || saved.get().then_some(text)}
+        </p>
+    }
+}
+
 /// The form-level part of an action's error: everything that is not about one field.
 pub fn form_error(error: Option<AppError>) -> Option<String> {
     match error {

@@ -2,6 +2,16 @@
 // whether colleagues see each other's tickets.
 import { expect, test } from "@playwright/test";
 import { ACME_MANAGER, ACME_REQUESTER, ADMIN, open, signIn, unique } from "./support";
+import type { Page, TestInfo } from "@playwright/test";
+
+// With JavaScript the form says it saved; without, the post reloads the page with what was saved.
+async function saved(page: Page, info: TestInfo, text: string) {
+  if (info.project.use.javaScriptEnabled) {
+    await expect(page.getByText(text)).toBeVisible();
+  } else {
+    await page.waitForLoadState();
+  }
+}
 
 test("an admin adds a category that employees can then file under", async ({ page, browser }, info) => {
   const category = unique("Phones", info);
@@ -36,6 +46,7 @@ test("business hours with an unknown time zone are explained next to the field",
   await page.getByLabel("Time zone").fill("Europe/Vienna");
   await page.getByLabel("Saturday").check();
   await page.getByRole("button", { name: "Save hours" }).click();
+  await saved(page, info, "Business hours saved.");
   await expect(page.locator("#hours-zone-error")).toBeEmpty();
   await open(page, info, page.url().replace(/^https?:\/\/[^/]+/, ""));
   await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Vienna");
@@ -51,6 +62,7 @@ test("a manager turns on ticket sharing for their office", async ({ page }, info
   const wanted = !(await share.isChecked());
   await share.setChecked(wanted);
   await page.getByRole("button", { name: "Save sharing" }).click();
+  await saved(page, info, "Sharing saved.");
   await open(page, info, "/settings");
   await expect(share).toBeChecked({ checked: wanted });
 });

@@ -7,7 +7,7 @@
 use super::Priority;
 use crate::accounts::{Actor, OrgId, Role};
 use crate::auth::Protected;
-use crate::components::{ErrorNotice, FieldError, form_error};
+use crate::components::{ErrorNotice, FieldError, SavedNotice, form_error};
 use crate::error::{AppError, Validator};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -450,6 +450,7 @@ fn SettingsSections(s: OrgSettings, forms: SettingsForms) -> impl IntoView {
 #[component]
 fn SharingForm(org: OrgId, share: bool, action: ServerAction<SaveSharing>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(_))));
     view! {
         <section class="card" aria-labelledby="sharing-heading">
             <h2 id="sharing-heading">"Who sees which tickets"</h2>
@@ -458,6 +459,7 @@ fn SharingForm(org: OrgId, share: bool, action: ServerAction<SaveSharing>) -> im
                 <p class="error" role="alert">
                     {move || form_error(error.get())}
                 </p>
+                <SavedNotice saved text="Sharing saved." />
                 <div class="check">
                     <input
                         id="share-tickets"
@@ -484,6 +486,7 @@ fn HoursForm(
     action: ServerAction<SaveHours>,
 ) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(_))));
     let open: Vec<String> = hours
         .weekdays
         .split(',')
@@ -500,6 +503,7 @@ fn HoursForm(
                 <p class="error" role="alert">
                     {move || form_error(error.get())}
                 </p>
+                <SavedNotice saved text="Business hours saved." />
                 <fieldset disabled=!editable>
                     <div class="field">
                         <label for="hours-zone">"Time zone"</label>
@@ -570,6 +574,7 @@ fn TargetsForm(
     action: ServerAction<SaveTargets>,
 ) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(_))));
     let target = move |p: Priority| targets.iter().find(|t| t.priority == p).copied();
     let rows = [
         Priority::Urgent,
@@ -648,6 +653,7 @@ fn TargetsForm(
                 <p class="error" role="alert">
                     {move || form_error(error.get())}
                 </p>
+                <SavedNotice saved text="Targets saved." />
                 <fieldset disabled=!editable>
                     <table>
                         <thead>
