@@ -116,10 +116,28 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Gives up on a request that takes longer than [`REQUEST_TIMEOUT`], answering with the API's
+/// The slowest upload a request is still given time for: 64 KiB/s, about half a megabit, the
+/// uplink of a poor office line.
+const SLOWEST_UPLOAD_BYTES_PER_SEC: u64 = 64 * 1024;
+
+/// How long a request may take: [`REQUEST_TIMEOUT`] for the server's own work, plus the time
+/// the slowest upload we serve needs to send the body the request announced. A 20 MB
+/// screenshot over a slow line is not cut off; a body over the upload limit is refused before
+/// any of it is read, so no claimed length buys more than the limit's worth of time.
+fn time_allowed(headers: &HeaderMap) -> Duration {
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok())
+        .and_then(|length| length.parse::<u64>().ok())
+        .unwrap_or(0);
+    REQUEST_TIMEOUT + Duration::from_secs(announced / SLOWEST_UPLOAD_BYTES_PER_SEC)
+}
+
+/// Gives up on a request that takes longer than [`time_allowed`], answering with the API's
 /// JSON error so no caller waits forever.
 pub async fn time_limit(request: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    let allowed = time_allowed(request.headers());
+    match tokio::time::timeout(allowed, next.run(request)).await {
         Ok(response) => response,
         Err(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +200,24 @@ mod tests {
             "same-site"
         )])));
         assert!(is_same_origin(&headers(&[("host", "localhost:3000")])));
+    }
+
+    #[test]
+    fn a_large_upload_gets_time_for_a_slow_line_and_other_requests_do_not() {
+        assert_eq!(time_allowed(&headers(&[])), REQUEST_TIMEOUT);
+        assert_eq!(
+            time_allowed(&headers(&[("content-length", "2048")])),
+            REQUEST_TIMEOUT
+        );
+        // 20 MiB at 64 KiB/s is 320 seconds on top of the server's own 30.
+        assert_eq!(
+            time_allowed(&headers(&[("content-length", "20971520")])),
+            Duration::from_secs(350)
+        );
+        assert_eq!(
+            time_allowed(&headers(&[("content-length", "lots")])),
+            REQUEST_TIMEOUT
+        );
     }
 
     #[test]
