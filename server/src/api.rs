@@ -130,43 +130,59 @@ struct CommonError {
     status: &'static str,
     name: &'static str,
     description: &'static str,
-    applies: fn(&Operation) -> bool,
+    /// Whether it applies to an operation; the flag says the operation writes.
+    applies: fn(&Operation, bool) -> bool,
 }
 
 /// The errors every operation they apply to can answer with, so the document declares every
 /// status the API can send.
-const COMMON_ERRORS: [CommonError; 5] = [
+const COMMON_ERRORS: [CommonError; 7] = [
     CommonError {
         status: "400",
         name: "BadRequest",
         description: "The request does not parse: its JSON body, query string or form is \
                       malformed or of the wrong type.",
-        applies: |op| op.request_body.is_some() || takes_parameters(op, ParameterIn::Query),
+        applies: |op, _| op.request_body.is_some() || takes_parameters(op, ParameterIn::Query),
     },
     CommonError {
         status: "401",
         name: "Unauthorized",
         description: "No signed-in caller, or an `Authorization` header that names no active \
                       token (checked on every route).",
-        applies: |_| true,
+        applies: |_, _| true,
+    },
+    CommonError {
+        status: "403",
+        name: "CrossSite",
+        description: "A write whose `Origin` (or `Sec-Fetch-Site`) names another site than the \
+                      one it was sent to; such writes are refused before anything is read.",
+        applies: |_, write| write,
     },
     CommonError {
         status: "404",
         name: "NotFound",
         description: "Nothing the caller may see has that id, or the id does not parse.",
-        applies: |op| takes_parameters(op, ParameterIn::Path),
+        applies: |op, _| takes_parameters(op, ParameterIn::Path),
     },
     CommonError {
         status: "413",
         name: "TooLarge",
         description: "The request body is larger than allowed.",
-        applies: |op| op.request_body.is_some(),
+        applies: |op, _| op.request_body.is_some(),
     },
     CommonError {
         status: "500",
         name: "Internal",
         description: "Something went wrong on the server; the cause is logged, never sent.",
-        applies: |_| true,
+        applies: |_, _| true,
+    },
+    CommonError {
+        status: "503",
+        name: "Timeout",
+        description: "The server took longer than its time limit to answer (30 seconds, plus a \
+                      second per 64 KiB of an announced body). Nothing is half saved, but a write \
+                      already being committed may still take effect: look before repeating it.",
+        applies: |_, _| true,
     },
 ];
 
@@ -197,15 +213,16 @@ fn declare_common_errors(openapi: &mut utoipa::openapi::OpenApi) {
     }
     for item in openapi.paths.paths.values_mut() {
         let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
+            (false, &mut item.get),
+            (true, &mut item.put),
+            (true, &mut item.post),
+            (true, &mut item.delete),
+            (true, &mut item.patch),
         ];
-        for op in operations.into_iter().flatten() {
+        for (write, op) in operations {
+            let Some(op) = op else { continue };
             for error in &COMMON_ERRORS {
-                if (error.applies)(op) {
+                if (error.applies)(op, write) {
                     op.responses
                         .responses
                         .entry(error.status.into())

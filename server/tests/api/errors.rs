@@ -139,6 +139,8 @@ async fn every_operation_declares_the_shared_errors_it_can_answer_with() {
         "NotFound",
         "TooLarge",
         "Internal",
+        "CrossSite",
+        "Timeout",
     ] {
         assert_eq!(
             shared[name]["content"]["application/json"]["schema"]["$ref"],
@@ -153,7 +155,11 @@ async fn every_operation_declares_the_shared_errors_it_can_answer_with() {
             let params = op["parameters"].as_array().cloned().unwrap_or_default();
             let takes = |place: &str| params.iter().any(|p| p["in"] == place);
             let what = format!("{method} {path}");
-            assert!(declared("401") && declared("500"), "{what}");
+            assert!(
+                declared("401") && declared("500") && declared("503"),
+                "{what}"
+            );
+            assert!(method == "get" || declared("403"), "{what}: 403");
             assert!(!takes("path") || declared("404"), "{what}: 404");
             assert!(!has_body || (declared("400") && declared("413")), "{what}");
             assert!(!takes("query") || declared("400"), "{what}: 400");
