@@ -61,13 +61,23 @@ impl Status {
         }
     }
 
+    /// The status as staff and colleagues read it.
     pub fn label(self) -> &'static str {
         match self {
             Status::New => "New",
             Status::Open => "Open",
-            Status::Pending => "Waiting on you",
+            Status::Pending => "Waiting on requester",
             Status::Resolved => "Resolved",
             Status::Closed => "Closed",
+        }
+    }
+
+    /// The status as `viewer` reads it: a ticket waiting on its requester is waiting on
+    /// them when they are that requester.
+    pub fn label_for(self, viewer: UserId, requester: UserId) -> &'static str {
+        match self {
+            Status::Pending if viewer == requester => "Waiting on you",
+            other => other.label(),
         }
     }
 
@@ -613,6 +623,14 @@ mod tests {
         assert!(Subject::parse("a\nb").is_err());
         assert!(Subject::parse(&"x".repeat(201)).is_err());
         assert!(Subject::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn a_pending_ticket_waits_on_you_only_when_you_filed_it() {
+        assert_eq!(Status::Pending.label_for(7, 7), "Waiting on you");
+        assert_eq!(Status::Pending.label_for(3, 7), "Waiting on requester");
+        assert_eq!(Status::Pending.label(), "Waiting on requester");
+        assert_eq!(Status::Open.label_for(7, 7), "Open");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 // An employee files a request, a technician answers it with a reply and an internal note,
 // the employee sees only the reply, resolves the ticket and rates it.
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { ACME_REQUESTER, TECH, jsEnabled, open, signIn, unique } from "./support";
+import { ACME_MANAGER, ACME_REQUESTER, TECH, fileRequest, jsEnabled, open, signIn, unique } from "./support";
 
 /** One transparent pixel: a real PNG, small enough to inline. */
 const PNG = [
@@ -120,6 +120,37 @@ test("a request travels from employee to technician and back", async ({ page, br
   await employee.getByLabel("Comment (optional)").fill("Quick, thanks!");
   await employee.getByRole("button", { name: "Send rating" }).click();
   await expect(employee.getByText("Rated: good")).toBeVisible();
+});
+
+test("a ticket waiting on its requester says so to each side", async ({ page, browser }, info) => {
+  const subject = unique("VPN asks for a code", info);
+  const id = await fileRequest(info, subject, "normal");
+
+  await signIn(page, info, TECH);
+  await open(page, info, `/tickets/${id}`);
+  await page.getByLabel("Status").selectOption("pending");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.locator(".ticket-head .badge")).toHaveText("Waiting on requester");
+
+  // The employee who filed it is the one it waits on.
+  const employee = await browser.newPage({
+    baseURL: info.project.use.baseURL,
+    javaScriptEnabled: info.project.use.javaScriptEnabled,
+  });
+  await signIn(employee, info, ACME_REQUESTER);
+  await open(employee, info, `/tickets?q=${encodeURIComponent(subject)}`);
+  await expect(employee.locator("tr", { hasText: subject }).locator(".badge")).toHaveText("Waiting on you");
+  await open(employee, info, `/tickets/${id}`);
+  await expect(employee.locator(".ticket-head .badge")).toHaveText("Waiting on you");
+
+  // Their manager sees whom it waits on.
+  const manager = await browser.newPage({
+    baseURL: info.project.use.baseURL,
+    javaScriptEnabled: info.project.use.javaScriptEnabled,
+  });
+  await signIn(manager, info, ACME_MANAGER);
+  await open(manager, info, `/tickets?q=${encodeURIComponent(subject)}`);
+  await expect(manager.locator("tr", { hasText: subject }).locator(".badge")).toHaveText("Waiting on requester");
 });
 
 test("a request with missing fields is explained next to each field", async ({ page }, info) => {

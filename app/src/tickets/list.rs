@@ -1,7 +1,7 @@
 //! The tickets list: a requester's own, a manager's org's. Provider staff get the queue.
 
 use super::{Status, TicketPage, TicketParams};
-use crate::accounts::Actor;
+use crate::accounts::{Actor, UserId};
 use crate::auth::{Protected, anyone};
 use crate::components::{ErrorNotice, short_date};
 use crate::error::AppError;
@@ -62,11 +62,9 @@ fn TicketList(me: Actor) -> impl IntoView {
         },
         |(params, _)| list_tickets(params),
     );
-    let heading = if me.role == crate::accounts::Role::Requester {
-        "My tickets"
-    } else {
-        "Tickets"
-    };
+    let requester = me.role == crate::accounts::Role::Requester;
+    let me = me.user_id;
+    let heading = if requester { "My tickets" } else { "Tickets" };
     view! {
         <div class="page-head">
             <h1>{heading}</h1>
@@ -95,7 +93,7 @@ fn TicketList(me: Actor) -> impl IntoView {
                             let selected = param("status") == s.as_str();
                             view! {
                                 <option value=s.as_str() selected=selected>
-                                    {s.label()}
+                                    {if requester { s.label_for(me, me) } else { s.label() }}
                                 </option>
                             }
                         })
@@ -112,7 +110,7 @@ fn TicketList(me: Actor) -> impl IntoView {
                     Ok(page) if page.tickets.is_empty() => {
                         view! { <p class="muted">"No tickets here."</p> }.into_any()
                     }
-                    Ok(page) => view! { <TicketTable page /> }.into_any(),
+                    Ok(page) => view! { <TicketTable page me /> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                 }
             })}
@@ -121,7 +119,7 @@ fn TicketList(me: Actor) -> impl IntoView {
 }
 
 #[component]
-fn TicketTable(page: TicketPage) -> impl IntoView {
+fn TicketTable(page: TicketPage, me: UserId) -> impl IntoView {
     let query = use_query_map();
     let next = page.next_cursor.map(|cursor| {
         let mut params = query.get_untracked();
@@ -156,7 +154,7 @@ fn TicketTable(page: TicketPage) -> impl IntoView {
                                     <span class=format!(
                                         "badge status-{}",
                                         t.status.as_str(),
-                                    )>{t.status.label()}</span>
+                                    )>{t.status.label_for(me, t.requester_id)}</span>
                                 </td>
                                 <td>{t.priority.label()}</td>
                                 <td>{t.requester_name}</td>

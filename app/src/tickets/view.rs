@@ -391,7 +391,7 @@ fn TicketBody(
                     <span class=format!(
                         "badge status-{}",
                         s.status.as_str(),
-                    )>{s.status.label()}</span>
+                    )>{s.status.label_for(me.user_id, s.requester_id)}</span>
                     " "
                     {format!(
                         "{} priority · {} · {} ({}) · opened {}",
