@@ -51,10 +51,8 @@ soak: tools
 	$(DEV_ENV) DESKSIDE_SOAK=1 cargo test -p server --test reliability -- --test-threads=1
 
 ## bench: measure the release build on a temporary database; writes bench/results.json
-# LEPTOS_OUTPUT_NAME as cargo-leptos sets it: leptos reads it at compile time, so without it
-# this build and `make release` would each rebuild the server after the other.
 bench: release chromium
-	LEPTOS_OUTPUT_NAME=deskside cargo run --release -p server --example bench
+	cargo run --release -p server --example bench
 
 lint: tools leptosfmt
 	cargo fmt --all -- --check
