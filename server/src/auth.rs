@@ -24,8 +24,10 @@ use std::{
     time::{Duration, Instant},
 };
 use tower_sessions::{
-    Expiry, Session, SessionManagerLayer, cookie::SameSite, session_store::ExpiredDeletion,
+    CachingSessionStore, Expiry, Session, SessionManagerLayer, cookie::SameSite,
+    session_store::ExpiredDeletion,
 };
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::SqliteStore;
 
 /// Hashes `password` with argon2id on the blocking pool, away from the async workers.
@@ -145,11 +147,21 @@ impl LoginThrottle {
     }
 }
 
+/// The sessions kept in memory in front of the database: enough for every person of a
+/// small provider's clients signed in on a few devices each. Beyond it, the least used are
+/// read from the database again.
+const CACHED_SESSIONS: u64 = 20_000;
+
+/// The session store: SQLite, with the sessions in use cached in memory, so a signed-in
+/// request does not read its session from the database. Sessions change only through this
+/// store (sign-in, sign-out, ending a deactivated account's session), which updates both.
+pub type Sessions = CachingSessionStore<MokaStore, SqliteStore>;
+
 /// Server-side sessions in SQLite: the cookie holds only a random id.
 pub async fn session_layer(
     pool: sqlx::SqlitePool,
     secure: bool,
-) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
+) -> Result<SessionManagerLayer<Sessions>, sqlx::Error> {
     let store = SqliteStore::new(pool);
     store.migrate().await?;
     tokio::spawn(
@@ -157,6 +169,7 @@ pub async fn session_layer(
             .clone()
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
+    let store = CachingSessionStore::new(MokaStore::new(Some(CACHED_SESSIONS)), store);
     Ok(SessionManagerLayer::new(store)
         .with_name("deskside_session")
         .with_http_only(true)
