@@ -8,6 +8,8 @@ use app::accounts::{
     Role, User, UserId, parse_token_name, ssr::Accounts,
 };
 use app::error::AppError;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::{net::IpAddr, time::Duration};
 use tokio::sync::OnceCell;
 
@@ -16,6 +18,9 @@ pub struct AccountsService {
     throttle: LoginThrottle,
     /// Verified against when the email is unknown, so the answer takes as long either way.
     dummy_hash: OnceCell<String>,
+    /// Active accounts' actors, each with the count of account changes it was read at: every
+    /// signed-in request needs its actor, and accounts rarely change.
+    actors: Mutex<HashMap<UserId, (u64, Actor)>>,
 }
 
 impl AccountsService {
@@ -24,6 +29,7 @@ impl AccountsService {
             db,
             throttle: LoginThrottle::new(Duration::from_secs(15 * 60), per_account, per_address),
             dummy_hash: OnceCell::new(),
+            actors: Mutex::new(HashMap::new()),
         }
     }
 
@@ -35,12 +41,28 @@ impl AccountsService {
     }
 
     /// The actor for an active account, `None` for a deactivated or deleted one.
+    /// Deactivating or renaming an account counts as a change, so the next request reads it
+    /// afresh.
     pub async fn active_actor(&self, id: UserId) -> Result<Option<Actor>, AppError> {
+        let seen = self.db.account_changes();
+        if let Some((at, actor)) = self.cached_actors().get(&id)
+            && *at == seen
+        {
+            return Ok(Some(actor.clone()));
+        }
         match self.db.account(id).await {
-            Ok(record) if record.user.active => Ok(Some(to_actor(record.user))),
+            Ok(record) if record.user.active => {
+                let actor = to_actor(record.user);
+                self.cached_actors().insert(id, (seen, actor.clone()));
+                Ok(Some(actor))
+            }
             Ok(_) | Err(AppError::NotFound) => Ok(None),
             Err(err) => Err(err),
         }
+    }
+
+    fn cached_actors(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, (u64, Actor)>> {
+        self.actors.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The actor a bearer token stands for, if the token exists and its owner is active.
@@ -249,5 +271,47 @@ impl Accounts for AccountsService {
     #[tracing::instrument(skip_all)]
     async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
         self.db.delete_token(actor.user_id, id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_account_is_read_afresh_once_it_is_renamed_or_deactivated() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("accounts.db"))
+            .await
+            .expect("a database");
+        let accounts = AccountsService::new(db.clone(), 0, 0);
+        crate::demo::seed_if_empty(&accounts)
+            .await
+            .expect("demo people");
+        let rob = db
+            .account_by_email("rob@acme.example")
+            .await
+            .expect("a lookup")
+            .expect("Rob")
+            .user
+            .id;
+        let name = |actor: Option<Actor>| actor.map(|a| a.name);
+        assert_eq!(
+            name(accounts.active_actor(rob).await.expect("Rob")),
+            Some("Rob Requester".into())
+        );
+
+        db.rename_account(rob, &PersonName::parse("Robert Requester").expect("a name"))
+            .await
+            .expect("renamed");
+        assert_eq!(
+            name(accounts.active_actor(rob).await.expect("Rob")),
+            Some("Robert Requester".into())
+        );
+
+        db.set_account_active(rob, false)
+            .await
+            .expect("deactivated");
+        assert_eq!(name(accounts.active_actor(rob).await.expect("Rob")), None);
     }
 }

@@ -16,9 +16,15 @@ use sqlx::{
     SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::{path::Path, str::FromStr, time::Duration};
 
 /// Handle to the database; cheap to clone.
+///
+/// Both pools skip sqlx's ping before handing out a connection: a SQLite connection lives in
+/// this process and cannot drop like a network socket, and the ping is one more round trip to
+/// the connection's thread on every query (sqlx still pings when a connection comes back).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
@@ -26,6 +32,11 @@ pub struct Db {
     /// queueing for this connection in the pool costs nothing, whereas several connections
     /// racing for the write lock fall back on the busy handler, which sleeps.
     writer: SqlitePool,
+    /// Counts committed changes to accounts, so what is cached about them knows when it may
+    /// be stale.
+    account_changes: Arc<AtomicU64>,
+    /// The same for an organization's settings: categories, business hours, targets.
+    settings_changes: Arc<AtomicU64>,
 }
 
 /// The options every connection gets: WAL so readers never wait for the writer, foreign keys
@@ -51,18 +62,56 @@ impl Db {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(connect_options(path))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(connect_options(path))
+            .test_before_acquire(false)
+            .connect_with(
+                connect_options(path)
+                    // A savepoint inside a transaction keeps its undo journal in a temporary
+                    // file by default: created and deleted again for every group of tickets.
+                    .pragma("temp_store", "memory")
+                    // A group of new tickets sends back a dozen results each (see
+                    // `tickets::filing`); room for a full group lets the connection's thread
+                    // run it through without waiting for them to be read.
+                    .row_buffer_size(1024),
+            )
             .await?;
-        Ok(Db { pool, writer })
+        Ok(Db {
+            pool,
+            writer,
+            account_changes: Arc::new(AtomicU64::new(0)),
+            settings_changes: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// How many changes to accounts this process has committed. Read it before reading an
+    /// account: what was read stays current for as long as the count stays the same.
+    pub fn account_changes(&self) -> u64 {
+        self.account_changes.load(Ordering::Acquire)
+    }
+
+    /// Counts a committed change to an account.
+    fn account_changed(&self) {
+        self.account_changes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many changes to organization settings this process has committed; read it before
+    /// reading settings, like `account_changes`.
+    pub fn settings_changes(&self) -> u64 {
+        self.settings_changes.load(Ordering::Acquire)
+    }
+
+    /// Counts a committed change to an organization's settings.
+    pub fn settings_changed(&self) {
+        self.settings_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Whether the database answers.

@@ -305,6 +305,7 @@ impl Db {
             .execute(&self.pool)
             .await
             .map_err(db_error)?;
+        self.account_changed();
         Ok(())
     }
 
@@ -317,6 +318,7 @@ impl Db {
             .execute(&self.pool)
             .await
             .map_err(db_error)?;
+        self.account_changed();
         Ok(())
     }
 

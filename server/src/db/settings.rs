@@ -127,6 +127,7 @@ impl Db {
         .execute(&self.pool)
         .await
         .map_err(duplicate_name)?;
+        self.settings_changed();
         Ok(())
     }
 
@@ -152,6 +153,7 @@ impl Db {
         .execute(&self.pool)
         .await
         .map_err(duplicate_name)?;
+        self.settings_changed();
         Ok(())
     }
 }

@@ -150,6 +150,7 @@ pub struct Change {
 }
 
 /// Business hours and targets (first response, resolution; in business minutes).
+#[derive(Clone)]
 pub struct SlaPolicy {
     pub hours: BusinessHours,
     pub first_response_minutes: i64,
@@ -158,13 +159,28 @@ pub struct SlaPolicy {
 
 #[derive(FromRow)]
 struct SlaRow {
-    category_id: i64,
     time_zone: Option<String>,
     weekdays: Option<String>,
     start_minute: Option<i64>,
     end_minute: Option<i64>,
     first_response_minutes: Option<i64>,
     resolution_minutes: Option<i64>,
+}
+
+/// The category a new ticket is filed under, and the SLA it is due under.
+#[derive(Clone)]
+pub struct FilingTarget {
+    pub category_id: i64,
+    pub category_name: String,
+    pub policy: Option<SlaPolicy>,
+}
+
+#[derive(FromRow)]
+struct FilingRow {
+    category_id: i64,
+    category_name: String,
+    #[sqlx(flatten)]
+    sla: SlaRow,
 }
 
 impl SlaRow {
@@ -190,7 +206,7 @@ impl SlaRow {
 }
 
 /// How a category name is matched: trimmed, any case; none given means Other.
-fn category_key(name: Option<&str>) -> String {
+pub fn category_key(name: Option<&str>) -> String {
     name.map(str::trim)
         .filter(|n| !n.is_empty())
         .unwrap_or("Other")
@@ -262,17 +278,17 @@ impl Db {
         .map_err(db_error)
     }
 
-    /// What filing a ticket needs, in one query: the category's id (`None` when `org` has no
-    /// such active category) and the org's business hours and targets for `priority`.
+    /// What filing a ticket needs, in one query: the category (`None` when `org` has no such
+    /// active category) and the org's business hours and targets for `priority`.
     #[tracing::instrument(skip_all)]
     pub async fn filing(
         &self,
         org: OrgId,
         category: Option<&str>,
         priority: Priority,
-    ) -> Result<Option<(i64, Option<SlaPolicy>)>, AppError> {
-        let row: Option<SlaRow> = sqlx::query_as(
-            "select c.id as category_id, h.time_zone, h.weekdays, h.start_minute, \
+    ) -> Result<Option<FilingTarget>, AppError> {
+        let row: Option<FilingRow> = sqlx::query_as(
+            "select c.id as category_id, c.name as category_name, h.time_zone, h.weekdays, h.start_minute, \
              h.end_minute, p.first_response_minutes, p.resolution_minutes \
              from category c \
              left join business_hours h on h.org_id = c.org_id \
@@ -285,8 +301,14 @@ impl Db {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error)?;
-        row.map(|row| Ok((row.category_id, row.policy()?)))
-            .transpose()
+        row.map(|row| {
+            Ok(FilingTarget {
+                category_id: row.category_id,
+                category_name: row.category_name,
+                policy: row.sla.policy()?,
+            })
+        })
+        .transpose()
     }
 
     /// Every active category name of the client organizations, once each.
@@ -346,7 +368,7 @@ impl Db {
         priority: Priority,
     ) -> Result<Option<SlaPolicy>, AppError> {
         let row: Option<SlaRow> = sqlx::query_as(
-            "select 0 as category_id, h.time_zone, h.weekdays, h.start_minute, h.end_minute, \
+            "select h.time_zone, h.weekdays, h.start_minute, h.end_minute, \
              p.first_response_minutes, p.resolution_minutes \
              from sla_policy p join business_hours h on h.org_id = p.org_id \
              where p.org_id = ? and p.priority = ?",
@@ -359,6 +381,12 @@ impl Db {
         Ok(row.map(|row| row.policy()).transpose()?.flatten())
     }
 
+    /// The writer connection itself, for a caller that runs its transaction's statements
+    /// together with its `begin` and `commit` (and so must end the transaction itself).
+    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>, AppError> {
+        self.writer.acquire().await.map_err(db_error)
+    }
+
     /// A write transaction, on the writer connection. `IMMEDIATE` takes the write lock at
     /// the start: a deferred transaction that reads first and then writes fails with
     /// `SQLITE_BUSY_SNAPSHOT` (which no busy timeout retries) when another connection
@@ -369,20 +397,6 @@ impl Db {
             .await
             .map_err(db_error)
     }
-}
-
-/// A ticket as it is first written.
-pub struct TicketInsert<'a> {
-    pub org: OrgId,
-    pub requester: UserId,
-    pub category: i64,
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub priority: Priority,
-    pub first_response_due: Option<String>,
-    pub resolution_due: Option<String>,
-    /// The creation time, as stored text.
-    pub at: &'a str,
 }
 
 /// Writes inside one transaction: a ticket change is all or nothing.
@@ -416,30 +430,6 @@ impl<'a> TicketWrite<'a> {
             actor,
             at,
         }
-    }
-
-    /// Inserts a new ticket with its due times; returns its number.
-    pub async fn insert_ticket(
-        tx: &mut Transaction<'static, Sqlite>,
-        ticket: &TicketInsert<'_>,
-    ) -> Result<TicketId, AppError> {
-        sqlx::query_scalar(
-            "insert into ticket (org_id, requester_id, category_id, subject, body, status, \
-             priority, first_response_due_at, resolution_due_at, last_activity_at, created_at, \
-             updated_at) values (?1, ?2, ?3, ?4, ?5, 'new', ?6, ?7, ?8, ?9, ?9, ?9) returning id",
-        )
-        .bind(ticket.org)
-        .bind(ticket.requester)
-        .bind(ticket.category)
-        .bind(ticket.subject)
-        .bind(ticket.body)
-        .bind(ticket.priority.as_str())
-        .bind(&ticket.first_response_due)
-        .bind(&ticket.resolution_due)
-        .bind(ticket.at)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db_error)
     }
 
     /// Appends to the event log.

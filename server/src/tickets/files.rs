@@ -30,6 +30,7 @@ pub async fn store(root: &Path, bytes: &[u8]) -> Result<String, AppError> {
 }
 
 /// A file checked and stored by content hash, ready to be recorded on a ticket or article.
+#[derive(Clone)]
 pub struct StoredFile {
     pub name: String,
     pub size: i64,

@@ -2,22 +2,22 @@
 //! wait for it and go together into the next: many new tickets share one commit (and one
 //! flush of the search index), and a request is answered only once its ticket is committed.
 
-use super::record_files;
 use crate::db::Db;
-use crate::db::tickets::{TicketInsert, TicketWrite};
 use crate::tickets::files::StoredFile;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::tickets::{Priority, TicketId};
-use app::wiki::{ArticleId, LinkKind};
+use app::wiki::ArticleId;
+use futures::StreamExt;
 use serde_json::json;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most tickets one transaction writes; more wait for the next.
 const MAX_GROUP: usize = 64;
 
 /// A checked new ticket, ready to write.
+#[derive(Clone)]
 pub struct Filing {
     pub org: OrgId,
     pub requester: UserId,
@@ -35,10 +35,12 @@ pub struct Filing {
     pub articles: Vec<ArticleId>,
 }
 
-/// A committed new ticket: its number and the live event that announces it.
+/// A committed new ticket: its number, its first log entry and the live event announcing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Filed {
     pub id: TicketId,
+    /// The "created" entry of its log.
+    pub entry: i64,
     pub event: i64,
 }
 
@@ -85,108 +87,214 @@ async fn write_groups(db: Db, mut receiver: mpsc::Receiver<(Filing, Reply)>) {
 }
 
 /// Writes every filing of `group` in one transaction, each behind a savepoint so one that
-/// fails (say, its category was deleted a moment ago) leaves the others in. Nothing is
+/// fails (say, its category was archived a moment ago) leaves the others in. Nothing is
 /// reported as filed unless the commit succeeded.
+///
+/// The transaction travels to the database's thread as one list of statements, `begin` to
+/// `commit`: each trip there and back costs more than the inserts it carries. When one
+/// filing fails, the statements after it do not run; the rows that came back say which
+/// filing it was, that filing alone is undone, and the rest travel again.
 async fn write_group(
     db: &Db,
     group: Vec<(Filing, Reply)>,
 ) -> Vec<(Reply, Result<Filed, AppError>)> {
-    let mut tx = match db.begin().await {
-        Ok(tx) => tx,
-        Err(err) => {
-            return group
-                .into_iter()
-                .map(|(_, reply)| (reply, Err(err.clone())))
-                .collect();
-        }
+    let (filings, replies): (Vec<Filing>, Vec<Reply>) = group.into_iter().unzip();
+    let outcomes = match write_all(db, &filings).await {
+        Ok(outcomes) => outcomes,
+        // Nothing was committed, and nobody is told their ticket is filed.
+        Err(err) => vec![Err(err); filings.len()],
     };
-    let mut outcomes = Vec::with_capacity(group.len());
-    let mut broken = false;
-    for (filing, reply) in group {
-        if broken {
-            outcomes.push((reply, Err(AppError::Internal)));
-            continue;
+    replies.into_iter().zip(outcomes).collect()
+}
+
+/// Each filing's outcome, once the transaction holding the good ones has committed; an error
+/// when nothing was committed.
+async fn write_all(db: &Db, filings: &[Filing]) -> Result<Vec<Result<Filed, AppError>>, AppError> {
+    let mut conn = db.writer().await?;
+    let outcome = write_all_on(&mut conn, filings).await;
+    if outcome.is_err() {
+        // Whatever the failure left open is rolled back before the connection goes back to
+        // the pool; with no transaction open, this fails harmlessly.
+        let _ = sqlx::query("rollback").execute(&mut *conn).await;
+    }
+    outcome
+}
+
+async fn write_all_on(
+    conn: &mut SqliteConnection,
+    filings: &[Filing],
+) -> Result<Vec<Result<Filed, AppError>>, AppError> {
+    let mut outcomes = Vec::with_capacity(filings.len());
+    let mut begun = false;
+    loop {
+        let rest = &filings[outcomes.len()..];
+        // `begin immediate` takes the write lock at once, as `Db::begin` explains.
+        let statements = format!(
+            "{}{}commit",
+            if begun { "" } else { "begin immediate; " },
+            FILING.repeat(rest.len())
+        );
+        let (ids, failure) = run(conn, &statements, rest).await?;
+        // Each filing that went through sent back its number, its log entry, its live
+        // event, and a 0 once its savepoint was released: whole fours are filed.
+        for filed in ids.chunks_exact(ROWS_PER_FILING) {
+            outcomes.push(Ok(Filed {
+                id: filed[0],
+                entry: filed[1],
+                event: filed[2],
+            }));
         }
-        let outcome = match savepoint(&mut tx, "savepoint filing").await {
-            Ok(()) => match write_one(&mut tx, &filing).await {
-                Ok(filed) => savepoint(&mut tx, "release filing").await.map(|()| filed),
-                Err(err) => {
-                    let undone = savepoint(&mut tx, "rollback to filing").await.is_ok()
-                        && savepoint(&mut tx, "release filing").await.is_ok();
-                    broken = !undone;
-                    Err(err)
-                }
-            },
-            Err(err) => {
-                broken = true;
-                Err(err)
-            }
+        let Some(err) = failure else {
+            return Ok(outcomes);
         };
-        outcomes.push((reply, outcome));
+        if outcomes.len() == filings.len() {
+            // Every filing went through; the commit did not.
+            return Err(err);
+        }
+        // The filing after the last whole one failed (or, before any, the `begin`). Undo it
+        // alone; when there is no savepoint to go back to, nothing can be trusted.
+        sqlx::query("rollback to filing; release filing")
+            .execute(&mut *conn)
+            .await
+            .map_err(crate::db::db_error)?;
+        begun = true;
+        outcomes.push(Err(err));
+        if outcomes.len() == filings.len() {
+            sqlx::query("commit")
+                .execute(&mut *conn)
+                .await
+                .map_err(crate::db::db_error)?;
+            return Ok(outcomes);
+        }
     }
-    if broken {
-        // Dropping the transaction rolls it back; nobody was told their ticket is filed.
-        return outcomes
-            .into_iter()
-            .map(|(reply, _)| (reply, Err(AppError::Internal)))
-            .collect();
-    }
-    if let Err(err) = tx.commit().await {
-        let err = crate::db::db_error(err);
-        return outcomes
-            .into_iter()
-            .map(|(reply, _)| (reply, Err(err.clone())))
-            .collect();
-    }
-    outcomes
 }
 
-async fn savepoint(tx: &mut Transaction<'static, Sqlite>, statement: &str) -> Result<(), AppError> {
-    sqlx::query(statement)
-        .execute(&mut **tx)
-        .await
-        .map_err(crate::db::db_error)?;
-    Ok(())
+/// Runs `statements` with `filings` bound: the ids sent back up to the first failure, and
+/// that failure.
+async fn run(
+    conn: &mut SqliteConnection,
+    statements: &str,
+    filings: &[Filing],
+) -> Result<(Vec<i64>, Option<AppError>), AppError> {
+    let mut query = sqlx::query_scalar::<_, i64>(statements);
+    for filing in filings {
+        query = bind_filing(query, filing)?;
+    }
+    let mut rows = query.fetch(conn);
+    let mut ids = Vec::with_capacity(filings.len() * ROWS_PER_FILING);
+    while let Some(row) = rows.next().await {
+        match row {
+            Ok(id) => ids.push(id),
+            Err(err) => return Ok((ids, Some(crate::db::db_error(err)))),
+        }
+    }
+    if ids.len() == filings.len() * ROWS_PER_FILING {
+        Ok((ids, None))
+    } else {
+        tracing::error!(
+            rows = ids.len(),
+            "filing sent back an unexpected number of rows"
+        );
+        Err(AppError::Internal)
+    }
 }
 
-/// The ticket, its first log entry, its files, its ties to suggested articles and the live
-/// event announcing it.
-async fn write_one(
-    tx: &mut Transaction<'static, Sqlite>,
-    filing: &Filing,
-) -> Result<Filed, AppError> {
-    let id = TicketWrite::insert_ticket(
-        tx,
-        &TicketInsert {
-            org: filing.org,
-            requester: filing.requester,
-            category: filing.category,
-            subject: &filing.subject,
-            body: &filing.body,
-            priority: filing.priority,
-            first_response_due: filing.first_response_due.clone(),
-            resolution_due: filing.resolution_due.clone(),
-            at: &filing.at,
-        },
-    )
-    .await?;
-    let mut write = TicketWrite::at(tx, id, Some(filing.requester), filing.at.clone());
-    write
-        .event("created", None, Some(&filing.subject), None, false)
-        .await?;
-    record_files(&mut write, filing.requester, &filing.files, false).await?;
-    let event = write
-        .live(
-            "ticket.created",
-            false,
-            json!({ "subject": filing.subject, "status": "new",
-                    "priority": filing.priority.as_str() }),
-        )
-        .await?;
-    for article in &filing.articles {
-        crate::db::wiki::link(tx, id, *article, LinkKind::Suggested).await?;
-    }
-    Ok(Filed { id, event })
+/// One filing behind its own savepoint: the ticket, its first log entry, its ties to the
+/// articles suggested for it, its files with their log entries, and the live event
+/// announcing it, with the ticket's audience. The statements after the ticket's find its
+/// number in `sqlite_sequence`: the table is `autoincrement`, so within this write
+/// transaction the sequence's value is the number just given. Suggested articles are a JSON
+/// array of ids; files a JSON array of objects (see `bind_filing`). Parameters are plain `?`,
+/// bound in the order they appear.
+const FILING: &str = "savepoint filing; \
+     insert into ticket (org_id, requester_id, category_id, subject, body, status, priority, \
+     first_response_due_at, resolution_due_at, last_activity_at, created_at, updated_at) \
+     values (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) returning id; \
+     insert into ticket_event (ticket_id, actor_id, kind, new_value, internal, created_at) \
+     select s.seq, ?, 'created', ?, 0, ? from sqlite_sequence s \
+     where s.name = 'ticket' returning id; \
+     insert into article_link (ticket_id, article_id, kind, created_at) \
+     select s.seq, a.value, 'suggested', ? from sqlite_sequence s, json_each(?) a \
+     where s.name = 'ticket' on conflict (ticket_id, article_id, kind) do nothing; \
+     insert into attachment (ticket_id, uploader_id, file_name, content_type, size, sha256, \
+     internal, created_at, updated_at) \
+     select s.seq, ?, f.value ->> 'name', f.value ->> 'type', f.value ->> 'size', \
+     f.value ->> 'sha256', 0, ?, ? from sqlite_sequence s, json_each(?) f \
+     where s.name = 'ticket' order by f.key; \
+     insert into ticket_event (ticket_id, actor_id, kind, new_value, internal, created_at) \
+     select s.seq, ?, 'attachment', f.value ->> 'name', 0, ? from sqlite_sequence s, \
+     json_each(?) f where s.name = 'ticket' order by f.key; \
+     insert into live_event (kind, ticket_id, org_id, requester_id, org_shares, internal, \
+     actor_id, data, created_at) \
+     select 'ticket.created', s.seq, o.id, ?, o.share_tickets, 0, ?, ?, ? \
+     from sqlite_sequence s join org o on o.id = ? where s.name = 'ticket' returning id; \
+     release filing; \
+     select 0; ";
+
+/// The rows one filing sends back: its number, its log entry's id, its live event's id, 0.
+const ROWS_PER_FILING: usize = 4;
+
+type FilingQuery<'q> = sqlx::query::QueryScalar<'q, Sqlite, i64, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds `filing` to the parameters of `FILING`, in the order they appear there.
+fn bind_filing<'q>(
+    query: FilingQuery<'q>,
+    filing: &'q Filing,
+) -> Result<FilingQuery<'q>, AppError> {
+    let encode = |value: serde_json::Value| {
+        serde_json::to_string(&value).map_err(|err| {
+            tracing::error!(error = %err, "cannot encode a filing");
+            AppError::Internal
+        })
+    };
+    let articles = encode(json!(filing.articles))?;
+    let files = encode(
+        filing
+            .files
+            .iter()
+            .map(|file| {
+                json!({ "name": file.name, "size": file.size, "sha256": file.sha256,
+                        "type": app::tickets::served_content_type(&file.name).0 })
+            })
+            .collect(),
+    )?;
+    let data = encode(json!({ "subject": filing.subject, "status": "new",
+                              "priority": filing.priority.as_str() }))?;
+    let at = &filing.at;
+    Ok(query
+        // the ticket
+        .bind(filing.org)
+        .bind(filing.requester)
+        .bind(filing.category)
+        .bind(&filing.subject)
+        .bind(&filing.body)
+        .bind(filing.priority.as_str())
+        .bind(&filing.first_response_due)
+        .bind(&filing.resolution_due)
+        .bind(at)
+        .bind(at)
+        .bind(at)
+        // its first log entry
+        .bind(filing.requester)
+        .bind(&filing.subject)
+        .bind(at)
+        // its suggested articles
+        .bind(at)
+        .bind(articles)
+        // its files and their log entries
+        .bind(filing.requester)
+        .bind(at)
+        .bind(at)
+        .bind(files.clone())
+        .bind(filing.requester)
+        .bind(at)
+        .bind(files)
+        // the live event
+        .bind(filing.requester)
+        .bind(filing.requester)
+        .bind(data)
+        .bind(at)
+        .bind(filing.org))
 }
 
 #[cfg(test)]
@@ -210,9 +318,7 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_group_commits_every_good_filing_and_refuses_only_the_bad_one() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
+    async fn demo_db(dir: &tempfile::TempDir) -> (Db, OrgId, UserId, i64) {
         let db = Db::open(&dir.path().join("filing.db"))
             .await
             .expect("a database");
@@ -226,6 +332,269 @@ mod tests {
         .fetch_one(db.pool())
         .await
         .expect("Rob and a category");
+        (db, org, requester, category)
+    }
+
+    #[tokio::test]
+    async fn a_filing_writes_every_value_where_it_belongs() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (db, org, requester, category) = demo_db(&dir).await;
+        let articles: Vec<ArticleId> =
+            sqlx::query_scalar("select id from article order by id limit 2")
+                .fetch_all(db.pool())
+                .await
+                .expect("demo articles");
+        assert_eq!(articles.len(), 2);
+        let queue = FilingQueue::start(db.clone());
+        let mut new = filing(org, requester, category, "Scanner jams");
+        new.body = "Every **third** page.".into();
+        new.priority = Priority::High;
+        new.first_response_due = Some("2026-11-25T10:00:00.000Z".into());
+        new.resolution_due = Some("2026-11-26T12:30:00.000Z".into());
+        new.articles = articles.clone();
+        new.files = vec![
+            StoredFile {
+                name: "jam.png".into(),
+                size: 2048,
+                sha256: "a".repeat(64),
+            },
+            StoredFile {
+                name: "log.txt".into(),
+                size: 12,
+                sha256: "b".repeat(64),
+            },
+        ];
+
+        let filed = queue.file(new.clone()).await.expect("filed");
+
+        type Ticket = (
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let ticket: Ticket = sqlx::query_as(
+            "select org_id, requester_id, category_id, subject, body, status, priority, \
+             first_response_due_at, resolution_due_at, created_at from ticket where id = ?",
+        )
+        .bind(filed.id)
+        .fetch_one(db.pool())
+        .await
+        .expect("the ticket");
+        assert_eq!(
+            ticket,
+            (
+                org,
+                requester,
+                category,
+                new.subject.clone(),
+                new.body.clone(),
+                "new".into(),
+                "high".into(),
+                "2026-11-25T10:00:00.000Z".into(),
+                "2026-11-26T12:30:00.000Z".into(),
+                new.at.clone(),
+            )
+        );
+        let entry: (i64, i64, String, Option<String>, String) = sqlx::query_as(
+            "select ticket_id, actor_id, kind, new_value, created_at from ticket_event \
+             where id = ?",
+        )
+        .bind(filed.entry)
+        .fetch_one(db.pool())
+        .await
+        .expect("the log entry");
+        assert_eq!(
+            entry,
+            (
+                filed.id,
+                requester,
+                "created".into(),
+                Some(new.subject.clone()),
+                new.at.clone()
+            )
+        );
+        let event: (String, i64, i64, i64, i64, String, String) = sqlx::query_as(
+            "select kind, ticket_id, org_id, requester_id, actor_id, data, created_at \
+             from live_event where id = ?",
+        )
+        .bind(filed.event)
+        .fetch_one(db.pool())
+        .await
+        .expect("the live event");
+        let data: serde_json::Value = serde_json::from_str(&event.5).expect("event data");
+        assert_eq!(
+            (event.0.as_str(), event.1, event.2, event.3, event.4),
+            ("ticket.created", filed.id, org, requester, requester)
+        );
+        assert_eq!(
+            data,
+            json!({ "subject": "Scanner jams", "status": "new", "priority": "high" })
+        );
+        assert_eq!(event.6, new.at);
+        let links: Vec<(i64, String, String)> = sqlx::query_as(
+            "select article_id, kind, created_at from article_link where ticket_id = ? \
+             order by article_id",
+        )
+        .bind(filed.id)
+        .fetch_all(db.pool())
+        .await
+        .expect("the links");
+        type File = (i64, String, String, i64, String, bool, String);
+        let files: Vec<File> = sqlx::query_as(
+            "select uploader_id, file_name, content_type, size, sha256, internal, created_at \
+             from attachment where ticket_id = ? order by id",
+        )
+        .bind(filed.id)
+        .fetch_all(db.pool())
+        .await
+        .expect("the files");
+        assert_eq!(
+            files,
+            [
+                ("jam.png", "image/png", 2048, "a"),
+                ("log.txt", "text/plain; charset=utf-8", 12, "b")
+            ]
+            .map(|(name, kind, size, hash)| (
+                requester,
+                name.to_string(),
+                kind.to_string(),
+                size,
+                hash.repeat(64),
+                false,
+                new.at.clone()
+            ))
+        );
+        let log: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "select kind, new_value, actor_id from ticket_event where ticket_id = ? order by id",
+        )
+        .bind(filed.id)
+        .fetch_all(db.pool())
+        .await
+        .expect("the log");
+        assert_eq!(
+            log,
+            [
+                ("created", "Scanner jams"),
+                ("attachment", "jam.png"),
+                ("attachment", "log.txt")
+            ]
+            .map(|(kind, value)| (
+                kind.to_string(),
+                Some(value.to_string()),
+                requester
+            ))
+        );
+        assert_eq!(
+            links,
+            articles
+                .iter()
+                .map(|id| (*id, "suggested".to_string(), new.at.clone()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_filing_in_the_middle_of_a_trip_is_undone_alone_and_the_rest_travel_on() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (db, org, requester, category) = demo_db(&dir).await;
+        let filings: Vec<Filing> = ["First", "Broken", "Third", "Fourth"]
+            .iter()
+            .map(|subject| {
+                // "Broken" names a category that does not exist: its insert breaks a key.
+                let category = if *subject == "Broken" {
+                    i64::MAX
+                } else {
+                    category
+                };
+                filing(org, requester, category, subject)
+            })
+            .collect();
+
+        let outcomes = write_all(&db, &filings).await.expect("a commit");
+
+        assert_eq!(
+            outcomes.iter().map(Result::is_ok).collect::<Vec<_>>(),
+            [true, false, true, true]
+        );
+        let stored: Vec<(i64, String)> = sqlx::query_as(
+            "select t.id, t.subject from ticket t where exists (select 1 from live_event e \
+             where e.ticket_id = t.id) and t.subject in ('First', 'Broken', 'Third', 'Fourth') \
+             order by t.id",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("the tickets");
+        let filed: Vec<(i64, String)> = outcomes
+            .iter()
+            .zip(&filings)
+            .filter_map(|(outcome, filing)| {
+                outcome
+                    .as_ref()
+                    .ok()
+                    .map(|f| (f.id, filing.subject.clone()))
+            })
+            .collect();
+        assert_eq!(stored, filed);
+        assert_eq!(
+            stored.iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(),
+            ["First", "Third", "Fourth"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failure_first_or_last_or_everywhere_undoes_only_the_failed_filings() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (db, org, requester, category) = demo_db(&dir).await;
+        for (case, bad) in [
+            ("first", vec![true, false, false]),
+            ("last", vec![false, false, true]),
+            ("all", vec![true, true]),
+        ] {
+            let filings: Vec<Filing> = bad
+                .iter()
+                .enumerate()
+                .map(|(n, bad)| {
+                    let category = if *bad { i64::MAX } else { category };
+                    filing(org, requester, category, &format!("{case} {n}"))
+                })
+                .collect();
+
+            let outcomes = write_all(&db, &filings).await.expect("a commit");
+
+            let filed: Vec<bool> = outcomes.iter().map(Result::is_ok).collect();
+            assert_eq!(filed, bad.iter().map(|b| !b).collect::<Vec<_>>(), "{case}");
+            let stored: i64 =
+                sqlx::query_scalar("select count(*) from ticket where subject like ?")
+                    .bind(format!("{case} %"))
+                    .fetch_one(db.pool())
+                    .await
+                    .expect("a count");
+            assert_eq!(
+                stored,
+                filed.iter().filter(|f| **f).count() as i64,
+                "{case}"
+            );
+        }
+        // The writer is free again: nothing was left open on it.
+        let mut tx = db.begin().await.expect("a new transaction");
+        sqlx::query("select 1")
+            .execute(&mut *tx)
+            .await
+            .expect("a statement");
+        tx.commit().await.expect("a commit");
+    }
+
+    #[tokio::test]
+    async fn a_group_commits_every_good_filing_and_refuses_only_the_bad_one() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (db, org, requester, category) = demo_db(&dir).await;
         let queue = std::sync::Arc::new(FilingQueue::start(db.clone()));
 
         let mut filers = tokio::task::JoinSet::new();

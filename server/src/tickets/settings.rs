@@ -85,6 +85,7 @@ impl OrgSettingsStore for TicketsService {
             set_target(&mut tx, org, target).await?;
         }
         tx.commit().await.map_err(crate::db::db_error)?;
+        self.db.settings_changed();
         self.readable_settings(actor, org).await
     }
 

@@ -55,6 +55,15 @@ async fn new_hours_and_targets_set_the_due_times_of_tickets_filed_afterwards() {
     let app = spawn().await;
     let admin = app.signed_in(ADMIN).await;
     let path = settings_path(&app, "Acme Dental").await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    // Filed under the old targets first, so what filing remembers of them must be let go.
+    let before = file(
+        &app,
+        &rob,
+        json!({ "subject": "Server slow", "body": "Very", "priority": "urgent" }),
+    )
+    .await;
+    assert!(before["first_response_due_at"].is_string(), "{before}");
     let change = json!({
         "business_hours": { "time_zone": "UTC", "weekdays": "mon,tue,wed,thu,fri,sat,sun",
                             "start": "00:00", "end": "24:00" },
@@ -63,7 +72,6 @@ async fn new_hours_and_targets_set_the_due_times_of_tickets_filed_afterwards() {
 
     let (status, s) = app.send(&admin, Method::PATCH, &path, change).await;
     assert_eq!(status, StatusCode::OK, "{s}");
-    let rob = app.signed_in(ACME_REQUESTER).await;
     let ticket = file(
         &app,
         &rob,
@@ -84,6 +92,15 @@ async fn a_change_with_one_bad_part_changes_nothing() {
     let app = spawn().await;
     let admin = app.signed_in(ADMIN).await;
     let path = settings_path(&app, "Acme Dental").await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    // Filed under the old targets first, so what filing remembers of them must be let go.
+    let before = file(
+        &app,
+        &rob,
+        json!({ "subject": "Server slow", "body": "Very", "priority": "urgent" }),
+    )
+    .await;
+    assert!(before["first_response_due_at"].is_string(), "{before}");
     let change = json!({
         "share_tickets": true,
         "business_hours": { "time_zone": "Mars/Olympus", "weekdays": "mon",

@@ -49,6 +49,22 @@ async fn a_requester_files_a_request_and_sees_it_as_new_with_a_friendly_number()
 }
 
 #[tokio::test]
+async fn the_answer_to_filing_is_the_ticket_as_reading_it_back_shows_it() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    // Acme has SLA targets, so the answer carries due times too.
+    let filed = file(&app, &rob, "Printer offline on the second floor").await;
+    let (status, read) = app
+        .get(&rob, &format!("/api/v1/tickets/{}", filed["id"]))
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(filed["first_response_due_at"].is_string(), "{filed}");
+    assert_eq!(filed, read);
+}
+
+#[tokio::test]
 async fn the_category_defaults_to_other() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
