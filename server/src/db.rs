@@ -186,4 +186,25 @@ mod tests {
         let at = time::macros::datetime!(2026-11-23 19:05:03.123456 +01:00);
         assert_eq!(timestamp(at), "2026-11-23T18:05:03.123Z");
     }
+
+    /// `.cargo/config.toml` compiles SQLite without the shared page cache lock and without
+    /// allocation counting; a build that lost those flags serializes every connection's reads.
+    #[tokio::test]
+    async fn sqlite_is_built_with_per_connection_caches() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("t.db")).await.expect("database");
+        let options: Vec<String> = sqlx::query_scalar("pragma compile_options")
+            .fetch_all(db.pool())
+            .await
+            .expect("compile options");
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
+    }
 }
