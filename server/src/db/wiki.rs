@@ -92,11 +92,22 @@ pub fn match_expression(q: &str, mode: MatchMode) -> Option<String> {
         .filter(|w| w.chars().count() > 1 && !STOP_WORDS.contains(&w.as_str()))
         .cloned()
         .collect();
+    // A word said twice (a subject repeated in the description) is searched once, where it
+    // was said last: each term is one more index lookup, and the last word stays the one
+    // still being typed.
+    let distinct = |words: Vec<String>| -> Vec<String> {
+        words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| !words[i + 1..].contains(w))
+            .map(|(_, w)| w.clone())
+            .collect()
+    };
     // A search of filler words alone still searches them; a suggestion offers nothing.
-    let words: Vec<String> = match mode {
+    let words: Vec<String> = distinct(match mode {
         MatchMode::All if meaningful.is_empty() => all,
         _ => meaningful,
-    }
+    })
     .into_iter()
     .take(MAX_QUERY_WORDS)
     .collect();
@@ -839,9 +850,10 @@ mod tests {
 
     #[test]
     fn a_huge_query_is_cut_to_ten_words_of_the_first_200_characters() {
-        let q = "word ".repeat(2_000);
+        let q: String = (0..2_000).map(|i| format!("w{i} ")).collect();
         let expression = match_expression(&q, MatchMode::All).expect("words");
-        assert_eq!(expression.matches("\"word\"").count(), MAX_QUERY_WORDS);
+        assert_eq!(expression.matches(" AND ").count() + 1, MAX_QUERY_WORDS);
+        assert!(expression.starts_with("\"w0\" AND \"w1\""));
         let long = "x".repeat(10_000);
         let expression = match_expression(&long, MatchMode::All).expect("a word");
         assert_eq!(expression.len(), MAX_QUERY_CHARS + 2);
@@ -852,6 +864,19 @@ mod tests {
         assert_eq!(
             match_expression("My printer is offl", MatchMode::Any).as_deref(),
             Some("(\"printer\" OR \"print\"*) OR \"offl\"*")
+        );
+    }
+
+    #[test]
+    fn a_repeated_word_is_searched_once_where_it_was_said_last() {
+        assert_eq!(
+            match_expression("Printer offline. The printer says offline", MatchMode::Any)
+                .as_deref(),
+            Some("(\"printer\" OR \"print\"*) OR \"says\" OR \"offline\"*")
+        );
+        assert_eq!(
+            match_expression("VPN vpn VPN", MatchMode::All).as_deref(),
+            Some("\"vpn\"")
         );
     }
 
