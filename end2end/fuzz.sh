@@ -88,6 +88,9 @@ for email in $roles; do
   token=${tokens[$email]}
   # Left out: the live stream never ends, so it can only time out; revoking tokens by random
   # id would sooner or later revoke the one this run signs in with.
+  # filter_too_much is a check on the generator, not on the server: for the multipart
+  # attachment upload some seeds discard most of what they draw, and the run then failed
+  # with every request it did send answered correctly.
   "$st" --config-file end2end/schemathesis.toml run "$base/api/openapi.json" --url "$base" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
@@ -95,6 +98,7 @@ for email in $roles; do
     --exclude-path /api/v1/events \
     --exclude-operation-id revoke_token \
     --request-timeout 10 \
+    --suppress-health-check filter_too_much \
     --no-color \
     "$@" || status=1
   # Every request ran as the role above only if its token still works at the end.
