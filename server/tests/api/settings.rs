@@ -17,6 +17,18 @@ async fn file(app: &TestApp, client: &reqwest::Client, body: Value) -> Value {
     ticket
 }
 
+/// Files an urgent ticket before settings change, so what filing remembers of the old
+/// targets must be let go for the change to show.
+async fn file_under_the_old_targets(app: &TestApp, client: &reqwest::Client) {
+    let before = file(
+        app,
+        client,
+        json!({ "subject": "Server slow", "body": "Very", "priority": "urgent" }),
+    )
+    .await;
+    assert!(before["first_response_due_at"].is_string(), "{before}");
+}
+
 fn minutes_between(from: &Value, to: &Value) -> i64 {
     let parse = |v: &Value| {
         time::OffsetDateTime::parse(
@@ -56,14 +68,7 @@ async fn new_hours_and_targets_set_the_due_times_of_tickets_filed_afterwards() {
     let admin = app.signed_in(ADMIN).await;
     let path = settings_path(&app, "Acme Dental").await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    // Filed under the old targets first, so what filing remembers of them must be let go.
-    let before = file(
-        &app,
-        &rob,
-        json!({ "subject": "Server slow", "body": "Very", "priority": "urgent" }),
-    )
-    .await;
-    assert!(before["first_response_due_at"].is_string(), "{before}");
+    file_under_the_old_targets(&app, &rob).await;
     let change = json!({
         "business_hours": { "time_zone": "UTC", "weekdays": "mon,tue,wed,thu,fri,sat,sun",
                             "start": "00:00", "end": "24:00" },
@@ -93,14 +98,7 @@ async fn a_change_with_one_bad_part_changes_nothing() {
     let admin = app.signed_in(ADMIN).await;
     let path = settings_path(&app, "Acme Dental").await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    // Filed under the old targets first, so what filing remembers of them must be let go.
-    let before = file(
-        &app,
-        &rob,
-        json!({ "subject": "Server slow", "body": "Very", "priority": "urgent" }),
-    )
-    .await;
-    assert!(before["first_response_due_at"].is_string(), "{before}");
+    file_under_the_old_targets(&app, &rob).await;
     let change = json!({
         "share_tickets": true,
         "business_hours": { "time_zone": "Mars/Olympus", "weekdays": "mon",
