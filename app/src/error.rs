@@ -182,6 +182,21 @@ mod ssr {
             response
         }
     }
+
+    /// The one place a database error becomes an `AppError`, so `?` works on every query: a
+    /// missing row is `NotFound`; anything else is logged with its cause and reported as
+    /// internal, never shown.
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> Self {
+            match err {
+                sqlx::Error::RowNotFound => AppError::NotFound,
+                other => {
+                    tracing::error!(error = %other, "database error");
+                    AppError::Internal
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

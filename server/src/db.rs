@@ -141,21 +141,8 @@ impl Db {
         sqlx::query("vacuum into ?")
             .bind(target)
             .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(())
-    }
-}
-
-/// The one place a database error becomes an `AppError`: a missing row is `NotFound`,
-/// everything else is logged with its cause and reported as internal.
-pub fn db_error(err: sqlx::Error) -> AppError {
-    match err {
-        sqlx::Error::RowNotFound => AppError::NotFound,
-        other => {
-            tracing::error!(error = %other, "database error");
-            AppError::Internal
-        }
     }
 }
 

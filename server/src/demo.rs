@@ -108,7 +108,7 @@ async fn seed_articles(db: &crate::db::Db, author: i64) -> Result<(), AppError> 
         };
         crate::db::wiki::insert_article(&mut tx, author, &input.parse()?, &at).await?;
     }
-    tx.commit().await.map_err(crate::db::db_error)
+    tx.commit().await.map_err(AppError::from)
 }
 
 async fn create(

@@ -96,7 +96,7 @@ impl ReportsService {
                         "change": if time.is_some() { "changed" } else { "deleted" } }),
             )
             .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         Ok(())
     }
@@ -428,7 +428,7 @@ impl Reports for ReportsService {
                 json!({ "entry_id": id, "minutes": time.minutes, "change": "logged" }),
             )
             .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         self.db.time_entry(id).await
     }
@@ -459,7 +459,7 @@ impl Reports for ReportsService {
             None => None,
         };
         sql::insert_timer(&mut tx, actor.user_id, ticket, &crate::db::timestamp(now)).await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         if let Some((_, event)) = logged {
             self.bus.publish(event).await;
         }
@@ -478,7 +478,7 @@ impl Reports for ReportsService {
         };
         let (id, event) =
             log_timer(&mut tx, actor.user_id, stopped, OffsetDateTime::now_utc()).await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         self.db.time_entry(id).await.map(Some)
     }

@@ -167,7 +167,7 @@ impl TicketsService {
             let event = write
                 .live("ticket.updated", false, json!({ "status": "closed" }))
                 .await?;
-            tx.commit().await.map_err(crate::db::db_error)?;
+            tx.commit().await?;
             self.bus.publish(event).await;
         }
         Ok(ids.len())
@@ -724,7 +724,7 @@ impl Tickets for TicketsService {
                         "assignee_id": assignee_id }),
             )
             .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         self.get(actor, id).await
     }
@@ -788,7 +788,7 @@ impl Tickets for TicketsService {
         } else {
             write.live("ticket.replied", false, json!({})).await?
         };
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         self.get(actor, id).await
     }
@@ -840,7 +840,7 @@ impl Tickets for TicketsService {
         let event = write
             .live("ticket.rated", false, json!({ "rating": rating.as_str() }))
             .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         self.get(actor, id).await
     }
@@ -872,7 +872,7 @@ impl Tickets for TicketsService {
         record_files(&mut write, actor.user_id, &files, internal).await?;
         write.touch().await?;
         let event = write.live("ticket.attached", internal, json!({})).await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.bus.publish(event).await;
         self.get(actor, id).await
     }

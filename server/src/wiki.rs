@@ -297,7 +297,7 @@ impl Wiki for WikiService {
             &at,
         )
         .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.saved(actor, article.slug.as_str(), event).await
     }
 
@@ -347,7 +347,7 @@ impl Wiki for WikiService {
             &at,
         )
         .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.saved(actor, slug, event).await
     }
 
@@ -419,7 +419,7 @@ impl Wiki for WikiService {
             &at,
         )
         .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.saved(actor, slug, event).await
     }
 
@@ -597,7 +597,7 @@ impl Wiki for WikiService {
             &at,
         )
         .await?;
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.saved(actor, &slug, event).await
     }
 

@@ -1,6 +1,6 @@
 //! SQL for organizations, accounts and API tokens.
 
-use super::{Db, db_error, is_unique_violation, now, timestamp};
+use super::{Db, is_unique_violation, now, timestamp};
 use app::accounts::{ApiToken, Email, Org, OrgId, OrgKind, PersonName, Role, User, UserId};
 use app::error::AppError;
 use sqlx::FromRow;
@@ -118,8 +118,7 @@ impl Db {
         sqlx::query_as::<_, AccountRow>(&format!("{ACCOUNT_SELECT} where a.email = ?"))
             .bind(email)
             .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?
+            .await?
             .map(AccountRecord::try_from)
             .transpose()
     }
@@ -129,8 +128,7 @@ impl Db {
         sqlx::query_as::<_, AccountRow>(&format!("{ACCOUNT_SELECT} where a.id = ?"))
             .bind(id)
             .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?
+            .await?
             .try_into()
     }
 
@@ -146,8 +144,7 @@ impl Db {
             sqlx::query_as("select id, account_id from api_token where token_hash = ?")
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error)?;
+                .await?;
         let Some((token_id, account_id)) = found else {
             return Ok(None);
         };
@@ -159,8 +156,7 @@ impl Db {
         .bind(token_id)
         .bind(timestamp(current - time::Duration::minutes(1)))
         .execute(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         self.account(account_id).await.map(Some)
     }
 
@@ -168,8 +164,7 @@ impl Db {
     pub async fn orgs(&self) -> Result<Vec<Org>, AppError> {
         sqlx::query_as::<_, OrgRow>(&format!("{ORG_SELECT} order by kind desc, name_key"))
             .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?
+            .await?
             .into_iter()
             .map(Org::try_from)
             .collect()
@@ -180,8 +175,7 @@ impl Db {
         sqlx::query_as::<_, OrgRow>(&format!("{ORG_SELECT} where id = ?"))
             .bind(id)
             .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?
+            .await?
             .try_into()
     }
 
@@ -190,8 +184,7 @@ impl Db {
         sqlx::query_as::<_, OrgRow>(&format!("{ORG_SELECT} where name_key = ?"))
             .bind(name.trim().to_lowercase())
             .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?
+            .await?
             .map(Org::try_from)
             .transpose()
     }
@@ -199,7 +192,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     /// A new client organization with the default ticket categories, in one transaction.
     pub async fn insert_client_org(&self, name: &str) -> Result<Org, AppError> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "insert into org (name, name_key, kind) values (?, ?, 'client') returning id",
         )
@@ -211,7 +204,7 @@ impl Db {
             if is_unique_violation(&err) {
                 AppError::invalid("name", "An organization with this name exists already.")
             } else {
-                db_error(err)
+                AppError::from(err)
             }
         })?;
         for (position, category) in app::tickets::DEFAULT_CATEGORIES.iter().enumerate() {
@@ -223,8 +216,7 @@ impl Db {
             .bind(category.to_lowercase())
             .bind(position as i64 + 1)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
         }
         sqlx::query(
             "insert into business_hours (org_id, time_zone, weekdays, start_minute, end_minute) \
@@ -232,8 +224,7 @@ impl Db {
         )
         .bind(id)
         .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         for (priority, first, resolve) in DEFAULT_SLA {
             sqlx::query(
                 "insert into sla_policy (org_id, priority, first_response_minutes, \
@@ -244,10 +235,9 @@ impl Db {
             .bind(first)
             .bind(resolve)
             .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
         }
-        tx.commit().await.map_err(db_error)?;
+        tx.commit().await?;
         self.org(id).await
     }
 
@@ -259,8 +249,7 @@ impl Db {
         ))
         .bind(org)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(|row| AccountRecord::try_from(row).map(|r| r.user))
         .collect()
@@ -290,7 +279,7 @@ impl Db {
             if is_unique_violation(&err) {
                 AppError::invalid("email", "Someone with this email exists already.")
             } else {
-                db_error(err)
+                AppError::from(err)
             }
         })?;
         Ok(self.account(id).await?.user)
@@ -303,8 +292,7 @@ impl Db {
             .bind(now())
             .bind(id)
             .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
         self.account_changed();
         Ok(())
     }
@@ -316,8 +304,7 @@ impl Db {
             .bind(now())
             .bind(id)
             .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
         self.account_changed();
         Ok(())
     }
@@ -329,8 +316,7 @@ impl Db {
             .bind(now())
             .bind(id)
             .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(())
     }
 
@@ -339,7 +325,7 @@ impl Db {
         sqlx::query_scalar("select count(*) from account")
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 
     #[tracing::instrument(skip_all)]
@@ -350,8 +336,7 @@ impl Db {
         )
         .bind(account)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(ApiToken::from)
         .collect())
@@ -374,7 +359,7 @@ impl Db {
         .fetch_one(&self.pool)
         .await
         .map(ApiToken::from)
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Deletes one of `account`'s tokens; `NotFound` when it has no such token.
@@ -384,8 +369,7 @@ impl Db {
             .bind(id)
             .bind(account)
             .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+            .await?;
         if done.rows_affected() == 0 {
             Err(AppError::NotFound)
         } else {

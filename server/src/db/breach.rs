@@ -1,6 +1,6 @@
 //! SQL for announcing missed service-level targets.
 
-use super::{Db, db_error};
+use super::Db;
 use crate::tickets::breach::SlaTarget;
 use app::accounts::UserId;
 use app::error::AppError;
@@ -33,7 +33,7 @@ impl Db {
             .bind(now)
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 }
 
@@ -65,5 +65,5 @@ pub async fn mark_announced(
         .bind(ticket)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
 }

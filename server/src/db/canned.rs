@@ -1,6 +1,6 @@
 //! SQL for canned replies.
 
-use super::{Db, db_error, is_unique_violation, now};
+use super::{Db, is_unique_violation, now};
 use app::accounts::UserId;
 use app::error::AppError;
 use app::tickets::canned::{CannedDraft, CannedReply};
@@ -12,7 +12,7 @@ fn duplicate_title(err: sqlx::Error) -> AppError {
     if is_unique_violation(&err) {
         AppError::invalid("title", "A canned reply with this title exists already.")
     } else {
-        db_error(err)
+        AppError::from(err)
     }
 }
 
@@ -33,8 +33,7 @@ impl Db {
         Ok(
             sqlx::query_as::<_, Row>(&format!("{SELECT} order by c.title_key"))
                 .fetch_all(&self.pool)
-                .await
-                .map_err(db_error)?
+                .await?
                 .into_iter()
                 .map(reply)
                 .collect(),
@@ -47,7 +46,7 @@ impl Db {
             .bind(id)
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
             .map(reply)
     }
 
@@ -98,8 +97,7 @@ impl Db {
         let done = sqlx::query("delete from canned_reply where id = ?")
             .bind(id)
             .execute(&self.writer)
-            .await
-            .map_err(db_error)?;
+            .await?;
         if done.rows_affected() == 0 {
             return Err(AppError::NotFound);
         }

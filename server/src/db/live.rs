@@ -1,6 +1,6 @@
 //! SQL for the live stream's events.
 
-use super::{Db, db_error};
+use super::Db;
 use app::error::AppError;
 use app::live::{Audience, LiveEvent, may_receive};
 use app::wiki::Visibility;
@@ -87,7 +87,7 @@ impl Db {
         sqlx::query_scalar("select coalesce(max(id), 0) from live_event")
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 
     /// Events with `after < id <= up_to`, oldest first.
@@ -105,8 +105,7 @@ impl Db {
         .bind(after)
         .bind(up_to)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(StoredEvent::from)
         .collect())
@@ -138,7 +137,7 @@ pub async fn record(
     .bind(ticket)
     .fetch_one(&mut **tx)
     .await
-    .map_err(db_error)
+    .map_err(AppError::from)
 }
 
 /// Records an event about `article` in the change's transaction, with the article's audience
@@ -164,5 +163,5 @@ pub async fn record_article(
     .bind(article)
     .fetch_one(&mut **tx)
     .await
-    .map_err(db_error)
+    .map_err(AppError::from)
 }

@@ -2,7 +2,7 @@
 //! cursors, bounded counts, and technicians' saved views.
 
 use super::tickets::{Scope, TICKET_SELECT, TicketRecord, TicketRow};
-use super::{Db, db_error, is_unique_violation, timestamp};
+use super::{Db, is_unique_violation, timestamp};
 use app::accounts::UserId;
 use app::error::AppError;
 use app::tickets::filter::{
@@ -319,11 +319,7 @@ impl Db {
         }
         qb.push(format!(" order by {expression} {dir}, t.id {dir} limit "))
             .push_bind(i64::from(limit));
-        let rows: Vec<TicketRow> = qb
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows: Vec<TicketRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|row| TicketRecord::try_from(row).map(|r| r.summary))
             .collect()
@@ -350,7 +346,7 @@ impl Db {
         qb.build_query_scalar()
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 
     /// `account`'s saved views, by name: (id, name, query string).
@@ -365,7 +361,7 @@ impl Db {
         .bind(account)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Saves a view, replacing `account`'s view of the same name (any case); returns its id.
@@ -394,7 +390,7 @@ impl Db {
             if is_unique_violation(&err) {
                 AppError::conflict("You already have a view of that name.")
             } else {
-                db_error(err)
+                AppError::from(err)
             }
         })
     }
@@ -406,8 +402,7 @@ impl Db {
             .bind(id)
             .bind(account)
             .execute(&self.writer)
-            .await
-            .map_err(db_error)?
+            .await?
             .rows_affected();
         if deleted == 0 {
             return Err(AppError::NotFound);

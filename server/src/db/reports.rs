@@ -7,7 +7,7 @@
 //! the org or null, and `ORGS` expands to the client orgs it names, which SQLite turns into one
 //! index range scan per org.
 
-use super::{Db, db_error};
+use super::Db;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::reports::{Contract, NewTime, RunningTimer, TimeEntry, format_date};
@@ -111,8 +111,7 @@ impl Db {
         ))
         .bind(ticket)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(TimeEntry::from)
         .collect())
@@ -124,7 +123,7 @@ impl Db {
             .bind(id)
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
             .map(TimeEntry::from)
     }
 
@@ -145,8 +144,7 @@ impl Db {
         .bind(first)
         .bind(last)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(TimeEntry::from)
         .collect())
@@ -160,8 +158,7 @@ impl Db {
         )
         .bind(user)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(
             row.map(|(ticket_id, ticket_subject, started_at)| RunningTimer {
                 ticket_id,
@@ -178,7 +175,7 @@ impl Db {
             .bind(org)
             .fetch_optional(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 
     #[tracing::instrument(skip_all)]
@@ -188,8 +185,7 @@ impl Db {
         )
         .bind(org)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(row.map(|(hours_included, hourly_rate_cents)| Contract {
             org_id: org,
             hours_included,
@@ -211,8 +207,7 @@ impl Db {
         .bind(contract.hourly_rate_cents)
         .bind(&at)
         .execute(&self.writer)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(())
     }
 
@@ -236,7 +231,7 @@ impl Db {
         .bind(last)
         .execute(&self.writer)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
         .map(|done| done.rows_affected())
     }
 
@@ -249,7 +244,7 @@ impl Db {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Open tickets now, by age (filed after `ages[0]`: 0, after `ages[1]`: 1, after
@@ -275,7 +270,7 @@ impl Db {
         .bind(&ages[2])
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Tickets filed per day (`YYYY-MM-DD`, UTC) in the period.
@@ -295,7 +290,7 @@ impl Db {
         .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Tickets resolved in the period, per day and assignee, with their ratings.
@@ -316,7 +311,7 @@ impl Db {
         .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Business minutes to the first response of tickets first answered in the period, as
@@ -337,7 +332,7 @@ impl Db {
         .bind(&period.until_at)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Business minutes to resolution of tickets resolved in the period, as (minutes, how
@@ -358,7 +353,7 @@ impl Db {
         .bind(&period.until_at)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Tickets with a target missed whose due time falls in the period (and before `now`):
@@ -388,7 +383,7 @@ impl Db {
         .bind(now)
         .fetch_one(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// The ten categories most tickets were filed under in the period (by name across orgs).
@@ -411,7 +406,7 @@ impl Db {
         .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// The ten people who filed most tickets in the period.
@@ -433,7 +428,7 @@ impl Db {
         .bind(&period.to_date)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Minutes logged per person on days `first..=last`.
@@ -453,7 +448,7 @@ impl Db {
         .bind(last)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Billable minutes per day on days `first..=last`.
@@ -474,7 +469,7 @@ impl Db {
         .bind(last)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Requests answered by the wiki in the period.
@@ -489,7 +484,7 @@ impl Db {
         .bind(&period.until_at)
         .fetch_one(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 }
 
@@ -516,7 +511,7 @@ pub async fn insert_time(
     .bind(at)
     .fetch_one(&mut **tx)
     .await
-    .map_err(db_error)
+    .map_err(AppError::from)
 }
 
 /// The owner and lock of entry `id`, read in the transaction that changes it.
@@ -530,8 +525,7 @@ pub async fn time_owner(
         )
         .bind(id)
         .fetch_one(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(TimeOwner {
         ticket_id,
         user_id,
@@ -557,8 +551,7 @@ pub async fn update_time(
     .bind(at)
     .bind(id)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -566,8 +559,7 @@ pub async fn delete_time(tx: &mut Transaction<'static, Sqlite>, id: i64) -> Resu
     sqlx::query("delete from time_entry where id = ? and billed_month is null")
         .bind(id)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
@@ -581,8 +573,7 @@ pub async fn take_timer(
     )
     .bind(user)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(row.map(|(ticket_id, started_at)| StoppedTimer {
         ticket_id,
         started_at,
@@ -603,7 +594,6 @@ pub async fn insert_timer(
     .bind(ticket)
     .bind(at)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }

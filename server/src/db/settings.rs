@@ -1,7 +1,7 @@
 //! SQL for a client organization's ticket settings: sharing, categories, business hours and
 //! SLA targets.
 
-use super::{Db, db_error, is_unique_violation, now};
+use super::{Db, is_unique_violation, now};
 use app::accounts::OrgId;
 use app::error::AppError;
 use app::tickets::Priority;
@@ -26,8 +26,7 @@ impl Db {
             sqlx::query_as("select name, share_tickets from org where id = ? and kind = 'client'")
                 .bind(org)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error)?;
+                .await?;
         let Some((org_name, share_tickets)) = head else {
             return Ok(None);
         };
@@ -37,8 +36,7 @@ impl Db {
         )
         .bind(org)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(|(id, name, archived)| Category { id, name, archived })
         .collect();
@@ -48,8 +46,7 @@ impl Db {
         )
         .bind(org)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         let (time_zone, weekdays, start, end) =
             hours.unwrap_or_else(|| ("UTC".into(), "mon,tue,wed,thu,fri".into(), 540, 1020));
         let mut sla = Vec::new();
@@ -59,8 +56,7 @@ impl Db {
         )
         .bind(org)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         {
             let priority = Priority::parse(&priority).map_err(|_| {
                 tracing::error!(priority, "unknown priority in sla_policy");
@@ -95,7 +91,7 @@ impl Db {
             .bind(id)
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
             .map(|(org_id, name)| CategoryRow { org_id, name })
     }
 
@@ -110,8 +106,7 @@ impl Db {
         .bind(org)
         .bind(&key)
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         if let Some(id) = archived {
             return self.set_category(id, None, Some(false)).await;
         }
@@ -165,7 +160,7 @@ fn duplicate_name(err: sqlx::Error) -> AppError {
             "This organization has a category of that name already.",
         )
     } else {
-        db_error(err)
+        AppError::from(err)
     }
 }
 
@@ -179,8 +174,7 @@ pub async fn set_sharing(
         .bind(share)
         .bind(org)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(())
 }
 
@@ -202,8 +196,7 @@ pub async fn set_hours(
     .bind(i64::from(hours.end_minute))
     .bind(now())
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -224,7 +217,6 @@ pub async fn set_target(
     .bind(target.resolution_minutes)
     .bind(now())
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }

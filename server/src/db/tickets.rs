@@ -1,6 +1,6 @@
 //! SQL for tickets, their conversation and their event log.
 
-use super::{Db, db_error, now};
+use super::{Db, now};
 use crate::tickets::sla::BusinessHours;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
@@ -219,8 +219,7 @@ impl Db {
         sqlx::query_as::<_, TicketRow>(&format!("{TICKET_SELECT} where t.id = ?"))
             .bind(id)
             .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?
+            .await?
             .try_into()
     }
 
@@ -243,8 +242,7 @@ impl Db {
         .bind(ticket)
         .bind(with_internal)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(rows
             .into_iter()
             .map(|row| TimelineEntry {
@@ -275,7 +273,7 @@ impl Db {
         .bind(category_key(name))
         .fetch_optional(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// What filing a ticket needs, in one query: the category (`None` when `org` has no such
@@ -299,8 +297,7 @@ impl Db {
         .bind(org)
         .bind(category_key(category))
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         row.map(|row| {
             Ok(FilingTarget {
                 category_id: row.category_id,
@@ -320,7 +317,7 @@ impl Db {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     #[tracing::instrument(skip_all)]
@@ -332,7 +329,7 @@ impl Db {
         .bind(org)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Active provider staff, who tickets can be assigned to.
@@ -344,7 +341,7 @@ impl Db {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// Resolved tickets whose resolution is older than `before`.
@@ -356,7 +353,7 @@ impl Db {
         .bind(before)
         .fetch_all(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// The business hours and the targets of `org` for `priority`; `None` where the org has
@@ -376,15 +373,14 @@ impl Db {
         .bind(org)
         .bind(priority.as_str())
         .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(row.map(|row| row.policy()).transpose()?.flatten())
     }
 
     /// The writer connection itself, for a caller that runs its transaction's statements
     /// together with its `begin` and `commit` (and so must end the transaction itself).
     pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>, AppError> {
-        self.writer.acquire().await.map_err(db_error)
+        self.writer.acquire().await.map_err(AppError::from)
     }
 
     /// A write transaction, on the writer connection. `IMMEDIATE` takes the write lock at
@@ -395,7 +391,7 @@ impl Db {
         self.writer
             .begin_with("begin immediate")
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 }
 
@@ -454,8 +450,7 @@ impl<'a> TicketWrite<'a> {
         .bind(internal)
         .bind(&self.at)
         .execute(&mut **self.tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(())
     }
 
@@ -476,8 +471,7 @@ impl<'a> TicketWrite<'a> {
         .bind(&self.at)
         .bind(&self.at)
         .fetch_one(&mut **self.tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(id)
     }
 
@@ -518,8 +512,7 @@ impl<'a> TicketWrite<'a> {
             .bind(&self.at)
             .bind(self.ticket)
             .execute(&mut **self.tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(())
     }
 
@@ -558,8 +551,7 @@ impl<'a> TicketWrite<'a> {
         )
         .bind(self.ticket)
         .fetch_one(&mut **self.tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         let hours = match (
             row.time_zone,
             row.weekdays,
@@ -692,8 +684,7 @@ impl Db {
         .bind(ticket)
         .bind(with_internal)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(|row| row.into_parts().0)
         .collect())
@@ -709,7 +700,7 @@ impl Db {
             .bind(id)
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
             .map(AttachmentRow::into_parts)
     }
 }
@@ -738,8 +729,7 @@ impl TicketWrite<'_> {
         .bind(&self.at)
         .bind(&self.at)
         .execute(&mut **self.tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 //! and full-text search. Every read takes the caller's scope, so what they may not read never
 //! leaves the database.
 
-use super::{Db, db_error};
+use super::Db;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::tickets::TicketId;
@@ -317,11 +317,7 @@ impl Db {
         ));
         qb.push_bind(slug);
         scope.push(&mut qb);
-        let row: ArticleRow = qb
-            .build_query_as()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let row: ArticleRow = qb.build_query_as().fetch_one(&self.pool).await?;
         row.try_into()
     }
 
@@ -351,11 +347,7 @@ impl Db {
         }
         qb.push(" order by a.updated_at desc, a.id desc limit ")
             .push_bind(limit);
-        let rows: Vec<SummaryRow> = qb
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows: Vec<SummaryRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(ArticleSummary {
@@ -381,11 +373,7 @@ impl Db {
         );
         scope.push(&mut qb);
         qb.push(" group by a.space order by a.space");
-        let rows: Vec<(String, i64)> = qb
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .map(|(name, count)| NameCount { name, count })
@@ -406,11 +394,7 @@ impl Db {
         scope.push(&mut qb);
         qb.push(" group by t.tag order by count(*) desc, t.tag limit ")
             .push_bind(limit);
-        let rows: Vec<(String, i64)> = qb
-            .build_query_as()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .map(|(name, count)| NameCount { name, count })
@@ -440,7 +424,7 @@ impl Db {
         qb.build_query_as()
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 
     /// The ids of the best `limit` readable articles matching `expression`, like
@@ -463,7 +447,7 @@ impl Db {
         qb.build_query_scalar()
             .fetch_all(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 
     /// Every revision of an article, newest first.
@@ -476,8 +460,7 @@ impl Db {
         )
         .bind(article)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(rows.iter().map(RevisionRow::summary).collect())
     }
 
@@ -492,7 +475,7 @@ impl Db {
         .bind(number)
         .fetch_one(&self.pool)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     #[tracing::instrument(skip_all)]
@@ -510,8 +493,7 @@ impl Db {
         .bind(org)
         .bind(super::now())
         .execute(&self.writer)
-        .await
-        .map_err(db_error)?;
+        .await?;
         Ok(())
     }
 
@@ -527,7 +509,7 @@ impl Db {
         for article in articles {
             link(&mut tx, ticket, *article, kind).await?;
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await.map_err(AppError::from)
     }
 
     /// The articles tied to a ticket: resolved with first, then suggested, oldest tie first.
@@ -540,8 +522,7 @@ impl Db {
         )
         .bind(ticket)
         .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        .await?;
         rows.into_iter()
             .map(|(slug, title, kind)| {
                 let kind = match kind.as_str() {
@@ -561,8 +542,7 @@ impl Db {
             sqlx::query_scalar("select id from org where id = ? and kind = 'client'")
                 .bind(org)
                 .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error)?;
+                .await?;
         Ok(found.is_some())
     }
 
@@ -591,7 +571,7 @@ impl Db {
         .bind(&at)
         .fetch_one(&self.writer)
         .await
-        .map_err(db_error)
+        .map_err(AppError::from)
     }
 
     /// A file of an article `scope` may read; `NotFound` otherwise.
@@ -606,7 +586,7 @@ impl Db {
         qb.build_query_as()
             .fetch_one(&self.pool)
             .await
-            .map_err(db_error)
+            .map_err(AppError::from)
     }
 }
 
@@ -619,8 +599,7 @@ pub async fn slug_taken(
     let found: Option<i64> = sqlx::query_scalar("select id from article where slug = ?")
         .bind(slug)
         .fetch_optional(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(found.is_some())
 }
 
@@ -637,8 +616,7 @@ pub async fn free_slug(
         sqlx::query_scalar("select slug from article where slug = ?1 or slug like ?1 || '-%'")
             .bind(base)
             .fetch_all(&mut **tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     if !taken.iter().any(|s| s == base) {
         return Ok(base.to_string());
     }
@@ -675,8 +653,7 @@ pub async fn insert_article(
     .bind(author)
     .bind(at)
     .fetch_one(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     insert_revision(
         tx,
         id,
@@ -714,8 +691,7 @@ pub async fn save_revision(
     .bind(article)
     .bind(base)
     .fetch_optional(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     if let Some(number) = number {
         insert_revision(tx, article, number, title, body, author, at).await?;
     }
@@ -743,8 +719,7 @@ async fn insert_revision(
     .bind(author)
     .bind(at)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -766,8 +741,7 @@ pub async fn set_article_details(
     .bind(published)
     .bind(article)
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 
@@ -781,16 +755,14 @@ pub async fn set_tags(
     sqlx::query("delete from article_tag where article_id = ?")
         .bind(article)
         .execute(&mut **tx)
-        .await
-        .map_err(db_error)?;
+        .await?;
     for (position, tag) in tags.iter().enumerate() {
         sqlx::query("insert into article_tag (article_id, tag, position) values (?, ?, ?)")
             .bind(article)
             .bind(tag)
             .bind(position as i64)
             .execute(&mut **tx)
-            .await
-            .map_err(db_error)?;
+            .await?;
     }
     Ok(())
 }
@@ -812,8 +784,7 @@ pub async fn link(
     .bind(link_kind(kind))
     .bind(super::now())
     .execute(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    .await?;
     Ok(())
 }
 

@@ -59,7 +59,7 @@ impl TicketsService {
                         json!({ "target": target.as_str(), "assignee_id": assignee }),
                     )
                     .await?;
-                tx.commit().await.map_err(crate::db::db_error)?;
+                tx.commit().await?;
                 self.bus.publish(event).await;
                 announced += 1;
             }

@@ -155,15 +155,11 @@ async fn write_all_on(
         // alone; when there is no savepoint to go back to, nothing can be trusted.
         sqlx::query("rollback to filing; release filing")
             .execute(&mut *conn)
-            .await
-            .map_err(crate::db::db_error)?;
+            .await?;
         begun = true;
         outcomes.push(Err(err));
         if outcomes.len() == filings.len() {
-            sqlx::query("commit")
-                .execute(&mut *conn)
-                .await
-                .map_err(crate::db::db_error)?;
+            sqlx::query("commit").execute(&mut *conn).await?;
             return Ok(outcomes);
         }
     }
@@ -185,7 +181,7 @@ async fn run(
     while let Some(row) = rows.next().await {
         match row {
             Ok(id) => ids.push(id),
-            Err(err) => return Ok((ids, Some(crate::db::db_error(err)))),
+            Err(err) => return Ok((ids, Some(AppError::from(err)))),
         }
     }
     if ids.len() == filings.len() * ROWS_PER_FILING {

@@ -84,7 +84,7 @@ impl OrgSettingsStore for TicketsService {
         for target in &targets {
             set_target(&mut tx, org, target).await?;
         }
-        tx.commit().await.map_err(crate::db::db_error)?;
+        tx.commit().await?;
         self.db.settings_changed();
         self.readable_settings(actor, org).await
     }
