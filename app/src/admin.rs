@@ -9,41 +9,26 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn list_orgs() -> Result<Vec<Org>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?.accounts.list_orgs(&actor).await
-        }
-        .await,
+    crate::backend::as_caller(
+        |actor, backend| async move { backend.accounts.list_orgs(&actor).await },
     )
+    .await
 }
 
 #[server]
 pub async fn create_org(name: String) -> Result<Org, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .create_org(&actor, &name)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.accounts.create_org(&actor, &name).await
+    })
+    .await
 }
 
 #[server]
 pub async fn list_users(org_id: Option<OrgId>) -> Result<Vec<User>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .list_users(&actor, org_id)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.accounts.list_users(&actor, org_id).await
+    })
+    .await
 }
 
 #[server]
@@ -54,37 +39,28 @@ pub async fn create_user(
     name: String,
     password: String,
 ) -> Result<User, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let new = crate::accounts::NewUser::parse(
-                org_id.unwrap_or(actor.org_id),
-                &role,
-                &email,
-                &name,
-                &password,
-            )?;
-            crate::backend::backend()?
-                .accounts
-                .create_user(&actor, new)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let new = crate::accounts::NewUser::parse(
+            org_id.unwrap_or(actor.org_id),
+            &role,
+            &email,
+            &name,
+            &password,
+        )?;
+        backend.accounts.create_user(&actor, new).await
+    })
+    .await
 }
 
 #[server]
 pub async fn set_user_active(user_id: UserId, active: bool) -> Result<User, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .set_user_active(&actor, user_id, active)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend
+            .accounts
+            .set_user_active(&actor, user_id, active)
+            .await
+    })
+    .await
 }
 
 #[component]

@@ -88,6 +88,23 @@ fn session_error(err: tower_sessions::session::Error) -> AppError {
     AppError::Internal
 }
 
+/// A server function's whole body: resolves the signed-in caller (or answers `Unauthorized`)
+/// and the backend, runs `body` with both, and gives a failure its proper status.
+pub async fn as_caller<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(Actor, Backend) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    with_status(
+        async move {
+            let actor = require_actor()?;
+            let backend = backend()?;
+            body(actor, backend).await
+        }
+        .await,
+    )
+}
+
 /// Gives a server function's failure the status it deserves (422, 404, 429, …) rather than
 /// the framework's blanket 500. Plain form posts (which accept HTML) keep the redirect back to
 /// their form that carries the error.

@@ -9,16 +9,10 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn rename_self(name: String) -> Result<Actor, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .rename_self(&actor, &name)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.accounts.rename_self(&actor, &name).await
+    })
+    .await
 }
 
 #[server]
@@ -27,64 +21,43 @@ pub async fn change_password(
     new: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            if new != confirm {
-                return Err(AppError::invalid(
-                    "confirm",
-                    "The two new passwords differ.",
-                ));
-            }
-            crate::backend::backend()?
-                .accounts
-                .change_password(&actor, &current, &new)
-                .await
+    crate::backend::as_caller(|actor, backend| async move {
+        if new != confirm {
+            return Err(AppError::invalid(
+                "confirm",
+                "The two new passwords differ.",
+            ));
         }
-        .await,
-    )
+        backend
+            .accounts
+            .change_password(&actor, &current, &new)
+            .await
+    })
+    .await
 }
 
 #[server]
 pub async fn list_tokens() -> Result<Vec<ApiToken>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .list_tokens(&actor)
-                .await
-        }
-        .await,
+    crate::backend::as_caller(
+        |actor, backend| async move { backend.accounts.list_tokens(&actor).await },
     )
+    .await
 }
 
 #[server]
 pub async fn create_token(name: String) -> Result<CreatedToken, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .create_token(&actor, &name)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.accounts.create_token(&actor, &name).await
+    })
+    .await
 }
 
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .accounts
-                .revoke_token(&actor, id)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.accounts.revoke_token(&actor, id).await
+    })
+    .await
 }
 
 #[component]

@@ -27,23 +27,19 @@ pub async fn load_dashboard(
     // Every field may be absent; the argument must still arrive.
     #[server(default)] params: ReportParams,
 ) -> Result<Dashboard, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let query = params.parse(OffsetDateTime::now_utc().date())?;
-            let backend = crate::backend::backend()?;
-            let workload = backend.reports.workload(&actor, query).await?;
-            let orgs = backend
-                .accounts
-                .list_orgs(&actor)
-                .await?
-                .into_iter()
-                .filter(|o| o.kind == crate::accounts::OrgKind::Client)
-                .collect();
-            Ok(Dashboard { workload, orgs })
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let query = params.parse(OffsetDateTime::now_utc().date())?;
+        let workload = backend.reports.workload(&actor, query).await?;
+        let orgs = backend
+            .accounts
+            .list_orgs(&actor)
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == crate::accounts::OrgKind::Client)
+            .collect();
+        Ok(Dashboard { workload, orgs })
+    })
+    .await
 }
 
 /// Sets an organization's contract (admins). The rate is typed as money, e.g. 95.00.
@@ -53,44 +49,35 @@ pub async fn save_contract(
     hours_included: String,
     hourly_rate: String,
 ) -> Result<Contract, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let hours = hours_included.trim().parse::<i64>().map_err(|_| {
-                AppError::invalid("hours_included", "Give the hours as a whole number.")
-            })?;
-            let cents =
-                parse_money(&hourly_rate).map_err(|m| AppError::invalid("hourly_rate_cents", m))?;
-            crate::backend::backend()?
-                .reports
-                .set_contract(
-                    &actor,
-                    Contract {
-                        org_id,
-                        hours_included: hours,
-                        hourly_rate_cents: cents,
-                    },
-                )
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let hours = hours_included.trim().parse::<i64>().map_err(|_| {
+            AppError::invalid("hours_included", "Give the hours as a whole number.")
+        })?;
+        let cents =
+            parse_money(&hourly_rate).map_err(|m| AppError::invalid("hourly_rate_cents", m))?;
+        backend
+            .reports
+            .set_contract(
+                &actor,
+                Contract {
+                    org_id,
+                    hours_included: hours,
+                    hourly_rate_cents: cents,
+                },
+            )
+            .await
+    })
+    .await
 }
 
 /// Locks the month's time of one organization as invoiced (admins).
 #[server]
 pub async fn bill_month(org_id: OrgId, month: String) -> Result<usize, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let month = super::Month::parse(&month).map_err(|m| AppError::invalid("month", m))?;
-            crate::backend::backend()?
-                .reports
-                .mark_billed(&actor, org_id, month)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let month = super::Month::parse(&month).map_err(|m| AppError::invalid("month", m))?;
+        backend.reports.mark_billed(&actor, org_id, month).await
+    })
+    .await
 }
 
 /// "95", "95.5" or "95.50" as cents.

@@ -15,71 +15,47 @@ pub async fn log_time(
     billable: Option<String>,
     date: Option<String>,
 ) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let minutes = minutes.trim().parse::<i64>().map_err(|_| {
-                AppError::invalid("minutes", "Give the time in whole minutes, e.g. 15.")
-            })?;
-            let time = super::TimeInput {
-                minutes,
-                note: note.unwrap_or_default(),
-                billable: Some(billable.is_some()),
-                date,
-            }
-            .parse(OffsetDateTime::now_utc().date())?;
-            crate::backend::backend()?
-                .reports
-                .log_time(&actor, ticket, time)
-                .await?;
-            Ok(())
+    crate::backend::as_caller(|actor, backend| async move {
+        let minutes = minutes.trim().parse::<i64>().map_err(|_| {
+            AppError::invalid("minutes", "Give the time in whole minutes, e.g. 15.")
+        })?;
+        let time = super::TimeInput {
+            minutes,
+            note: note.unwrap_or_default(),
+            billable: Some(billable.is_some()),
+            date,
         }
-        .await,
-    )
+        .parse(OffsetDateTime::now_utc().date())?;
+        backend.reports.log_time(&actor, ticket, time).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn start_timer(ticket: TicketId) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .reports
-                .start_timer(&actor, ticket)
-                .await?;
-            Ok(())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.reports.start_timer(&actor, ticket).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn stop_timer() -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .reports
-                .stop_timer(&actor)
-                .await?;
-            Ok(())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.reports.stop_timer(&actor).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn delete_time(id: i64) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .reports
-                .delete_time(&actor, id)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.reports.delete_time(&actor, id).await
+    })
+    .await
 }
 
 /// The time actions of a ticket page; the page reloads its data when any of them moves.

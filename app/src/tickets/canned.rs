@@ -144,13 +144,10 @@ pub mod ssr {
 
 #[server]
 pub async fn list_canned_replies() -> Result<Vec<CannedReply>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?.canned.list_canned(&actor).await
-        }
-        .await,
+    crate::backend::as_caller(
+        |actor, backend| async move { backend.canned.list_canned(&actor).await },
     )
+    .await
 }
 
 /// Creates a canned reply, or with `id` changes one.
@@ -160,46 +157,31 @@ pub async fn save_canned_reply(
     title: String,
     body: String,
 ) -> Result<CannedReply, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let draft = CannedDraft::parse(&title, &body)?;
-            let canned = crate::backend::backend()?.canned;
-            match id {
-                Some(id) => canned.update_canned(&actor, id, draft).await,
-                None => canned.create_canned(&actor, draft).await,
-            }
+    crate::backend::as_caller(|actor, backend| async move {
+        let draft = CannedDraft::parse(&title, &body)?;
+        let canned = backend.canned;
+        match id {
+            Some(id) => canned.update_canned(&actor, id, draft).await,
+            None => canned.create_canned(&actor, draft).await,
         }
-        .await,
-    )
+    })
+    .await
 }
 
 #[server]
 pub async fn delete_canned_reply(id: i64) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .canned
-                .delete_canned(&actor, id)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.canned.delete_canned(&actor, id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn expand_canned_reply(ticket: TicketId, canned: i64) -> Result<String, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .canned
-                .expand_canned(&actor, canned, ticket)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.canned.expand_canned(&actor, canned, ticket).await
+    })
+    .await
 }
 
 /// `/canned-replies`: the provider's library of replies.

@@ -14,17 +14,11 @@ pub async fn list_tickets(
     // An unfiltered list has no fields to encode; the argument must still arrive.
     #[server(default)] params: TicketParams,
 ) -> Result<TicketPage, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let filter = params.parse()?;
-            crate::backend::backend()?
-                .tickets
-                .list(&actor, filter)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let filter = params.parse()?;
+        backend.tickets.list(&actor, filter).await
+    })
+    .await
 }
 
 #[component]

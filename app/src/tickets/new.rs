@@ -10,28 +10,17 @@ use leptos_meta::Title;
 
 #[server]
 pub async fn new_ticket_choices() -> Result<TicketOptions, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .tickets
-                .options(&actor, None)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.tickets.options(&actor, None).await
+    })
+    .await
 }
 
 /// Renders markdown the way the ticket will show it, for the preview.
 #[server]
 pub async fn preview_markdown(body: String) -> Result<String, AppError> {
-    crate::backend::with_status(
-        async move {
-            crate::backend::require_actor()?;
-            crate::backend::backend()?.tickets.preview(&body).await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|_, backend| async move { backend.tickets.preview(&body).await })
+        .await
 }
 
 #[component]

@@ -26,63 +26,50 @@ pub async fn load_queue(
     // An unfiltered queue has no fields to encode; the argument must still arrive.
     #[server(default)] params: TicketParams,
 ) -> Result<QueueData, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            if !actor.is_provider_staff() {
-                return Err(AppError::Forbidden);
-            }
-            let filter = params.parse()?;
-            let backend = crate::backend::backend()?;
-            let page = backend.tickets.list(&actor, filter).await?;
-            let views = backend.tickets.views(&actor).await?;
-            let options = backend.tickets.options(&actor, None).await?;
-            let orgs = backend
-                .accounts
-                .list_orgs(&actor)
-                .await?
-                .into_iter()
-                .filter(|org| org.kind == crate::accounts::OrgKind::Client)
-                .map(|org| (org.id, org.name))
-                .collect();
-            Ok(QueueData {
-                page,
-                views,
-                orgs,
-                categories: options.categories,
-                assignees: options.assignees,
-            })
+    crate::backend::as_caller(|actor, backend| async move {
+        if !actor.is_provider_staff() {
+            return Err(AppError::Forbidden);
         }
-        .await,
-    )
+        let filter = params.parse()?;
+        let page = backend.tickets.list(&actor, filter).await?;
+        let views = backend.tickets.views(&actor).await?;
+        let options = backend.tickets.options(&actor, None).await?;
+        let orgs = backend
+            .accounts
+            .list_orgs(&actor)
+            .await?
+            .into_iter()
+            .filter(|org| org.kind == crate::accounts::OrgKind::Client)
+            .map(|org| (org.id, org.name))
+            .collect();
+        Ok(QueueData {
+            page,
+            views,
+            orgs,
+            categories: options.categories,
+            assignees: options.assignees,
+        })
+    })
+    .await
 }
 
 #[server]
 pub async fn save_view(name: String, query: String) -> Result<SavedView, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .tickets
-                .save_view(&actor, &name, TicketParams::from_query_string(&query))
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend
+            .tickets
+            .save_view(&actor, &name, TicketParams::from_query_string(&query))
+            .await
+    })
+    .await
 }
 
 #[server]
 pub async fn delete_view(id: i64) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .tickets
-                .delete_view(&actor, id)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.tickets.delete_view(&actor, id).await
+    })
+    .await
 }
 
 /// What a bulk change does, as the form's `action` value names it.
@@ -119,17 +106,14 @@ fn bulk_patch(action: &str, me: UserId) -> Result<super::TicketPatch, AppError> 
 /// Changes the selected tickets; `ids` is absent when nothing was ticked.
 #[server]
 pub async fn bulk_update(ids: Option<Vec<i64>>, action: String) -> Result<usize, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let patch = bulk_patch(&action, actor.user_id)?;
-            crate::backend::backend()?
-                .tickets
-                .update_many(&actor, &ids.unwrap_or_default(), patch)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let patch = bulk_patch(&action, actor.user_id)?;
+        backend
+            .tickets
+            .update_many(&actor, &ids.unwrap_or_default(), patch)
+            .await
+    })
+    .await
 }
 
 /// The queue, for provider staff.

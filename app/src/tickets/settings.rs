@@ -192,34 +192,25 @@ pub mod ssr {
 
 #[server]
 pub async fn get_org_settings(org_id: OrgId) -> Result<OrgSettings, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .settings
-                .settings(&actor, org_id)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.settings.settings(&actor, org_id).await
+    })
+    .await
 }
 
 #[server]
 pub async fn save_sharing(org_id: OrgId, share: Option<String>) -> Result<OrgSettings, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let change = SettingsChange {
-                share_tickets: Some(share.is_some()),
-                ..SettingsChange::default()
-            };
-            crate::backend::backend()?
-                .settings
-                .change_settings(&actor, org_id, change)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let change = SettingsChange {
+            share_tickets: Some(share.is_some()),
+            ..SettingsChange::default()
+        };
+        backend
+            .settings
+            .change_settings(&actor, org_id, change)
+            .await
+    })
+    .await
 }
 
 #[server]
@@ -236,33 +227,30 @@ pub async fn save_hours(
     sat: Option<String>,
     sun: Option<String>,
 ) -> Result<OrgSettings, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let open = [mon, tue, wed, thu, fri, sat, sun];
-            let weekdays = WEEKDAYS
-                .iter()
-                .zip(open)
-                .filter(|(_, on)| on.is_some())
-                .map(|((day, _), _)| *day)
-                .collect::<Vec<_>>()
-                .join(",");
-            let change = SettingsChange {
-                business_hours: Some(Hours {
-                    time_zone,
-                    weekdays,
-                    start,
-                    end,
-                }),
-                ..SettingsChange::default()
-            };
-            crate::backend::backend()?
-                .settings
-                .change_settings(&actor, org_id, change)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let open = [mon, tue, wed, thu, fri, sat, sun];
+        let weekdays = WEEKDAYS
+            .iter()
+            .zip(open)
+            .filter(|(_, on)| on.is_some())
+            .map(|((day, _), _)| *day)
+            .collect::<Vec<_>>()
+            .join(",");
+        let change = SettingsChange {
+            business_hours: Some(Hours {
+                time_zone,
+                weekdays,
+                start,
+                end,
+            }),
+            ..SettingsChange::default()
+        };
+        backend
+            .settings
+            .change_settings(&actor, org_id, change)
+            .await
+    })
+    .await
 }
 
 #[server]
@@ -277,56 +265,46 @@ pub async fn save_targets(
     low_first_response: String,
     low_resolution: String,
 ) -> Result<OrgSettings, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let typed = [
-                (Priority::Urgent, urgent_first_response, urgent_resolution),
-                (Priority::High, high_first_response, high_resolution),
-                (Priority::Normal, normal_first_response, normal_resolution),
-                (Priority::Low, low_first_response, low_resolution),
-            ];
-            let mut v = Validator::new();
-            let mut targets = Vec::new();
-            for (priority, first, resolution) in typed {
-                let p = priority.as_str();
-                let first = v.check(&format!("{p}_first_response"), parse_target_hours(&first));
-                let resolution =
-                    v.check(&format!("{p}_resolution"), parse_target_hours(&resolution));
-                if let (Some(first), Some(resolution)) = (first, resolution) {
-                    targets.push(Target {
-                        priority,
-                        first_response_minutes: first,
-                        resolution_minutes: resolution,
-                    });
-                }
+    crate::backend::as_caller(|actor, backend| async move {
+        let typed = [
+            (Priority::Urgent, urgent_first_response, urgent_resolution),
+            (Priority::High, high_first_response, high_resolution),
+            (Priority::Normal, normal_first_response, normal_resolution),
+            (Priority::Low, low_first_response, low_resolution),
+        ];
+        let mut v = Validator::new();
+        let mut targets = Vec::new();
+        for (priority, first, resolution) in typed {
+            let p = priority.as_str();
+            let first = v.check(&format!("{p}_first_response"), parse_target_hours(&first));
+            let resolution = v.check(&format!("{p}_resolution"), parse_target_hours(&resolution));
+            if let (Some(first), Some(resolution)) = (first, resolution) {
+                targets.push(Target {
+                    priority,
+                    first_response_minutes: first,
+                    resolution_minutes: resolution,
+                });
             }
-            let targets = v.finish(|| Some(targets))?;
-            let change = SettingsChange {
-                sla: Some(targets),
-                ..SettingsChange::default()
-            };
-            crate::backend::backend()?
-                .settings
-                .change_settings(&actor, org_id, change)
-                .await
         }
-        .await,
-    )
+        let targets = v.finish(|| Some(targets))?;
+        let change = SettingsChange {
+            sla: Some(targets),
+            ..SettingsChange::default()
+        };
+        backend
+            .settings
+            .change_settings(&actor, org_id, change)
+            .await
+    })
+    .await
 }
 
 #[server]
 pub async fn add_category(org_id: OrgId, name: String) -> Result<OrgSettings, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .settings
-                .add_category(&actor, org_id, &name)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.settings.add_category(&actor, org_id, &name).await
+    })
+    .await
 }
 
 #[server]
@@ -335,17 +313,14 @@ pub async fn change_category(
     name: Option<String>,
     archived: Option<bool>,
 ) -> Result<OrgSettings, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let change = CategoryChange { name, archived };
-            crate::backend::backend()?
-                .settings
-                .change_category(&actor, category_id, change)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let change = CategoryChange { name, archived };
+        backend
+            .settings
+            .change_category(&actor, category_id, change)
+            .await
+    })
+    .await
 }
 
 /// `/admin/orgs/:id`: an admin sets up one client organization.

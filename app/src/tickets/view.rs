@@ -29,64 +29,57 @@ pub struct TicketScreen {
 
 #[server]
 pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let backend = crate::backend::backend()?;
-            let ticket = backend.tickets.get(&actor, id).await?;
-            if !actor.is_provider_staff() {
-                return Ok(TicketScreen {
-                    ticket,
-                    canned: Vec::new(),
-                    prefill: None,
-                    options: TicketOptions::default(),
-                    articles: Vec::new(),
-                    time: None,
-                });
-            }
-            let list = backend
-                .canned
-                .list_canned(&actor)
-                .await?
-                .into_iter()
-                .map(|r| (r.id, r.title))
-                .collect();
-            let prefill = match canned {
-                Some(canned) => Some(backend.canned.expand_canned(&actor, canned, id).await?),
-                None => None,
-            };
-            let options = backend
-                .tickets
-                .options(&actor, Some(ticket.summary.org_id))
-                .await?;
-            let articles = backend.wiki.linked(&actor, id).await?;
-            let time = Some(backend.reports.ticket_time(&actor, id).await?);
-            Ok(TicketScreen {
+    crate::backend::as_caller(|actor, backend| async move {
+        let ticket = backend.tickets.get(&actor, id).await?;
+        if !actor.is_provider_staff() {
+            return Ok(TicketScreen {
                 ticket,
-                canned: list,
-                prefill,
-                options,
-                articles,
-                time,
-            })
+                canned: Vec::new(),
+                prefill: None,
+                options: TicketOptions::default(),
+                articles: Vec::new(),
+                time: None,
+            });
         }
-        .await,
-    )
+        let list = backend
+            .canned
+            .list_canned(&actor)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.title))
+            .collect();
+        let prefill = match canned {
+            Some(canned) => Some(backend.canned.expand_canned(&actor, canned, id).await?),
+            None => None,
+        };
+        let options = backend
+            .tickets
+            .options(&actor, Some(ticket.summary.org_id))
+            .await?;
+        let articles = backend.wiki.linked(&actor, id).await?;
+        let time = Some(backend.reports.ticket_time(&actor, id).await?);
+        Ok(TicketScreen {
+            ticket,
+            canned: list,
+            prefill,
+            options,
+            articles,
+            time,
+        })
+    })
+    .await
 }
 
 #[server]
 pub async fn add_comment(id: i64, body: String, internal: Option<String>) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .tickets
-                .comment(&actor, id, &body, internal.is_some())
-                .await
-                .map(|_| ())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend
+            .tickets
+            .comment(&actor, id, &body, internal.is_some())
+            .await
+            .map(|_| ())
+    })
+    .await
 }
 
 /// Changes from the staff form or the requester's buttons. `assignee` is empty for no change,
@@ -99,47 +92,37 @@ pub async fn update_ticket(
     category: Option<String>,
     assignee: Option<String>,
 ) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let assignee = match assignee.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some("none") => Some(None),
-                Some("me") => Some(Some(actor.user_id)),
-                Some(raw) => Some(Some(raw.parse().map_err(|_| {
-                    AppError::invalid("assignee", "Choose someone from the list.")
-                })?)),
-            };
-            let patch = super::TicketPatch::parse(
-                status.as_deref(),
-                priority.as_deref(),
-                category.as_deref(),
-                assignee,
-            )?;
-            crate::backend::backend()?
-                .tickets
-                .update(&actor, id, patch)
-                .await
-                .map(|_| ())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let assignee = match assignee.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("none") => Some(None),
+            Some("me") => Some(Some(actor.user_id)),
+            Some(raw) => Some(Some(raw.parse().map_err(|_| {
+                AppError::invalid("assignee", "Choose someone from the list.")
+            })?)),
+        };
+        let patch = super::TicketPatch::parse(
+            status.as_deref(),
+            priority.as_deref(),
+            category.as_deref(),
+            assignee,
+        )?;
+        backend.tickets.update(&actor, id, patch).await.map(|_| ())
+    })
+    .await
 }
 
 #[server]
 pub async fn rate_ticket(id: i64, rating: String, comment: Option<String>) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let rating = Rating::parse(&rating).map_err(|m| AppError::invalid("rating", m))?;
-            crate::backend::backend()?
-                .tickets
-                .rate(&actor, id, rating, comment)
-                .await
-                .map(|_| ())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let rating = Rating::parse(&rating).map_err(|m| AppError::invalid("rating", m))?;
+        backend
+            .tickets
+            .rate(&actor, id, rating, comment)
+            .await
+            .map(|_| ())
+    })
+    .await
 }
 
 #[component]

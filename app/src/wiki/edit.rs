@@ -33,74 +33,59 @@ pub async fn save_article(
     org_id: Option<String>,
     published: Option<String>,
 ) -> Result<Article, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let org_id = match org_id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                Some(raw) => Some(raw.parse::<OrgId>().map_err(|_| {
-                    AppError::invalid("visibility", "Choose the organization that may read it.")
-                })?),
-                None => None,
-            };
-            let input = ArticleInput {
-                slug: original_slug.clone().or(slug).unwrap_or_default(),
-                title,
-                body,
-                tags: tags
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(str::to_string)
-                    .collect(),
-                space: space.unwrap_or_default(),
-                visibility,
-                org_id,
-                published: Some(published.is_some()),
-            };
-            let article = input.parse()?;
-            let wiki = crate::backend::backend()?.wiki;
-            let saved = match original_slug {
-                Some(slug) => {
-                    wiki.update(&actor, &slug, article, base_revision.unwrap_or(0))
-                        .await?
-                }
-                None => wiki.create(&actor, article).await?,
-            };
-            leptos_axum::redirect(&format!("/wiki/{}", saved.slug));
-            Ok(saved)
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let org_id = match org_id.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(raw) => Some(raw.parse::<OrgId>().map_err(|_| {
+                AppError::invalid("visibility", "Choose the organization that may read it.")
+            })?),
+            None => None,
+        };
+        let input = ArticleInput {
+            slug: original_slug.clone().or(slug).unwrap_or_default(),
+            title,
+            body,
+            tags: tags
+                .unwrap_or_default()
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            space: space.unwrap_or_default(),
+            visibility,
+            org_id,
+            published: Some(published.is_some()),
+        };
+        let article = input.parse()?;
+        let wiki = backend.wiki;
+        let saved = match original_slug {
+            Some(slug) => {
+                wiki.update(&actor, &slug, article, base_revision.unwrap_or(0))
+                    .await?
+            }
+            None => wiki.create(&actor, article).await?,
+        };
+        leptos_axum::redirect(&format!("/wiki/{}", saved.slug));
+        Ok(saved)
+    })
+    .await
 }
 
 #[server]
 pub async fn preview_article(body: String) -> Result<String, AppError> {
-    crate::backend::with_status(
-        async move {
-            crate::backend::require_actor()?;
-            crate::backend::backend()?.wiki.preview(&body).await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|_, backend| async move { backend.wiki.preview(&body).await }).await
 }
 
 /// The client organizations an editor may publish to: every one for provider staff, their
 /// own for a manager.
 #[server]
 pub async fn article_orgs() -> Result<Vec<Org>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let orgs = crate::backend::backend()?
-                .accounts
-                .list_orgs(&actor)
-                .await?;
-            Ok(orgs
-                .into_iter()
-                .filter(|o| o.kind == OrgKind::Client)
-                .collect())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let orgs = backend.accounts.list_orgs(&actor).await?;
+        Ok(orgs
+            .into_iter()
+            .filter(|o| o.kind == OrgKind::Client)
+            .collect())
+    })
+    .await
 }
 
 fn editors(role: Role) -> bool {

@@ -12,16 +12,10 @@ pub const SUGGESTIONS: usize = 3;
 
 #[server]
 pub async fn suggest_articles(q: String) -> Result<Vec<SearchHit>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .wiki
-                .suggest(&actor, &q, SUGGESTIONS)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.wiki.suggest(&actor, &q, SUGGESTIONS).await
+    })
+    .await
 }
 
 /// Saves "what fixed it" as a draft article (or onto an existing one) and opens it.
@@ -33,30 +27,24 @@ pub async fn capture_fix(
     fix: String,
     append_to: Option<String>,
 ) -> Result<Article, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let capture = super::CaptureInput {
-                symptom,
-                cause: cause.unwrap_or_default(),
-                fix,
-                append_to: append_to.unwrap_or_default(),
-            }
-            .parse()?;
-            let article = crate::backend::backend()?
-                .wiki
-                .capture(&actor, ticket, capture)
-                .await?;
-            let next = if article.published {
-                format!("/wiki/{}", article.slug)
-            } else {
-                format!("/wiki/{}/edit", article.slug)
-            };
-            leptos_axum::redirect(&next);
-            Ok(article)
+    crate::backend::as_caller(|actor, backend| async move {
+        let capture = super::CaptureInput {
+            symptom,
+            cause: cause.unwrap_or_default(),
+            fix,
+            append_to: append_to.unwrap_or_default(),
         }
-        .await,
-    )
+        .parse()?;
+        let article = backend.wiki.capture(&actor, ticket, capture).await?;
+        let next = if article.published {
+            format!("/wiki/{}", article.slug)
+        } else {
+            format!("/wiki/{}/edit", article.slug)
+        };
+        leptos_axum::redirect(&next);
+        Ok(article)
+    })
+    .await
 }
 
 /// "Might one of these help?": the best articles for what is typed so far, refreshed a moment

@@ -20,117 +20,73 @@ pub async fn list_articles(
     space: Option<String>,
     tag: Option<String>,
 ) -> Result<ArticleList, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let query = super::ArticleQuery {
-                space: space.filter(|s| !s.trim().is_empty()),
-                tag: tag.filter(|t| !t.trim().is_empty()),
-            };
-            crate::backend::backend()?.wiki.list(&actor, query).await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let query = super::ArticleQuery {
+            space: space.filter(|s| !s.trim().is_empty()),
+            tag: tag.filter(|t| !t.trim().is_empty()),
+        };
+        backend.wiki.list(&actor, query).await
+    })
+    .await
 }
 
 #[server]
 pub async fn search_articles(q: String) -> Result<Vec<SearchHit>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .wiki
-                .search(&actor, &q, SEARCH_LIMIT)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.wiki.search(&actor, &q, SEARCH_LIMIT).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_article(slug: String) -> Result<Article, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?.wiki.get(&actor, &slug).await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move { backend.wiki.get(&actor, &slug).await })
+        .await
 }
 
 /// "This solved my problem": counted for the article, and no ticket is filed.
 #[server]
 pub async fn deflect(slug: String) -> Result<(), AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .wiki
-                .deflect(&actor, &slug)
-                .await?;
-            leptos_axum::redirect(&format!("/wiki/{slug}?solved=1"));
-            Ok(())
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.wiki.deflect(&actor, &slug).await?;
+        leptos_axum::redirect(&format!("/wiki/{slug}?solved=1"));
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn list_revisions(slug: String) -> Result<Vec<RevisionSummary>, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .wiki
-                .revisions(&actor, &slug)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.wiki.revisions(&actor, &slug).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_revision(slug: String, number: i64) -> Result<Revision, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .wiki
-                .revision(&actor, &slug, number)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.wiki.revision(&actor, &slug, number).await
+    })
+    .await
 }
 
 #[server]
 pub async fn get_diff(slug: String, from: i64, to: i64) -> Result<RevisionDiff, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            crate::backend::backend()?
-                .wiki
-                .diff(&actor, &slug, from, to)
-                .await
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.wiki.diff(&actor, &slug, from, to).await
+    })
+    .await
 }
 
 #[server]
 pub async fn restore_revision(slug: String, number: i64) -> Result<Article, AppError> {
-    crate::backend::with_status(
-        async move {
-            let actor = crate::backend::require_actor()?;
-            let article = crate::backend::backend()?
-                .wiki
-                .restore(&actor, &slug, number)
-                .await?;
-            leptos_axum::redirect(&format!("/wiki/{slug}"));
-            Ok(article)
-        }
-        .await,
-    )
+    crate::backend::as_caller(|actor, backend| async move {
+        let article = backend.wiki.restore(&actor, &slug, number).await?;
+        leptos_axum::redirect(&format!("/wiki/{slug}"));
+        Ok(article)
+    })
+    .await
 }
 
 /// The page's `:slug`.
