@@ -12,7 +12,7 @@ pub mod settings;
 pub mod tickets;
 pub mod wiki;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use axum::{
     Json, Router,

@@ -17,5 +17,6 @@ pub mod reports;
 pub mod security;
 pub mod settings;
 pub mod startup;
+pub mod state;
 pub mod tickets;
 pub mod wiki;

@@ -2,7 +2,7 @@
 
 use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
 use app::backend::{end_session, start_session};
 use app::error::AppError;
@@ -30,10 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Ids in paths that do not parse name nothing that exists.
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     email: String,
@@ -120,13 +116,9 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    state
-        .backend
-        .accounts
-        .revoke_token(&actor, parse_id(&id)?)
-        .await?;
+    state.backend.accounts.revoke_token(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -246,13 +238,13 @@ pub struct UserPatch {
 async fn update_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UserPatch>,
 ) -> Result<Json<User>, AppError> {
     let user = state
         .backend
         .accounts
-        .set_user_active(&actor, parse_id(&id)?, body.active)
+        .set_user_active(&actor, id, body.active)
         .await?;
     Ok(Json(user))
 }

@@ -1,8 +1,8 @@
 //! Uploading files to tickets and downloading them through the REST API.
 
-use super::{ApiPath, ErrorBody, forms::MultipartForm, tickets::ticket_id};
+use super::{ApiPath, ErrorBody, forms::MultipartForm};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::TicketDetail;
 use axum::{
@@ -31,10 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn upload(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     form: MultipartForm,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
-    let id = ticket_id(&id)?;
     let internal = form.flag("internal");
     let ticket = state
         .backend
@@ -52,9 +51,8 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
     let (attachment, path) = state.backend.tickets.attachment(&actor, id).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|err| {
         tracing::error!(error = %err, attachment = id, "attachment bytes missing");

@@ -1,8 +1,8 @@
 //! REST routes for canned replies (provider staff).
 
-use super::{ApiJson, ApiPath, ErrorBody, tickets::ticket_id};
+use super::{ApiJson, ApiPath, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::canned::{CannedDraft, CannedReply};
 use axum::{Json, extract::State, http::StatusCode};
@@ -15,10 +15,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(expanded))
-}
-
-fn id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -69,11 +65,9 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(raw): ApiPath<String>,
+    ApiPath(raw): ApiPath<i64>,
 ) -> Result<Json<CannedReply>, AppError> {
-    Ok(Json(
-        state.backend.canned.get_canned(&actor, id(&raw)?).await?,
-    ))
+    Ok(Json(state.backend.canned.get_canned(&actor, raw).await?))
 }
 
 /// Change a canned reply.
@@ -85,10 +79,10 @@ async fn get_one(
 async fn update(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(raw): ApiPath<String>,
+    ApiPath(raw): ApiPath<i64>,
     ApiJson(body): ApiJson<CannedRequest>,
 ) -> Result<Json<CannedReply>, AppError> {
-    let id = id(&raw)?;
+    let id = raw;
     let draft = CannedDraft::parse(&body.title, &body.body)?;
     Ok(Json(
         state
@@ -106,13 +100,9 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(raw): ApiPath<String>,
+    ApiPath(raw): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    state
-        .backend
-        .canned
-        .delete_canned(&actor, id(&raw)?)
-        .await?;
+    state.backend.canned.delete_canned(&actor, raw).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,12 +115,12 @@ async fn delete(
 async fn expanded(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath((ticket, canned)): ApiPath<(String, String)>,
+    ApiPath((ticket, canned)): ApiPath<(i64, i64)>,
 ) -> Result<Json<ExpandedReply>, AppError> {
     let body = state
         .backend
         .canned
-        .expand_canned(&actor, id(&canned)?, ticket_id(&ticket)?)
+        .expand_canned(&actor, canned, ticket)
         .await?;
     Ok(Json(ExpandedReply { body }))
 }

@@ -3,7 +3,7 @@
 
 use super::{ApiQuery, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::live::LiveEvent;
 use axum::{

@@ -3,9 +3,9 @@
 //! redirect (carrying the problem and what was typed back to the form); the page's script asks
 //! for JSON instead and gets the API's answers.
 
-use super::tickets::ticket_id;
+use super::ApiPath;
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::{NewTicket, ssr::Upload};
 use axum::{
@@ -160,10 +160,9 @@ pub async fn new_request(
 pub async fn attach(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<i64>,
     form: Multipart,
 ) -> Result<Redirect, AppError> {
-    let id = ticket_id(&id)?;
     let outcome = match MultipartForm::read(form).await {
         Ok(form) => {
             let internal = form.flag("internal");

@@ -1,10 +1,9 @@
 //! `/api/v1/tickets/{id}/presence`: a ticket page's heartbeats, saying who is on it and what
 //! they are typing, for the others on the page.
 
-use super::tickets::ticket_id;
 use super::{ApiJson, ApiPath, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::live::{PresenceList, Typing};
 use axum::{Json, extract::State, http::StatusCode};
@@ -37,7 +36,7 @@ pub struct HeartbeatRequest {
 async fn heartbeat(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<HeartbeatRequest>,
 ) -> Result<Json<PresenceList>, AppError> {
     let typing = body
@@ -46,12 +45,7 @@ async fn heartbeat(
         .map(Typing::parse)
         .transpose()
         .map_err(|m| AppError::invalid("typing", m))?;
-    Ok(Json(
-        state
-            .presence
-            .heartbeat(&actor, ticket_id(&id)?, typing)
-            .await?,
-    ))
+    Ok(Json(state.presence.heartbeat(&actor, id, typing).await?))
 }
 
 /// Say the caller left the ticket's page.
@@ -63,8 +57,8 @@ async fn heartbeat(
 async fn leave(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    state.presence.leave(&actor, ticket_id(&id)?).await?;
+    state.presence.leave(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,9 @@
 //! REST routes for workload: the dashboard's figures (JSON and CSV), time on tickets, the
 //! timer, the month's time for invoicing, and contracts.
 
-use super::tickets::ticket_id;
 use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::accounts::OrgId;
 use app::error::{AppError, Validator};
 use app::reports::{
@@ -40,10 +39,6 @@ fn today() -> time::Date {
 }
 
 /// Ids in a path that do not parse name nothing that exists.
-fn path_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// A CSV download named `file_name`.
 fn csv_response(file_name: &str, body: String) -> Response {
     (
@@ -116,15 +111,9 @@ async fn workload_csv(
 async fn ticket_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TicketTime>, AppError> {
-    Ok(Json(
-        state
-            .backend
-            .reports
-            .ticket_time(&actor, ticket_id(&id)?)
-            .await?,
-    ))
+    Ok(Json(state.backend.reports.ticket_time(&actor, id).await?))
 }
 
 /// Log time on a ticket by hand (provider staff). Internal: the client's people never see it.
@@ -137,10 +126,9 @@ async fn ticket_time(
 async fn log_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TimeInput>,
 ) -> Result<(StatusCode, Json<TimeEntry>), AppError> {
-    let id = ticket_id(&id)?;
     let time = body.parse(today())?;
     let entry = state.backend.reports.log_time(&actor, id, time).await?;
     Ok((StatusCode::CREATED, Json(entry)))
@@ -157,10 +145,9 @@ async fn log_time(
 async fn update_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TimeInput>,
 ) -> Result<Json<TimeEntry>, AppError> {
-    let id = path_id(&id)?;
     let time = body.parse(today())?;
     Ok(Json(
         state.backend.reports.update_time(&actor, id, time).await?,
@@ -176,13 +163,9 @@ async fn update_time(
 async fn delete_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    state
-        .backend
-        .reports
-        .delete_time(&actor, path_id(&id)?)
-        .await?;
+    state.backend.reports.delete_time(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -365,15 +348,9 @@ async fn mark_billed(
 async fn get_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Contract>, AppError> {
-    Ok(Json(
-        state
-            .backend
-            .reports
-            .contract(&actor, path_id(&id)?)
-            .await?,
-    ))
+    Ok(Json(state.backend.reports.contract(&actor, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -396,11 +373,11 @@ pub struct ContractInput {
 async fn set_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ContractInput>,
 ) -> Result<Json<Contract>, AppError> {
     let contract = Contract {
-        org_id: path_id(&id)?,
+        org_id: id,
         hours_included: body.hours_included,
         hourly_rate_cents: body.hourly_rate_cents,
     };

@@ -2,7 +2,7 @@
 
 use super::{ApiJson, ApiPath, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::settings::{CategoryChange, OrgSettings, SettingsChange};
 use axum::{Json, extract::State, http::StatusCode};
@@ -18,10 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Ids that do not parse name nothing that exists.
-fn id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// An organization's ticket settings (provider staff; a manager for their own org).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/settings", tag = "settings",
     security(("bearer" = [])),
@@ -30,9 +26,9 @@ fn id(raw: &str) -> Result<i64, AppError> {
 async fn get_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(org): ApiPath<String>,
+    ApiPath(org): ApiPath<i64>,
 ) -> Result<Json<OrgSettings>, AppError> {
-    let settings = state.backend.settings.settings(&actor, id(&org)?).await?;
+    let settings = state.backend.settings.settings(&actor, org).await?;
     Ok(Json(settings))
 }
 
@@ -48,13 +44,13 @@ async fn get_settings(
 async fn change_settings(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(org): ApiPath<String>,
+    ApiPath(org): ApiPath<i64>,
     ApiJson(change): ApiJson<SettingsChange>,
 ) -> Result<Json<OrgSettings>, AppError> {
     let settings = state
         .backend
         .settings
-        .change_settings(&actor, id(&org)?, change)
+        .change_settings(&actor, org, change)
         .await?;
     Ok(Json(settings))
 }
@@ -75,13 +71,13 @@ pub struct NewCategory {
 async fn add_category(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(org): ApiPath<String>,
+    ApiPath(org): ApiPath<i64>,
     ApiJson(body): ApiJson<NewCategory>,
 ) -> Result<(StatusCode, Json<OrgSettings>), AppError> {
     let settings = state
         .backend
         .settings
-        .add_category(&actor, id(&org)?, &body.name)
+        .add_category(&actor, org, &body.name)
         .await?;
     Ok((StatusCode::CREATED, Json(settings)))
 }
@@ -96,13 +92,13 @@ async fn add_category(
 async fn change_category(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(category): ApiPath<String>,
+    ApiPath(category): ApiPath<i64>,
     ApiJson(change): ApiJson<CategoryChange>,
 ) -> Result<Json<OrgSettings>, AppError> {
     let settings = state
         .backend
         .settings
-        .change_category(&actor, id(&category)?, change)
+        .change_category(&actor, category, change)
         .await?;
     Ok(Json(settings))
 }

@@ -2,7 +2,7 @@
 
 use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::{
     NewTicket, Priority, Rating, SavedView, Status, TicketDetail, TicketPage, TicketParams,
@@ -22,13 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_tickets))
         .routes(routes!(list_views, save_view))
         .routes(routes!(delete_view))
-}
-
-/// Ticket ids that do not parse name nothing that exists.
-pub(super) fn ticket_id(raw: &str) -> Result<i64, AppError> {
-    raw.trim_start_matches('#')
-        .parse()
-        .map_err(|_| AppError::NotFound)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -91,11 +84,9 @@ async fn list_tickets(
 async fn get_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TicketDetail>, AppError> {
-    Ok(Json(
-        state.backend.tickets.get(&actor, ticket_id(&id)?).await?,
-    ))
+    Ok(Json(state.backend.tickets.get(&actor, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -125,7 +116,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
 async fn update_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TicketPatchRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let patch = TicketPatch::parse(
@@ -134,13 +125,7 @@ async fn update_ticket(
         body.category.as_deref(),
         body.assignee_id,
     )?;
-    Ok(Json(
-        state
-            .backend
-            .tickets
-            .update(&actor, ticket_id(&id)?, patch)
-            .await?,
-    ))
+    Ok(Json(state.backend.tickets.update(&actor, id, patch).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -163,13 +148,13 @@ pub struct CommentRequest {
 async fn add_comment(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CommentRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
     let ticket = state
         .backend
         .tickets
-        .comment(&actor, ticket_id(&id)?, &body.body, body.internal)
+        .comment(&actor, id, &body.body, body.internal)
         .await?;
     Ok((StatusCode::CREATED, Json(ticket)))
 }
@@ -191,7 +176,7 @@ pub struct RatingRequest {
 async fn rate_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<RatingRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let rating = Rating::parse(&body.rating).map_err(|m| AppError::invalid("rating", m))?;
@@ -199,7 +184,7 @@ async fn rate_ticket(
         state
             .backend
             .tickets
-            .rate(&actor, ticket_id(&id)?, rating, body.comment)
+            .rate(&actor, id, rating, body.comment)
             .await?,
     ))
 }
@@ -297,9 +282,8 @@ async fn save_view(
 async fn delete_view(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, AppError> {
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
     state.backend.tickets.delete_view(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,12 +1,11 @@
 //! REST routes for the wiki: articles, their history, search and suggestions, files, and the
 //! articles tied to a ticket.
 
-use super::tickets::ticket_id;
 use super::{
     ApiJson, ApiPath, ApiQuery, ErrorBody, attachments::file_response, forms::MultipartForm,
 };
 use crate::auth::Caller;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::error::AppError;
 use app::wiki::ssr::ArticleFile;
 use app::wiki::{
@@ -46,10 +45,6 @@ pub fn uploads() -> OpenApiRouter<AppState> {
 }
 
 /// Revision numbers that do not parse name nothing that exists.
-fn revision_number(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 #[derive(Deserialize, IntoParams)]
 pub struct ListQuery {
     /// Only articles of this space.
@@ -149,9 +144,8 @@ async fn list_revisions(
 async fn get_revision(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath((slug, number)): ApiPath<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, i64)>,
 ) -> Result<Json<Revision>, AppError> {
-    let number = revision_number(&number)?;
     Ok(Json(
         state.backend.wiki.revision(&actor, &slug, number).await?,
     ))
@@ -196,9 +190,8 @@ async fn diff_revisions(
 async fn restore_revision(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath((slug, number)): ApiPath<(String, String)>,
+    ApiPath((slug, number)): ApiPath<(String, i64)>,
 ) -> Result<Json<Article>, AppError> {
-    let number = revision_number(&number)?;
     Ok(Json(
         state.backend.wiki.restore(&actor, &slug, number).await?,
     ))
@@ -284,9 +277,8 @@ async fn upload_files(
 async fn download_file(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let id = id.parse().map_err(|_| AppError::NotFound)?;
     let (file, path) = state.backend.wiki.file(&actor, id).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|err| {
         tracing::error!(error = %err, file = id, "article file bytes missing");
@@ -305,11 +297,9 @@ async fn download_file(
 async fn ticket_articles(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<TicketArticle>>, AppError> {
-    Ok(Json(
-        state.backend.wiki.linked(&actor, ticket_id(&id)?).await?,
-    ))
+    Ok(Json(state.backend.wiki.linked(&actor, id).await?))
 }
 
 /// Turn what fixed a ticket into a draft article (internal, in How-to), or add it to an
@@ -324,10 +314,9 @@ async fn ticket_articles(
 async fn capture(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CaptureInput>,
 ) -> Result<(StatusCode, Json<Article>), AppError> {
-    let id = ticket_id(&id)?;
     let capture = body.parse()?;
     let article = state.backend.wiki.capture(&actor, id, capture).await?;
     Ok((StatusCode::CREATED, Json(article)))

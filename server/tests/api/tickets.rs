@@ -453,7 +453,7 @@ async fn resolved_tickets_close_by_themselves_after_the_waiting_period() {
         json!({ "status": "resolved" }),
     )
     .await;
-    let state = server::startup::AppState::new(&app.settings).await.unwrap();
+    let state = server::state::AppState::new(&app.settings).await.unwrap();
 
     let kept = state
         .tickets

@@ -1,0 +1,91 @@
+//! The state every handler shares: the services, the live bus and presence, built once at
+//! startup and cheap to clone.
+
+use crate::accounts::AccountsService;
+use crate::db::Db;
+use crate::error::StartupError;
+use crate::settings::Settings;
+use crate::tickets::TicketsService;
+use app::backend::Backend;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Everything a handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub db: Db,
+    pub backend: Backend,
+    pub accounts: Arc<AccountsService>,
+    pub tickets: Arc<TicketsService>,
+    pub bus: Arc<crate::live::Bus>,
+    /// Who is on which ticket's page; in memory only.
+    pub presence: Arc<crate::presence::Presence>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<AccountsService> {
+    fn from_ref(state: &AppState) -> Self {
+        state.accounts.clone()
+    }
+}
+
+impl AppState {
+    pub async fn new(settings: &Settings) -> Result<AppState, StartupError> {
+        let db = Db::open(&settings.database).await?;
+        let accounts = Arc::new(AccountsService::new(
+            db.clone(),
+            settings.login_failures_per_account,
+            settings.login_failures_per_address,
+        ));
+        let leptos = LeptosOptions::builder()
+            .output_name("deskside")
+            .site_root(settings.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(settings.bind)
+            .build();
+        let bus = crate::live::Bus::new(db.clone()).await?;
+        let wiki = Arc::new(crate::wiki::WikiService::new(
+            db.clone(),
+            settings.data_dir.clone(),
+            settings.max_file_mb * 1024 * 1024,
+            bus.clone(),
+        ));
+        let tickets = Arc::new(
+            TicketsService::new(
+                db.clone(),
+                settings.reopen_days,
+                settings.data_dir.clone(),
+                settings.max_file_mb * 1024 * 1024,
+                bus.clone(),
+            )
+            .with_suggestions(wiki.clone()),
+        );
+        tickets.clone().spawn_auto_close(settings.auto_close_days);
+        tickets.clone().spawn_breach_watch();
+        let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
+        presence.clone().spawn_sweep();
+        Ok(AppState {
+            leptos,
+            backend: Backend {
+                accounts: accounts.clone(),
+                tickets: tickets.clone(),
+                settings: tickets.clone(),
+                canned: tickets.clone(),
+                wiki,
+                reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
+            },
+            db,
+            accounts,
+            tickets,
+            bus,
+            presence,
+        })
+    }
+}
