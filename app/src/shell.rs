@@ -5,7 +5,7 @@ use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::profile::ProfilePage;
 use crate::reports::dashboard::ReportsPage;
-use crate::tickets::canned::CannedRepliesPage;
+use crate::tickets::canned::page::CannedRepliesPage;
 use crate::tickets::settings::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
 use crate::wiki::edit::{EditArticlePage, NewArticlePage};

@@ -832,7 +832,7 @@ fn CannedPicker(id: i64, list: Vec<(i64, String)>, draft: RwSignal<String>) -> i
             return;
         };
         leptos::task::spawn_local(async move {
-            match super::canned::expand_canned_reply(id, canned).await {
+            match super::canned::page::expand_canned_reply(id, canned).await {
                 Ok(text) => {
                     failure.set(None);
                     draft.set(text);

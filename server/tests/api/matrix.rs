@@ -582,19 +582,19 @@ const SERVER_FNS: &[Call] = &[
         STAFF,
     ),
     // Canned replies.
-    sf(path!(canned::ListCannedReplies), &[], STAFF_HIDDEN),
+    sf(path!(canned::page::ListCannedReplies), &[], STAFF_HIDDEN),
     sf(
-        path!(canned::SaveCannedReply),
+        path!(canned::page::SaveCannedReply),
         &[("title", "Matrix {n}"), ("body", "Hello")],
         STAFF_HIDDEN,
     ),
     sf(
-        path!(canned::DeleteCannedReply),
+        path!(canned::page::DeleteCannedReply),
         &[("id", "{fresh_canned}")],
         STAFF_HIDDEN,
     ),
     sf(
-        path!(canned::ExpandCannedReply),
+        path!(canned::page::ExpandCannedReply),
         &[("ticket", "{ticket}"), ("canned", "{canned}")],
         STAFF_HIDDEN,
     ),
