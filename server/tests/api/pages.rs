@@ -502,3 +502,120 @@ async fn a_manager_sees_their_settings_page_read_only_but_for_sharing() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("This page is not part of your role."));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A page render loads its data once.
+// ---------------------------------------------------------------------------------------------
+
+/// The database's read count once nothing has read for a moment.
+async fn quiet_reads(app: &TestApp) -> u64 {
+    let mut last = app.db.reads();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let now = app.db.reads();
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// The reads `act` causes. The breach watcher reads on its own clock, so the least of three
+/// runs is the request's own count.
+async fn reads_of<F, Fut>(app: &TestApp, act: F) -> u64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut least = u64::MAX;
+    for _ in 0..3 {
+        let before = quiet_reads(app).await;
+        act().await;
+        least = least.min(quiet_reads(app).await - before);
+    }
+    least
+}
+
+/// Calls a server function as the app does, with url-encoded arguments.
+async fn call(app: &TestApp, client: &Client, path: &str, form: &[(&str, String)]) {
+    let res = client.post(app.url(path)).form(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+}
+
+#[tokio::test]
+async fn each_main_page_reads_its_data_once_per_server_render() {
+    use app::reports::dashboard::LoadDashboard;
+    use app::tickets::{list::ListTickets, queue::LoadQueue, view::GetTicket};
+    use app::wiki::pages::{GetArticle, ListArticles};
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            serde_json::json!({ "subject": "Screen flickers", "body": "Since Monday", "priority": "low" }),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap().to_string();
+    // (who, page, the server functions whose data the page shows)
+    let pages: Vec<(&str, String, Vec<(&str, Vec<(&str, String)>)>)> = vec![
+        (
+            TECH,
+            format!("/tickets/{id}"),
+            vec![(GetTicket::PATH, vec![("id", id.clone())])],
+        ),
+        (
+            ACME_REQUESTER,
+            format!("/tickets/{id}"),
+            vec![(GetTicket::PATH, vec![("id", id.clone())])],
+        ),
+        (TECH, "/tickets".into(), vec![(LoadQueue::PATH, vec![])]),
+        (
+            ACME_REQUESTER,
+            "/tickets".into(),
+            vec![(ListTickets::PATH, vec![])],
+        ),
+        (
+            ACME_MANAGER,
+            "/reports".into(),
+            vec![(LoadDashboard::PATH, vec![])],
+        ),
+        (
+            ACME_REQUESTER,
+            "/wiki".into(),
+            vec![(ListArticles::PATH, vec![])],
+        ),
+        (
+            ACME_REQUESTER,
+            "/wiki/printer-offline".into(),
+            vec![(GetArticle::PATH, vec![("slug", "printer-offline".into())])],
+        ),
+    ];
+    for (who, page, data) in pages {
+        let client = app.signed_in(who).await;
+        // What every page costs: the shell and the signed-in caller, as on a page with no data.
+        let shell = reads_of(&app, || async {
+            browser_get(&app, &client, "/no-such-page").await;
+        })
+        .await;
+        let once = reads_of(&app, || async {
+            for (path, form) in &data {
+                call(&app, &client, path, form).await;
+            }
+        })
+        .await;
+        let rendered = reads_of(&app, || async {
+            let (status, _) = html(&app, &client, &page).await;
+            assert_eq!(status, StatusCode::OK, "{page} as {who}");
+        })
+        .await;
+
+        eprintln!("{who} {page}: shell {shell}, data {once}, page {rendered}");
+        assert!(once > 0, "{page}: its data comes from the database");
+        assert!(
+            rendered <= shell + once,
+            "{page} as {who} read the database {rendered} times; its data takes {once} and the \
+             shell {shell}: something on the page loads twice"
+        );
+    }
+}

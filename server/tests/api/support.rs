@@ -16,6 +16,8 @@ pub const BIRCH_REQUESTER: &str = "bea@birch.example";
 pub struct TestApp {
     pub base: String,
     pub settings: Settings,
+    /// The server's database handle, to count what a request reads.
+    pub db: server::db::Db,
     _dir: TempDir,
 }
 
@@ -28,10 +30,12 @@ pub async fn spawn() -> TestApp {
         .await
         .expect("the server starts");
     let base = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
     tokio::spawn(app.serve());
     TestApp {
         base,
         settings,
+        db,
         _dir: dir,
     }
 }
