@@ -2,7 +2,6 @@
 //! placeholders filled in from the ticket.
 
 use super::TicketId;
-use crate::accounts::Actor;
 use crate::error::{AppError, Validator};
 use serde::{Deserialize, Serialize};
 
@@ -112,6 +111,7 @@ pub fn expand(template: &str, values: &PlaceholderValues) -> String {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
+    use crate::accounts::Actor;
 
     /// Canned replies are the provider's: only its staff list, write or use them.
     #[async_trait::async_trait]

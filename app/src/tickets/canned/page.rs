@@ -1,7 +1,7 @@
 //! `/canned-replies`: the provider's library of replies, and the server functions the ticket
 //! page and the library call.
 
-use super::{CannedDraft, CannedReply, PLACEHOLDERS};
+use super::{CannedReply, PLACEHOLDERS};
 use crate::accounts::{Actor, Role};
 use crate::auth::Protected;
 use crate::components::{ErrorNotice, FieldError, form_error};
@@ -26,7 +26,7 @@ pub async fn save_canned_reply(
     body: String,
 ) -> Result<CannedReply, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        let draft = CannedDraft::parse(&title, &body)?;
+        let draft = super::CannedDraft::parse(&title, &body)?;
         let canned = backend.canned;
         match id {
             Some(id) => canned.update_canned(&actor, id, draft).await,
