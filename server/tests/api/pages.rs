@@ -542,6 +542,36 @@ async fn call(app: &TestApp, client: &Client, path: &str, form: &[(&str, String)
     assert_eq!(res.status(), StatusCode::OK, "{path}");
 }
 
+/// A server function and its url-encoded arguments.
+struct ServerCall {
+    path: &'static str,
+    form: Vec<(&'static str, String)>,
+}
+
+impl ServerCall {
+    fn new(path: &'static str, form: &[(&'static str, &str)]) -> Self {
+        let form = form.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        ServerCall { path, form }
+    }
+}
+
+/// A page as `who` opens it, and the server functions whose data it shows.
+struct Page {
+    who: &'static str,
+    page: String,
+    data: Vec<ServerCall>,
+}
+
+impl Page {
+    fn new(who: &'static str, page: &str, data: Vec<ServerCall>) -> Self {
+        Page {
+            who,
+            page: page.to_string(),
+            data,
+        }
+    }
+}
+
 #[tokio::test]
 async fn each_main_page_reads_its_data_once_per_server_render() {
     use app::reports::dashboard::LoadDashboard;
@@ -557,41 +587,40 @@ async fn each_main_page_reads_its_data_once_per_server_render() {
         )
         .await;
     let id = ticket["id"].as_i64().unwrap().to_string();
-    // (who, page, the server functions whose data the page shows)
-    let pages: Vec<(&str, String, Vec<(&str, Vec<(&str, String)>)>)> = vec![
-        (
+    let ticket_data = || vec![ServerCall::new(GetTicket::PATH, &[("id", &id)])];
+    let pages = [
+        Page::new(TECH, &format!("/tickets/{id}"), ticket_data()),
+        Page::new(ACME_REQUESTER, &format!("/tickets/{id}"), ticket_data()),
+        Page::new(
             TECH,
-            format!("/tickets/{id}"),
-            vec![(GetTicket::PATH, vec![("id", id.clone())])],
+            "/tickets",
+            vec![ServerCall::new(LoadQueue::PATH, &[])],
         ),
-        (
+        Page::new(
             ACME_REQUESTER,
-            format!("/tickets/{id}"),
-            vec![(GetTicket::PATH, vec![("id", id.clone())])],
+            "/tickets",
+            vec![ServerCall::new(ListTickets::PATH, &[])],
         ),
-        (TECH, "/tickets".into(), vec![(LoadQueue::PATH, vec![])]),
-        (
-            ACME_REQUESTER,
-            "/tickets".into(),
-            vec![(ListTickets::PATH, vec![])],
-        ),
-        (
+        Page::new(
             ACME_MANAGER,
-            "/reports".into(),
-            vec![(LoadDashboard::PATH, vec![])],
+            "/reports",
+            vec![ServerCall::new(LoadDashboard::PATH, &[])],
         ),
-        (
+        Page::new(
             ACME_REQUESTER,
-            "/wiki".into(),
-            vec![(ListArticles::PATH, vec![])],
+            "/wiki",
+            vec![ServerCall::new(ListArticles::PATH, &[])],
         ),
-        (
+        Page::new(
             ACME_REQUESTER,
-            "/wiki/printer-offline".into(),
-            vec![(GetArticle::PATH, vec![("slug", "printer-offline".into())])],
+            "/wiki/printer-offline",
+            vec![ServerCall::new(
+                GetArticle::PATH,
+                &[("slug", "printer-offline")],
+            )],
         ),
     ];
-    for (who, page, data) in pages {
+    for Page { who, page, data } in pages {
         let client = app.signed_in(who).await;
         // What every page costs: the shell and the signed-in caller, as on a page with no data.
         let shell = reads_of(&app, || async {
@@ -599,7 +628,7 @@ async fn each_main_page_reads_its_data_once_per_server_render() {
         })
         .await;
         let once = reads_of(&app, || async {
-            for (path, form) in &data {
+            for ServerCall { path, form } in &data {
                 call(&app, &client, path, form).await;
             }
         })
