@@ -56,16 +56,35 @@ pub struct Target {
     pub resolution_minutes: i64,
 }
 
+/// Which of a priority's two targets: named so in the settings form's fields, in the log entry
+/// of a missed target and in its live event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaTarget {
+    FirstResponse,
+    Resolution,
+}
+
+impl SlaTarget {
+    pub const ALL: [SlaTarget; 2] = [SlaTarget::FirstResponse, SlaTarget::Resolution];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaTarget::FirstResponse => "first_response",
+            SlaTarget::Resolution => "resolution",
+        }
+    }
+}
+
 /// The longest target one may set: a year of business minutes is already no target at all.
 pub const MAX_TARGET_MINUTES: i64 = 525_600;
 
 impl Target {
     pub fn check(self) -> Result<Target, AppError> {
         let mut v = Validator::new();
-        let field = |kind: &str| format!("{}_{kind}", self.priority.as_str());
+        let field = |kind: SlaTarget| format!("{}_{}", self.priority.as_str(), kind.as_str());
         for (kind, minutes) in [
-            ("first_response", self.first_response_minutes),
-            ("resolution", self.resolution_minutes),
+            (SlaTarget::FirstResponse, self.first_response_minutes),
+            (SlaTarget::Resolution, self.resolution_minutes),
         ] {
             if !(1..=MAX_TARGET_MINUTES).contains(&minutes) {
                 v.check::<()>(
@@ -76,7 +95,7 @@ impl Target {
         }
         if self.first_response_minutes > self.resolution_minutes {
             v.check::<()>(
-                &field("resolution"),
+                &field(SlaTarget::Resolution),
                 Err("The resolution target cannot come before the first response.".into()),
             );
         }
