@@ -2,23 +2,14 @@
 //! categories people file under, the business hours SLA targets count in, and the targets.
 //! The types, their checks and who may see or change them; the page is in `page`.
 
+pub mod hours;
 pub mod page;
 
 use super::Priority;
 use crate::accounts::{Actor, OrgId, Role};
 use crate::error::{AppError, Validator};
+use hours::BusinessHours;
 use serde::{Deserialize, Serialize};
-
-/// The three-letter weekday names business hours use, Monday first.
-pub const WEEKDAYS: [(&str, &str); 7] = [
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
-];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -29,7 +20,8 @@ pub struct Category {
     pub archived: bool,
 }
 
-/// Business hours as people type them.
+/// Business hours as people type them and the settings document carries them;
+/// `BusinessHours::parse` says what they mean.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Hours {
@@ -41,6 +33,17 @@ pub struct Hours {
     pub start: String,
     /// Closing time, `HH:MM` (`24:00` for midnight).
     pub end: String,
+}
+
+impl From<&BusinessHours> for Hours {
+    fn from(hours: &BusinessHours) -> Self {
+        Hours {
+            time_zone: hours.time_zone.clone(),
+            weekdays: hours.weekdays_text(),
+            start: hours.start_text(),
+            end: hours.end_text(),
+        }
+    }
 }
 
 /// The SLA targets for one priority, in business minutes.

@@ -2,7 +2,7 @@
 //! that a change is checked whole before any of it is written.
 
 use super::TicketsService;
-use super::sla::BusinessHours;
+use crate::calendar::parse_hours;
 use crate::db::settings::{set_hours, set_sharing, set_target};
 use app::accounts::{Actor, OrgId, Role};
 use app::error::{AppError, Validator};
@@ -53,7 +53,7 @@ impl OrgSettingsStore for TicketsService {
         }
         let mut v = Validator::new();
         let hours = change.business_hours.as_ref().and_then(|h| {
-            match BusinessHours::parse(&h.time_zone, &h.weekdays, &h.start, &h.end) {
+            match parse_hours(&h.time_zone, &h.weekdays, &h.start, &h.end) {
                 Ok(hours) => Some(hours),
                 Err(err) => v.check(err.field(), Err(err.to_string())),
             }

@@ -3,6 +3,7 @@
 use super::support::*;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+use server::calendar::BusinessCalendar;
 
 async fn file(app: &TestApp, client: &Client, subject: &str) -> Value {
     let (status, ticket) = app
@@ -507,7 +508,7 @@ fn at(value: &Value) -> jiff::Timestamp {
 async fn due_times_follow_the_orgs_policy_in_business_hours_and_move_with_priority() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let office = server::tickets::sla::BusinessHours::default_office();
+    let office = app::tickets::settings::hours::BusinessHours::default_office();
     let (_, ticket) = app
         .post(
             &rob,

@@ -4,7 +4,10 @@
 // The forms' server functions take one argument per form field, as plain forms post them.
 #![allow(clippy::too_many_arguments)]
 
-use super::{Category, Hours, OrgSettings, Target, WEEKDAYS, hours_text};
+use super::hours::WEEKDAYS;
+#[cfg(feature = "ssr")]
+use super::hours::weekdays_text;
+use super::{Category, Hours, OrgSettings, Target, hours_text};
 #[cfg(feature = "ssr")]
 use super::{CategoryChange, SettingsChange, parse_target_hours};
 use crate::accounts::{Actor, OrgId, Role};
@@ -55,14 +58,8 @@ pub async fn save_hours(
     sun: Option<String>,
 ) -> Result<OrgSettings, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        let open = [mon, tue, wed, thu, fri, sat, sun];
-        let weekdays = WEEKDAYS
-            .iter()
-            .zip(open)
-            .filter(|(_, on)| on.is_some())
-            .map(|((day, _), _)| *day)
-            .collect::<Vec<_>>()
-            .join(",");
+        let open = [mon, tue, wed, thu, fri, sat, sun].map(|on| on.is_some());
+        let weekdays = weekdays_text(open);
         let change = SettingsChange {
             business_hours: Some(Hours {
                 time_zone,
