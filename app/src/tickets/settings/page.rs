@@ -4,9 +4,7 @@
 // The forms' server functions take one argument per form field, as plain forms post them.
 #![allow(clippy::too_many_arguments)]
 
-use super::hours::WEEKDAYS;
-#[cfg(feature = "ssr")]
-use super::hours::weekdays_text;
+use super::hours::{BusinessHours, WEEKDAYS, weekdays_text};
 use super::{Category, Hours, OrgSettings, Target, hours_text};
 #[cfg(feature = "ssr")]
 use super::{CategoryChange, SettingsChange, parse_target_hours};
@@ -284,13 +282,28 @@ fn HoursForm(
     editable: bool,
     action: ServerAction<SaveHours>,
 ) -> impl IntoView {
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(_))));
-    let open: Vec<String> = hours
-        .weekdays
-        .split(',')
-        .map(|d| d.trim().to_string())
-        .collect();
+    let open: [bool; 7] =
+        WEEKDAYS.map(|(day, _)| hours.weekdays.split(',').any(|d| d.trim() == day));
+    // What the form holds now, checked by the rules the server applies, so a mistake shows
+    // as soon as a field is left. The server checks again, the time zone's existence too.
+    let zone = RwSignal::new(hours.time_zone.clone());
+    let days = RwSignal::new(open);
+    let start = RwSignal::new(hours.start.clone());
+    let end = RwSignal::new(hours.end.clone());
+    let typed_error = Signal::derive(move || {
+        let weekdays = weekdays_text(days.get());
+        BusinessHours::parse(&zone.get(), &weekdays, &start.get(), &end.get())
+            .err()
+            .map(|e| AppError::invalid(e.field(), e.to_string()))
+    });
+    // The server's answer stands until the form is edited after it; then the check above.
+    let edited_at = RwSignal::new(None::<usize>);
+    let edited = move || edited_at.set(Some(action.version().get_untracked()));
+    let error = Signal::derive(move || match edited_at.get() {
+        Some(version) if version == action.version().get() => typed_error.get(),
+        _ => action.value().get().and_then(Result::err),
+    });
     view! {
         <section class="card" aria-labelledby="hours-heading">
             <h2 id="hours-heading">"Business hours"</h2>
@@ -311,6 +324,10 @@ fn HoursForm(
                             name="time_zone"
                             value=hours.time_zone.clone()
                             aria-describedby="hours-zone-error"
+                            on:change=move |ev| {
+                                zone.set(event_target_value(&ev));
+                                edited();
+                            }
                         />
                         <FieldError id="hours-zone-error" field="time_zone" error=error />
                     </div>
@@ -318,7 +335,8 @@ fn HoursForm(
                         <legend>"Open on"</legend>
                         {WEEKDAYS
                             .iter()
-                            .map(|(day, label)| {
+                            .enumerate()
+                            .map(|(index, (day, label))| {
                                 let id = format!("hours-{day}");
                                 view! {
                                     <span class="check">
@@ -327,7 +345,11 @@ fn HoursForm(
                                             type="checkbox"
                                             name=*day
                                             value="on"
-                                            checked=open.iter().any(|d| d == day)
+                                            checked=open[index]
+                                            on:change=move |ev| {
+                                                days.update(|d| d[index] = event_target_checked(&ev));
+                                                edited();
+                                            }
                                         />
                                         <label for=id>{*label}</label>
                                     </span>
@@ -344,6 +366,10 @@ fn HoursForm(
                                 name="start"
                                 value=hours.start.clone()
                                 aria-describedby="hours-start-error"
+                                on:change=move |ev| {
+                                    start.set(event_target_value(&ev));
+                                    edited();
+                                }
                             />
                             <FieldError id="hours-start-error" field="start" error=error />
                         </div>
@@ -354,6 +380,10 @@ fn HoursForm(
                                 name="end"
                                 value=hours.end.clone()
                                 aria-describedby="hours-end-error"
+                                on:change=move |ev| {
+                                    end.set(event_target_value(&ev));
+                                    edited();
+                                }
                             />
                             <FieldError id="hours-end-error" field="end" error=error />
                         </div>
