@@ -1,6 +1,8 @@
 //! The live stream: what an event looks like to the browser, who may receive it, and (in the
 //! browser) the one `EventSource` the pages listen to.
 
+pub mod notifications;
+
 use crate::accounts::{Actor, OrgId, UserId};
 use crate::tickets::TicketId;
 use leptos::prelude::*;

@@ -366,19 +366,8 @@ impl ReportParams {
     pub const MAX_DAYS: i64 = 366;
 
     pub fn parse(&self, today: Date) -> Result<ReportQuery, AppError> {
-        fn given(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(str::trim).filter(|v| !v.is_empty())
-        }
         let mut v = Validator::new();
-        let org = match given(&self.org) {
-            None => Some(None),
-            Some(raw) => v.check(
-                "org",
-                raw.parse::<OrgId>()
-                    .map(Some)
-                    .map_err(|_| "Choose an organization from the list.".to_string()),
-            ),
-        };
+        let org = check_org(&mut v, &self.org);
         let to = match given(&self.to) {
             None => Some(today),
             Some(raw) => v.check("to", parse_date(raw)),
@@ -402,6 +391,47 @@ impl ReportParams {
                 to: to?,
             })
         })
+    }
+}
+
+/// The organization and month time entries are listed for, as received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
+pub struct TimeParams {
+    /// An organization id; empty for every one the caller may see.
+    pub org: Option<String>,
+    /// `2026-11`; defaults to this month (UTC).
+    pub month: Option<String>,
+}
+
+impl TimeParams {
+    pub fn parse(&self, today: Date) -> Result<(Option<OrgId>, Month), AppError> {
+        let mut v = Validator::new();
+        let org = check_org(&mut v, &self.org);
+        let month = match given(&self.month) {
+            None => Some(Month::of(today)),
+            Some(raw) => v.check("month", Month::parse(raw)),
+        };
+        v.finish(|| Some((org?, month?)))
+    }
+}
+
+/// A query-string value, unless it was left empty.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The `org` of a report's query: `None` for every organization the caller may see.
+fn check_org(v: &mut Validator, raw: &Option<String>) -> Option<Option<OrgId>> {
+    match given(raw) {
+        None => Some(None),
+        Some(raw) => v.check(
+            "org",
+            raw.parse::<OrgId>()
+                .map(Some)
+                .map_err(|_| "Choose an organization from the list.".to_string()),
+        ),
     }
 }
 
@@ -516,6 +546,27 @@ pub mod ssr {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn time_params_default_to_this_month_for_every_organization() {
+        let parsed = TimeParams::default().parse(date!(2026 - 12 - 04)).unwrap();
+        assert_eq!(parsed, (None, Month::of(date!(2026 - 12 - 01))));
+    }
+
+    #[test]
+    fn time_params_report_a_bad_org_and_month_on_their_fields_together() {
+        let err = TimeParams {
+            org: Some("acme".into()),
+            month: Some("December".into()),
+        }
+        .parse(date!(2026 - 12 - 04))
+        .unwrap_err();
+        assert_eq!(
+            err.field("org").as_deref(),
+            Some("Choose an organization from the list.")
+        );
+        assert!(err.field("month").is_some());
+    }
 
     #[test]
     fn months_parse_and_know_their_bounds() {

@@ -1,16 +1,20 @@
 //! The rules for organizations, people and tokens: who may do what, enforced for pages, server
 //! functions and the REST API alike.
 
-use crate::auth::{LoginThrottle, hash_password, new_token_secret, token_hash, verify_password};
+pub mod credentials;
+pub mod throttle;
+
 use crate::db::{Db, accounts::AccountRecord};
 use app::accounts::{
     Actor, ApiToken, CreatedToken, NewUser, Org, OrgId, OrgKind, OrgName, Password, PersonName,
     Role, User, UserId, parse_token_name, ssr::Accounts,
 };
 use app::error::AppError;
+use credentials::{hash_password, new_token_secret, token_hash, verify_password};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::{net::IpAddr, time::Duration};
+use throttle::LoginThrottle;
 use tokio::sync::OnceCell;
 
 pub struct AccountsService {

@@ -37,6 +37,9 @@ pub struct Db {
     account_changes: Arc<AtomicU64>,
     /// The same for an organization's settings: categories, business hours, targets.
     settings_changes: Arc<AtomicU64>,
+    /// Counts the statements and transactions run on the reader pool (each hands a connection
+    /// back once), so a test can tell how often a page render reads the database.
+    reads: Arc<AtomicU64>,
 }
 
 /// The options every connection gets: WAL so readers never wait for the writer, foreign keys
@@ -64,9 +67,15 @@ impl Db {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        let reads = Arc::new(AtomicU64::new(0));
+        let counted = reads.clone();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .test_before_acquire(false)
+            .after_release(move |_, _| {
+                counted.fetch_add(1, Ordering::Relaxed);
+                Box::pin(async { Ok(true) })
+            })
             .connect_with(connect_options(path))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
@@ -89,6 +98,7 @@ impl Db {
             writer,
             account_changes: Arc::new(AtomicU64::new(0)),
             settings_changes: Arc::new(AtomicU64::new(0)),
+            reads,
         })
     }
 
@@ -116,6 +126,12 @@ impl Db {
     /// Counts a committed change to an organization's settings.
     pub fn settings_changed(&self) {
         self.settings_changes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many times a reader connection has been handed back to the pool: one per query or
+    /// transaction run outside the writer. Only differences between two readings mean anything.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 
     /// Whether the database answers.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod live;
 pub mod markdown;
 pub mod presence;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 pub const EXPIRY: Duration = Duration::from_secs(40);
 
 /// How often forgotten viewers are looked for.
-const SWEEP: Duration = Duration::from_secs(5);
+pub const SWEEP: Duration = Duration::from_secs(5);
 
 /// One person on a ticket's page.
 #[derive(Debug, Clone)]
@@ -208,17 +208,6 @@ impl Presence {
             self.bus
                 .publish_ephemeral(registry.event(ticket, audience, None));
         }
-    }
-
-    /// Runs `sweep` every few seconds for as long as the server runs.
-    pub fn spawn_sweep(self: Arc<Self>) {
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(SWEEP);
-            loop {
-                every.tick().await;
-                self.sweep();
-            }
-        });
     }
 
     /// The audience of ticket `id` if `actor` may read it; `NotFound` otherwise, so its

@@ -72,6 +72,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     bus: Arc<crate::live::Bus>,
+    db: crate::db::Db,
 }
 
 impl Application {
@@ -81,12 +82,14 @@ impl Application {
             crate::demo::seed_if_empty(&state.accounts).await?;
         }
         let bus = state.bus.clone();
+        let db = state.db.clone();
         let router = app(state, settings).await?;
         let listener = TcpListener::bind(settings.bind).await?;
         Ok(Application {
             listener,
             router,
             bus,
+            db,
         })
     }
 
@@ -94,6 +97,11 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The database the application serves from, for tests that look behind the API.
+    pub fn db(&self) -> &crate::db::Db {
+        &self.db
     }
 
     /// Serves until the process receives Ctrl-C or SIGTERM.

@@ -67,17 +67,18 @@ impl AppState {
             )
             .with_suggestions(wiki.clone()),
         );
-        tickets.clone().spawn_auto_close(settings.auto_close_days);
-        tickets.clone().spawn_breach_watch();
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
-        presence.clone().spawn_sweep();
+        crate::jobs::spawn_all(tickets.clone(), presence.clone(), settings.auto_close_days);
         Ok(AppState {
             leptos,
             backend: Backend {
                 accounts: accounts.clone(),
                 tickets: tickets.clone(),
                 settings: tickets.clone(),
-                canned: tickets.clone(),
+                canned: Arc::new(crate::tickets::canned::CannedService::new(
+                    db.clone(),
+                    tickets.clone(),
+                )),
                 wiki,
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
             },

@@ -173,24 +173,6 @@ impl TicketsService {
         Ok(ids.len())
     }
 
-    /// Runs `close_resolved` every ten minutes for as long as the server runs.
-    pub fn spawn_auto_close(self: std::sync::Arc<Self>, after_days: u32) {
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-            loop {
-                every.tick().await;
-                match self
-                    .close_resolved(Duration::days(i64::from(after_days)))
-                    .await
-                {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(closed = n, "closed resolved tickets"),
-                    Err(err) => tracing::error!(error = %err, "auto-close failed"),
-                }
-            }
-        });
-    }
-
     async fn store_files(&self, files: Vec<Upload>) -> Result<Vec<StoredFile>, AppError> {
         files::check_and_store(&self.data_dir, self.max_file_bytes, files).await
     }

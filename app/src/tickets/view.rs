@@ -1,7 +1,7 @@
 //! One ticket: its description, the timeline, and what the viewer may do with it.
 
-use super::{Rating, Status, TicketDetail, TicketOptions, TimelineEntry};
-use crate::accounts::Actor;
+use super::{Rating, Status, TicketDetail, TicketId, TicketOptions, TicketSummary, TimelineEntry};
+use crate::accounts::{Actor, UserId};
 use crate::auth::{Protected, anyone};
 use crate::components::{ErrorNotice, FieldError, form_error, short_date};
 use crate::error::AppError;
@@ -127,63 +127,13 @@ pub async fn rate_ticket(id: i64, rating: String, comment: Option<String>) -> Re
 
 #[component]
 pub fn TicketPage() -> impl IntoView {
-    view! { <Protected allow=anyone render=|me: Actor| view! { <TicketView me /> } /> }
-}
-
-#[component]
-fn TicketView(me: Actor) -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|raw| raw.parse::<i64>().ok())
-    };
-    let reply = ServerAction::<AddComment>::new();
-    let update = ServerAction::<UpdateTicket>::new();
-    let rate = ServerAction::<RateTicket>::new();
-    let time_actions = crate::reports::time_panel::TimeActions::new();
-    let uploads = RwSignal::new(0u32);
+    // The page's data and what changes it are made here, once, outside the sign-in guard's
+    // Suspend: a resource made inside it would be made again, in another place, when the
+    // browser hydrates, and load the ticket a second time.
+    let controls = TicketControls::new();
+    let id = controls.id;
     let live = crate::live::use_live();
-    let changed = live.ticket_version(id);
-    // What is typed in the reply box outlives the re-render a live change causes.
-    let draft = RwSignal::new(String::new());
-    // Set when someone else changes the ticket while a reply is being written.
-    let changed_meanwhile = RwSignal::new(false);
-    let my_id = me.user_id;
-    Effect::new(move |_| {
-        if let Some(event) = live.last.get()
-            && !event.is_ephemeral()
-            && event.ticket_id == id()
-            && event.actor_id != Some(my_id)
-            && !draft.get_untracked().trim().is_empty()
-        {
-            changed_meanwhile.set(true);
-        }
-    });
-    // Who else is on this page, from the heartbeats' answers and the stream's presence events.
-    let viewers = RwSignal::new(Vec::<Viewer>::new());
-    let typist = Typist::new();
-    Effect::new(move |_| {
-        if let Some(event) = live.last.get()
-            && event.ticket_id == id()
-            && let Some(list) = event.presence()
-        {
-            viewers.set(list.viewers);
-        }
-    });
-    let typing = typist.typing(draft);
-    #[cfg(feature = "hydrate")]
-    crate::live::keep_presence(Memo::new(move |_| id()), typing, viewers);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = typing;
-    Effect::new(move |_| {
-        if let Some(Ok(())) = reply.value().get() {
-            draft.set(String::new());
-            typist.note.set(false);
-            changed_meanwhile.set(false);
-        }
-    });
+    let changed = live.ticket_version(move || id.get());
     let query = leptos_router::hooks::use_query_map();
     let canned = move || {
         query
@@ -194,14 +144,14 @@ fn TicketView(me: Actor) -> impl IntoView {
     let ticket = Resource::new(
         move || {
             (
-                id(),
+                id.get(),
                 canned(),
-                reply.version().get(),
-                update.version().get(),
-                rate.version().get(),
-                uploads.get(),
+                controls.reply.version().get(),
+                controls.update.version().get(),
+                controls.rate.version().get(),
+                controls.uploads.get(),
                 changed.get(),
-                time_actions.version(),
+                controls.time_actions.version(),
             )
         },
         |(id, canned, ..)| async move {
@@ -211,6 +161,105 @@ fn TicketView(me: Actor) -> impl IntoView {
             }
         },
     );
+    view! {
+        <Protected
+            allow=anyone
+            render=move |me: Actor| view! { <TicketView me ticket controls /> }
+        />
+    }
+}
+
+/// What the ticket page's forms change, and the state that outlives a re-render: made once
+/// per visit and handed down.
+#[derive(Clone, Copy)]
+struct TicketControls {
+    /// The ticket number in the address.
+    id: Signal<Option<TicketId>>,
+    reply: ServerAction<AddComment>,
+    update: ServerAction<UpdateTicket>,
+    rate: ServerAction<RateTicket>,
+    time_actions: crate::reports::time_panel::TimeActions,
+    /// Counts uploads, so the page reloads after one.
+    uploads: RwSignal<u32>,
+    /// What is typed in the reply box outlives the re-render a live change causes.
+    draft: RwSignal<String>,
+    /// Set when someone else changes the ticket while a reply is being written.
+    changed_meanwhile: RwSignal<bool>,
+    /// Who else is on this page, from the heartbeats' answers and the stream's presence events.
+    viewers: RwSignal<Vec<Viewer>>,
+    typist: Typist,
+}
+
+impl TicketControls {
+    fn new() -> Self {
+        let params = use_params_map();
+        TicketControls {
+            id: Signal::derive(move || {
+                params
+                    .read()
+                    .get("id")
+                    .and_then(|raw| raw.parse::<i64>().ok())
+            }),
+            reply: ServerAction::new(),
+            update: ServerAction::new(),
+            rate: ServerAction::new(),
+            time_actions: crate::reports::time_panel::TimeActions::new(),
+            uploads: RwSignal::new(0),
+            draft: RwSignal::new(String::new()),
+            changed_meanwhile: RwSignal::new(false),
+            viewers: RwSignal::new(Vec::new()),
+            typist: Typist::new(),
+        }
+    }
+}
+
+#[component]
+fn TicketView(
+    me: Actor,
+    ticket: Resource<Result<TicketScreen, AppError>>,
+    controls: TicketControls,
+) -> impl IntoView {
+    let TicketControls {
+        id,
+        reply,
+        draft,
+        changed_meanwhile,
+        viewers,
+        typist,
+        ..
+    } = controls;
+    let live = crate::live::use_live();
+    let my_id = me.user_id;
+    Effect::new(move |_| {
+        if let Some(event) = live.last.get()
+            && !event.is_ephemeral()
+            && event.ticket_id == id.get()
+            && event.actor_id != Some(my_id)
+            && !draft.get_untracked().trim().is_empty()
+        {
+            changed_meanwhile.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(event) = live.last.get()
+            && event.ticket_id == id.get()
+            && let Some(list) = event.presence()
+        {
+            viewers.set(list.viewers);
+        }
+    });
+    let typing = typist.typing(draft);
+    #[cfg(feature = "hydrate")]
+    crate::live::keep_presence(Memo::new(move |_| id.get()), typing, viewers);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = typing;
+    Effect::new(move |_| {
+        if let Some(Ok(())) = reply.value().get() {
+            draft.set(String::new());
+            typist.note.set(false);
+            changed_meanwhile.set(false);
+        }
+    });
     view! {
         <Transition fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
@@ -227,21 +276,15 @@ fn TicketView(me: Actor) -> impl IntoView {
                             // the draft.
                             view! {
                                 <TicketBody
+                                    screen=StaffData {
+                                        canned,
+                                        options,
+                                        articles,
+                                        time,
+                                    }
                                     ticket
-                                    canned
-                                    options
-                                    articles
-                                    time
-                                    time_actions
                                     me
-                                    reply
-                                    update
-                                    rate
-                                    uploads
-                                    draft
-                                    changed_meanwhile
-                                    viewers
-                                    typist
+                                    controls
                                 />
                             }
                                 .into_any()
@@ -267,31 +310,50 @@ fn TicketView(me: Actor) -> impl IntoView {
     }
 }
 
-#[component]
-fn TicketBody(
-    ticket: TicketDetail,
+/// What only the provider's staff see beside a ticket.
+struct StaffData {
     canned: Vec<(i64, String)>,
     options: TicketOptions,
     articles: Vec<crate::wiki::TicketArticle>,
     time: Option<crate::reports::TicketTime>,
-    time_actions: crate::reports::time_panel::TimeActions,
+}
+
+#[component]
+fn TicketBody(
+    ticket: TicketDetail,
+    screen: StaffData,
     me: Actor,
-    reply: ServerAction<AddComment>,
-    update: ServerAction<UpdateTicket>,
-    rate: ServerAction<RateTicket>,
-    uploads: RwSignal<u32>,
-    draft: RwSignal<String>,
-    changed_meanwhile: RwSignal<bool>,
-    viewers: RwSignal<Vec<Viewer>>,
-    typist: Typist,
+    controls: TicketControls,
 ) -> impl IntoView {
     let s = ticket.summary.clone();
-    let staff = me.is_provider_staff();
-    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
-    let rate_error = Signal::derive(move || rate.value().get().and_then(Result::err));
-    let can_rate = !staff && matches!(s.status, Status::Resolved | Status::Closed);
+    let viewers = controls.viewers;
     // Erased into AnyView: the whole page as one nested type is too deep for the compiler.
-    let conversation = view! {
+    let conversation =
+        view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() controls /> }
+            .into_any();
+    let side = view! { <Side ticket screen me=me.clone() controls /> }.into_any();
+    view! {
+        <Title text=format!("#{} {}", s.id, s.subject) />
+        <article class="ticket">
+            <TicketHead s=s.clone() me=me.user_id viewers />
+            <div class="grid">{conversation} {side}</div>
+        </article>
+    }
+}
+
+/// The description, the timeline, the files and the forms that add to them.
+#[component]
+fn Conversation(ticket: TicketDetail, staff: bool, controls: TicketControls) -> impl IntoView {
+    let TicketControls {
+        reply,
+        uploads,
+        draft,
+        changed_meanwhile,
+        typist,
+        ..
+    } = controls;
+    let s = &ticket.summary;
+    view! {
         <div class="conversation">
             <section class="card description" aria-label="Description">
                 <div class="markdown" inner_html=ticket.body_html.clone()></div>
@@ -310,8 +372,35 @@ fn TicketBody(
             <UploadForm id=s.id staff uploads />
         </div>
     }
-    .into_any();
-    let side = view! {
+}
+
+/// The side panel: staff's controls, time and articles, or the requester's actions; rating.
+#[component]
+fn Side(
+    ticket: TicketDetail,
+    screen: StaffData,
+    me: Actor,
+    controls: TicketControls,
+) -> impl IntoView {
+    let TicketControls {
+        update,
+        rate,
+        draft,
+        time_actions,
+        ..
+    } = controls;
+    let StaffData {
+        canned,
+        options,
+        articles,
+        time,
+    } = screen;
+    let s = ticket.summary.clone();
+    let staff = me.is_provider_staff();
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let rate_error = Signal::derive(move || rate.value().get().and_then(Result::err));
+    let can_rate = !staff && matches!(s.status, Status::Resolved | Status::Closed);
+    view! {
         <aside class="side">
             <p class="error" role="alert">
                 {move || form_error(update_error.get())}
@@ -364,58 +453,58 @@ fn TicketBody(
                 })}
         </aside>
     }
-    .into_any();
+}
+
+/// The ticket's number, subject, state and who is on it.
+#[component]
+fn TicketHead(s: TicketSummary, me: UserId, viewers: RwSignal<Vec<Viewer>>) -> impl IntoView {
     view! {
-        <Title text=format!("#{} {}", s.id, s.subject) />
-        <article class="ticket">
-            <header class="ticket-head">
-                <h1>{format!("#{} {}", s.id, s.subject)}</h1>
-                <p class="meta">
-                    <span class=format!(
-                        "badge status-{}",
-                        s.status.as_str(),
-                    )>{s.status.label_for(me.user_id, s.requester_id)}</span>
-                    " "
-                    {format!(
-                        "{} priority · {} · {} ({}) · opened {}",
-                        s.priority.label(),
-                        s.category,
-                        s.requester_name,
-                        s.org_name,
-                        short_date(s.created_at),
-                    )}
-                </p>
-                <p class="meta">
-                    {s
-                        .sla_breached
-                        .then(|| {
-                            view! {
-                                <span class="badge breached">"SLA breached"</span>
-                                " "
-                            }
-                        })}
-                    {s
-                        .first_response_due_at
-                        .map(|at| format!("Reply due {} · ", super::list::when(at)))}
-                    {s
-                        .resolution_due_at
-                        .map(|at| format!("Resolution due {} · ", super::list::when(at)))}
-                    {(s.status.is_active() && s.resolution_due_at.is_some())
-                        .then(|| {
-                            view! {
-                                <super::queue::SlaCountdown ticket=s.clone() />
-                                " · "
-                            }
-                        })}
-                    {match &s.assignee_name {
-                        Some(name) => format!("{name} is on it."),
-                        None => "Nobody is on it yet.".to_string(),
-                    }}
-                </p>
-                <AlsoHere viewers me=me.user_id />
-            </header>
-            <div class="grid">{conversation} {side}</div>
-        </article>
+        <header class="ticket-head">
+            <h1>{format!("#{} {}", s.id, s.subject)}</h1>
+            <p class="meta">
+                <span class=format!(
+                    "badge status-{}",
+                    s.status.as_str(),
+                )>{s.status.label_for(me, s.requester_id)}</span>
+                " "
+                {format!(
+                    "{} priority · {} · {} ({}) · opened {}",
+                    s.priority.label(),
+                    s.category,
+                    s.requester_name,
+                    s.org_name,
+                    short_date(s.created_at),
+                )}
+            </p>
+            <p class="meta">
+                {s
+                    .sla_breached
+                    .then(|| {
+                        view! {
+                            <span class="badge breached">"SLA breached"</span>
+                            " "
+                        }
+                    })}
+                {s
+                    .first_response_due_at
+                    .map(|at| format!("Reply due {} · ", super::list::when(at)))}
+                {s
+                    .resolution_due_at
+                    .map(|at| format!("Resolution due {} · ", super::list::when(at)))}
+                {(s.status.is_active() && s.resolution_due_at.is_some())
+                    .then(|| {
+                        view! {
+                            <super::queue::SlaCountdown ticket=s.clone() />
+                            " · "
+                        }
+                    })}
+                {match &s.assignee_name {
+                    Some(name) => format!("{name} is on it."),
+                    None => "Nobody is on it yet.".to_string(),
+                }}
+            </p>
+            <AlsoHere viewers me />
+        </header>
     }
 }
 
@@ -832,7 +921,7 @@ fn CannedPicker(id: i64, list: Vec<(i64, String)>, draft: RwSignal<String>) -> i
             return;
         };
         leptos::task::spawn_local(async move {
-            match super::canned::expand_canned_reply(id, canned).await {
+            match super::canned::page::expand_canned_reply(id, canned).await {
                 Ok(text) => {
                     failure.set(None);
                     draft.set(text);

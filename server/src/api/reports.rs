@@ -5,9 +5,10 @@ use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::accounts::OrgId;
-use app::error::{AppError, Validator};
+use app::error::AppError;
 use app::reports::{
-    Contract, Month, ReportParams, RunningTimer, TicketTime, TimeEntry, TimeInput, Workload,
+    Contract, Month, ReportParams, RunningTimer, TicketTime, TimeEntry, TimeInput, TimeParams,
+    Workload,
 };
 use axum::{
     Json,
@@ -17,7 +18,7 @@ use axum::{
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,7 +39,6 @@ fn today() -> time::Date {
     OffsetDateTime::now_utc().date()
 }
 
-/// Ids in a path that do not parse name nothing that exists.
 /// A CSV download named `file_name`.
 fn csv_response(file_name: &str, body: String) -> Response {
     (
@@ -219,53 +219,18 @@ async fn stop_timer(
     })
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TimeQuery {
-    /// An organization id; empty for every one the caller may see.
-    org: Option<String>,
-    /// `2026-11`; defaults to this month (UTC).
-    month: Option<String>,
-}
-
-impl TimeQuery {
-    fn parse(&self) -> Result<(Option<OrgId>, Month), AppError> {
-        let given = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
-        let mut v = Validator::new();
-        let org = match given(&self.org) {
-            None => Some(None),
-            Some(raw) => v.check(
-                "org",
-                raw.parse::<OrgId>()
-                    .map(Some)
-                    .map_err(|_| "Choose an organization from the list.".to_string()),
-            ),
-        };
-        let month = match given(&self.month) {
-            None => Some(Month::of(today())),
-            Some(raw) => v.check("month", Month::parse(&raw)),
-        };
-        v.finish(|| Some((org?, month?)))
-    }
-}
-
 /// Time logged in a month, oldest first: one organization's or (provider staff) every
 /// organization's. Managers see their own organization's; requesters none (403).
 #[utoipa::path(get, path = "/api/v1/time-entries", tag = "time", security(("bearer" = [])),
-    params(TimeQuery),
+    params(TimeParams),
     responses((status = 200, body = Vec<TimeEntry>), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_time_entries(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(query): ApiQuery<TimeQuery>,
+    ApiQuery(query): ApiQuery<TimeParams>,
 ) -> Result<Json<Vec<TimeEntry>>, AppError> {
-    let (org, month) = query.parse()?;
+    let (org, month) = query.parse(today())?;
     Ok(Json(
         state
             .backend
@@ -278,16 +243,16 @@ async fn list_time_entries(
 /// The same entries as CSV for invoicing: date, ticket, subject, organization, technician,
 /// minutes, hours, billable, billed month, note; then a total and a billable total line.
 #[utoipa::path(get, path = "/api/v1/time-entries.csv", tag = "time",
-    security(("bearer" = [])), params(TimeQuery),
+    security(("bearer" = [])), params(TimeParams),
     responses((status = 200, content_type = "text/csv", body = String),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn time_entries_csv(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    ApiQuery(query): ApiQuery<TimeQuery>,
+    ApiQuery(query): ApiQuery<TimeParams>,
 ) -> Result<Response, AppError> {
-    let (org, month) = query.parse()?;
+    let (org, month) = query.parse(today())?;
     let entries = state
         .backend
         .reports

@@ -7,11 +7,6 @@ use crate::db::tickets::TicketWrite;
 use app::error::AppError;
 use app::tickets::settings::SlaTarget;
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
-
-/// How often the watcher looks; an announcement comes at most this late.
-const EVERY: Duration = Duration::from_secs(30);
 
 impl TicketsService {
     /// Announces every target missed and not announced yet, each in its own transaction:
@@ -47,20 +42,5 @@ impl TicketsService {
             }
         }
         Ok(announced)
-    }
-
-    /// Runs `announce_breaches` every 30 seconds for as long as the server runs.
-    pub fn spawn_breach_watch(self: Arc<Self>) {
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(EVERY);
-            loop {
-                every.tick().await;
-                match self.announce_breaches().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(announced = n, "announced missed targets"),
-                    Err(err) => tracing::error!(error = %err, "announcing missed targets failed"),
-                }
-            }
-        });
     }
 }

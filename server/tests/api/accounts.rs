@@ -1,6 +1,7 @@
 //! Organizations and people: who may see and change whom.
 
 use super::support::*;
+use app::accounts::{Org, OrgKind, User};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -23,23 +24,14 @@ async fn a_manager_sees_exactly_their_own_orgs_people() {
     let app = spawn().await;
     let manager = app.signed_in(BIRCH_MANAGER).await;
 
-    let (status, users) = app.get(&manager, "/api/v1/users").await;
+    let (status, users) = app.get_as::<Vec<User>>(&manager, "/api/v1/users").await;
 
     assert_eq!(status, StatusCode::OK);
-    let orgs: Vec<_> = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["org_name"].clone())
-        .collect();
+    let orgs: Vec<_> = users.iter().map(|u| u.org_name.as_str()).collect();
     assert_eq!(orgs.len(), 4);
-    assert!(orgs.iter().all(|o| o == "Birch Accounting"), "{orgs:?}");
-    let (_, orgs) = app.get(&manager, "/api/v1/orgs").await;
-    assert_eq!(
-        orgs.as_array().unwrap().len(),
-        1,
-        "only their own org: {orgs}"
-    );
+    assert!(orgs.iter().all(|o| *o == "Birch Accounting"), "{orgs:?}");
+    let (_, orgs) = app.get_as::<Vec<Org>>(&manager, "/api/v1/orgs").await;
+    assert_eq!(orgs.len(), 1, "only their own org: {orgs:?}");
 }
 
 #[tokio::test]
@@ -47,11 +39,11 @@ async fn provider_staff_see_every_organization_and_person() {
     let app = spawn().await;
     let tech = app.signed_in(TECH).await;
 
-    let (_, orgs) = app.get(&tech, "/api/v1/orgs").await;
-    let (_, users) = app.get(&tech, "/api/v1/users").await;
+    let (_, orgs) = app.get_as::<Vec<Org>>(&tech, "/api/v1/orgs").await;
+    let (_, users) = app.get_as::<Vec<User>>(&tech, "/api/v1/users").await;
 
-    assert_eq!(orgs.as_array().unwrap().len(), 3);
-    assert_eq!(users.as_array().unwrap().len(), 11);
+    assert_eq!(orgs.len(), 3);
+    assert_eq!(users.len(), 11);
 }
 
 #[tokio::test]
@@ -71,7 +63,7 @@ async fn a_manager_adds_a_requester_to_their_own_org_who_can_then_sign_in() {
     let manager = app.signed_in(ACME_MANAGER).await;
 
     let (status, user) = app
-        .post(
+        .post_as::<User>(
             &manager,
             "/api/v1/users",
             json!({ "role": "requester", "email": "New@Acme.example", "name": "Nia New",
@@ -79,9 +71,9 @@ async fn a_manager_adds_a_requester_to_their_own_org_who_can_then_sign_in() {
         )
         .await;
 
-    assert_eq!(status, StatusCode::CREATED, "{user}");
-    assert_eq!(user["email"], "new@acme.example");
-    assert_eq!(user["org_name"], "Acme Dental");
+    assert_eq!(status, StatusCode::CREATED, "{user:?}");
+    assert_eq!(user.email, "new@acme.example");
+    assert_eq!(user.org_name, "Acme Dental");
     let res = app
         .login(&app.client(), "new@acme.example", "welcome to acme")
         .await;
@@ -156,11 +148,11 @@ async fn an_admin_creates_client_orgs_with_unique_names() {
     let admin = app.signed_in(ADMIN).await;
 
     let (status, org) = app
-        .post(&admin, "/api/v1/orgs", json!({ "name": " Cedar Law " }))
+        .post_as::<Org>(&admin, "/api/v1/orgs", json!({ "name": " Cedar Law " }))
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(org["name"], "Cedar Law");
-    assert_eq!(org["kind"], "client");
+    assert_eq!(org.name, "Cedar Law");
+    assert_eq!(org.kind, OrgKind::Client);
 
     let (status, body) = app
         .post(&admin, "/api/v1/orgs", json!({ "name": "cedar law" }))
@@ -234,6 +226,6 @@ async fn a_duplicate_email_is_a_field_error_and_nothing_changes() {
 
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["email"].is_array());
-    let (_, users) = app.get(&admin, "/api/v1/users").await;
-    assert_eq!(users.as_array().unwrap().len(), 11);
+    let (_, users) = app.get_as::<Vec<User>>(&admin, "/api/v1/users").await;
+    assert_eq!(users.len(), 11);
 }

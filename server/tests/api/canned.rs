@@ -2,6 +2,8 @@
 //! to everyone else.
 
 use super::support::*;
+use app::tickets::TicketDetail;
+use app::tickets::canned::CannedReply;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -10,13 +12,13 @@ const PATH: &str = "/api/v1/canned-replies";
 async fn rob_files_a_ticket(app: &TestApp) -> i64 {
     let rob = app.signed_in(ACME_REQUESTER).await;
     let (_, ticket) = app
-        .post(
+        .post_as::<TicketDetail>(
             &rob,
             "/api/v1/tickets",
             json!({ "subject": "Outlook asks for a password", "body": "Every hour", "priority": "normal" }),
         )
         .await;
-    ticket["id"].as_i64().unwrap()
+    ticket.summary.id
 }
 
 #[tokio::test]
@@ -25,16 +27,16 @@ async fn staff_add_change_list_and_delete_canned_replies() {
     let tom = app.signed_in(TECH).await;
 
     let (status, created) = app
-        .post(
+        .post_as::<CannedReply>(
             &tom,
             PATH,
             json!({ "title": "VPN setup", "body": "Install the client." }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let path = format!("{PATH}/{}", created["id"]);
+    assert_eq!(status, StatusCode::CREATED, "{created:?}");
+    let path = format!("{PATH}/{}", created.id);
     let (status, changed) = app
-        .send(
+        .send_as::<CannedReply>(
             &tom,
             Method::PUT,
             &path,
@@ -42,15 +44,10 @@ async fn staff_add_change_list_and_delete_canned_replies() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(changed["body"], "Use the app.");
-    assert_eq!(changed["updated_by"], "Tom Technician");
-    let (_, list) = app.get(&tom, PATH).await;
-    assert!(
-        list.as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["title"] == "VPN setup")
-    );
+    assert_eq!(changed.body, "Use the app.");
+    assert_eq!(changed.updated_by, "Tom Technician");
+    let (_, list) = app.get_as::<Vec<CannedReply>>(&tom, PATH).await;
+    assert!(list.iter().any(|r| r.title == "VPN setup"));
 
     let (status, _) = app.send(&tom, Method::DELETE, &path, json!(null)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -86,17 +83,18 @@ async fn a_canned_reply_is_filled_in_for_the_ticket() {
     let id = rob_files_a_ticket(&app).await;
     let tom = app.signed_in(TECH).await;
     let (_, created) = app
-        .post(
+        .post_as::<CannedReply>(
             &tom,
             PATH,
             json!({ "title": "Hello", "body": "Hi {{requester_first_name}}, #{{ticket_number}} is done. {{technician_first_name}}" }),
         )
         .await;
 
+    // The filled-in reply is the server's own `{ "body": ... }`; no app type to read it as.
     let (status, expanded) = app
         .get(
             &tom,
-            &format!("/api/v1/tickets/{id}/canned-replies/{}", created["id"]),
+            &format!("/api/v1/tickets/{id}/canned-replies/{}", created.id),
         )
         .await;
 
@@ -109,8 +107,8 @@ async fn the_clients_people_cannot_see_or_use_canned_replies() {
     let app = spawn().await;
     let id = rob_files_a_ticket(&app).await;
     let tom = app.signed_in(TECH).await;
-    let (_, list) = app.get(&tom, PATH).await;
-    let canned = list[0]["id"].clone();
+    let (_, list) = app.get_as::<Vec<CannedReply>>(&tom, PATH).await;
+    let canned = list[0].id;
 
     for email in [ACME_REQUESTER, ACME_MANAGER] {
         let client = app.signed_in(email).await;
@@ -137,14 +135,12 @@ async fn without_javascript_a_chosen_canned_reply_fills_the_reply_box_for_staff_
     let app = spawn().await;
     let id = rob_files_a_ticket(&app).await;
     let tom = app.signed_in(TECH).await;
-    let (_, list) = app.get(&tom, PATH).await;
+    let (_, list) = app.get_as::<Vec<CannedReply>>(&tom, PATH).await;
     let reset = list
-        .as_array()
-        .unwrap()
         .iter()
-        .find(|r| r["title"] == "Password reset")
-        .unwrap()["id"]
-        .clone();
+        .find(|r| r.title == "Password reset")
+        .unwrap()
+        .id;
     let page = format!("/tickets/{id}?canned={reset}");
 
     let staff_page = tom

@@ -502,3 +502,149 @@ async fn a_manager_sees_their_settings_page_read_only_but_for_sharing() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("This page is not part of your role."));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A page render loads its data once.
+// ---------------------------------------------------------------------------------------------
+
+/// The database's read count once nothing has read for a moment.
+async fn quiet_reads(app: &TestApp) -> u64 {
+    let mut last = app.db.reads();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let now = app.db.reads();
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// The reads `act` causes. The breach watcher reads on its own clock, so the least of three
+/// runs is the request's own count.
+async fn reads_of<F, Fut>(app: &TestApp, act: F) -> u64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut least = u64::MAX;
+    for _ in 0..3 {
+        let before = quiet_reads(app).await;
+        act().await;
+        least = least.min(quiet_reads(app).await - before);
+    }
+    least
+}
+
+/// Calls a server function as the app does, with url-encoded arguments.
+async fn call(app: &TestApp, client: &Client, path: &str, form: &[(&str, String)]) {
+    let res = client.post(app.url(path)).form(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+}
+
+/// A server function and its url-encoded arguments.
+struct ServerCall {
+    path: &'static str,
+    form: Vec<(&'static str, String)>,
+}
+
+impl ServerCall {
+    fn new(path: &'static str, form: &[(&'static str, &str)]) -> Self {
+        let form = form.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        ServerCall { path, form }
+    }
+}
+
+/// A page as `who` opens it, and the server functions whose data it shows.
+struct Page {
+    who: &'static str,
+    page: String,
+    data: Vec<ServerCall>,
+}
+
+impl Page {
+    fn new(who: &'static str, page: &str, data: Vec<ServerCall>) -> Self {
+        Page {
+            who,
+            page: page.to_string(),
+            data,
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_main_page_reads_its_data_once_per_server_render() {
+    use app::reports::dashboard::LoadDashboard;
+    use app::tickets::{list::ListTickets, queue::LoadQueue, view::GetTicket};
+    use app::wiki::pages::{GetArticle, ListArticles};
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post(
+            &rob,
+            "/api/v1/tickets",
+            serde_json::json!({ "subject": "Screen flickers", "body": "Since Monday", "priority": "low" }),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap().to_string();
+    let ticket_data = || vec![ServerCall::new(GetTicket::PATH, &[("id", &id)])];
+    let pages = [
+        Page::new(TECH, &format!("/tickets/{id}"), ticket_data()),
+        Page::new(ACME_REQUESTER, &format!("/tickets/{id}"), ticket_data()),
+        Page::new(
+            TECH,
+            "/tickets",
+            vec![ServerCall::new(LoadQueue::PATH, &[])],
+        ),
+        Page::new(
+            ACME_REQUESTER,
+            "/tickets",
+            vec![ServerCall::new(ListTickets::PATH, &[])],
+        ),
+        Page::new(
+            ACME_MANAGER,
+            "/reports",
+            vec![ServerCall::new(LoadDashboard::PATH, &[])],
+        ),
+        Page::new(
+            ACME_REQUESTER,
+            "/wiki",
+            vec![ServerCall::new(ListArticles::PATH, &[])],
+        ),
+        Page::new(
+            ACME_REQUESTER,
+            "/wiki/printer-offline",
+            vec![ServerCall::new(
+                GetArticle::PATH,
+                &[("slug", "printer-offline")],
+            )],
+        ),
+    ];
+    for Page { who, page, data } in pages {
+        let client = app.signed_in(who).await;
+        // What every page costs: the shell and the signed-in caller, as on a page with no data.
+        let shell = reads_of(&app, || async {
+            browser_get(&app, &client, "/no-such-page").await;
+        })
+        .await;
+        let once = reads_of(&app, || async {
+            for ServerCall { path, form } in &data {
+                call(&app, &client, path, form).await;
+            }
+        })
+        .await;
+        let rendered = reads_of(&app, || async {
+            let (status, _) = html(&app, &client, &page).await;
+            assert_eq!(status, StatusCode::OK, "{page} as {who}");
+        })
+        .await;
+
+        eprintln!("{who} {page}: shell {shell}, data {once}, page {rendered}");
+        assert!(once > 0, "{page}: its data comes from the database");
+        assert!(
+            rendered <= shell + once,
+            "{page} as {who} read the database {rendered} times; its data takes {once} and the \
+             shell {shell}: something on the page loads twice"
+        );
+    }
+}

@@ -2,35 +2,33 @@
 //! and that none of them shows a requester more than a read would.
 
 use super::support::*;
+use app::tickets::{SavedView, Status, TicketDetail, TicketPage};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn file(app: &TestApp, client: &Client, subject: &str, body: &str, priority: &str) -> i64 {
     let (status, ticket) = app
-        .post(
+        .post_as::<TicketDetail>(
             client,
             "/api/v1/tickets",
             json!({ "subject": subject, "body": body, "priority": priority,
                     "category": "Printing" }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{ticket}");
-    ticket["id"].as_i64().unwrap()
+    assert_eq!(status, StatusCode::CREATED, "{ticket:?}");
+    ticket.summary.id
 }
 
 async fn list(app: &TestApp, client: &Client, query: &str) -> Vec<i64> {
-    let (status, page) = app.get(client, &format!("/api/v1/tickets?{query}")).await;
-    assert_eq!(status, StatusCode::OK, "{query}: {page}");
+    let (status, page) = app
+        .get_as::<TicketPage>(client, &format!("/api/v1/tickets?{query}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{query}: {page:?}");
     ids(&page)
 }
 
-fn ids(page: &Value) -> Vec<i64> {
-    page["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
+fn ids(page: &TicketPage) -> Vec<i64> {
+    page.tickets.iter().map(|t| t.id).collect()
 }
 
 async fn patch(app: &TestApp, client: &Client, id: i64, body: Value) {
@@ -100,15 +98,15 @@ async fn every_sort_pages_through_each_ticket_exactly_once_in_order() {
             let mut cursor = String::new();
             loop {
                 let (status, page) = app
-                    .get(
+                    .get_as::<TicketPage>(
                         &tom,
                         &format!("/api/v1/tickets?sort={sort}&dir={dir}&limit=4&cursor={cursor}"),
                     )
                     .await;
-                assert_eq!(status, StatusCode::OK, "{page}");
+                assert_eq!(status, StatusCode::OK, "{page:?}");
                 seen.extend(ids(&page));
-                match page["next_cursor"].as_str() {
-                    Some(next) => cursor = next.to_string(),
+                match page.next_cursor {
+                    Some(next) => cursor = next,
                     None => break,
                 }
             }
@@ -139,8 +137,10 @@ async fn a_cursor_from_another_sort_is_refused_with_a_clear_error() {
     for subject in ["a", "b", "c"] {
         file(&app, &rob, subject, "x", "low").await;
     }
-    let (_, page) = app.get(&rob, "/api/v1/tickets?sort=subject&limit=1").await;
-    let cursor = page["next_cursor"].as_str().unwrap();
+    let (_, page) = app
+        .get_as::<TicketPage>(&rob, "/api/v1/tickets?sort=subject&limit=1")
+        .await;
+    let cursor = page.next_cursor.unwrap();
 
     let (status, body) = app
         .get(
@@ -289,31 +289,25 @@ async fn a_technician_saves_a_view_and_sees_its_count_beside_the_built_in_ones()
     file(&app, &rob, "Three", "x", "low").await;
 
     let (status, saved) = app
-        .post(
+        .post_as::<SavedView>(
             &tom,
             "/api/v1/views",
             json!({ "name": "Urgent work", "query": "status=active&priority=urgent&cursor=x" }),
         )
         .await;
-    let (_, views) = app.get(&tom, "/api/v1/views").await;
+    let (_, views) = app.get_as::<Vec<SavedView>>(&tom, "/api/v1/views").await;
 
-    assert_eq!(status, StatusCode::CREATED, "{saved}");
-    assert_eq!(saved["count"], 2);
+    assert_eq!(status, StatusCode::CREATED, "{saved:?}");
+    assert_eq!(saved.count, 2);
     assert_eq!(
-        saved["query"], "status=active&priority=urgent",
+        saved.query, "status=active&priority=urgent",
         "no page in a view"
     );
-    let views = views.as_array().unwrap();
-    let count_of = |name: &str| {
-        views
-            .iter()
-            .find(|v| v["name"] == name)
-            .map(|v| v["count"].clone())
-    };
-    assert_eq!(count_of("Unassigned"), Some(json!(3)));
-    assert_eq!(count_of("Unassigned urgent"), Some(json!(2)));
-    assert_eq!(count_of("Mine"), Some(json!(0)));
-    assert_eq!(count_of("Urgent work"), Some(json!(2)));
+    let count_of = |name: &str| views.iter().find(|v| v.name == name).map(|v| v.count);
+    assert_eq!(count_of("Unassigned"), Some(3));
+    assert_eq!(count_of("Unassigned urgent"), Some(2));
+    assert_eq!(count_of("Mine"), Some(0));
+    assert_eq!(count_of("Urgent work"), Some(2));
 }
 
 #[tokio::test]
@@ -331,13 +325,13 @@ async fn views_are_each_technicians_own_and_not_for_the_clients_people() {
         .await;
     assert_eq!(error_code(&saved), "invalid", "a built-in name is taken");
     let (_, saved) = app
-        .post(
+        .post_as::<SavedView>(
             &tom,
             "/api/v1/views",
             json!({ "name": "Tom's", "query": "assignee=me" }),
         )
         .await;
-    let id = saved["id"].as_i64().unwrap();
+    let id = saved.id.unwrap();
 
     let (tia_deletes, _) = app
         .send(
@@ -347,7 +341,7 @@ async fn views_are_each_technicians_own_and_not_for_the_clients_people() {
             Value::Null,
         )
         .await;
-    let (_, tia_views) = app.get(&tia, "/api/v1/views").await;
+    let (_, tia_views) = app.get_as::<Vec<SavedView>>(&tia, "/api/v1/views").await;
     let (rob_lists, _) = app.get(&rob, "/api/v1/views").await;
     let (rob_saves, _) = app
         .post(&rob, "/api/v1/views", json!({ "name": "x", "query": "" }))
@@ -370,12 +364,8 @@ async fn views_are_each_technicians_own_and_not_for_the_clients_people() {
 
     assert_eq!(tia_deletes, StatusCode::NOT_FOUND);
     assert!(
-        !tia_views
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|v| v["name"] == "Tom's"),
-        "{tia_views}"
+        !tia_views.iter().any(|v| v.name == "Tom's"),
+        "{tia_views:?}"
     );
     assert_eq!(rob_lists, StatusCode::FORBIDDEN);
     assert_eq!(rob_saves, StatusCode::FORBIDDEN);
@@ -403,15 +393,13 @@ async fn a_bulk_assignment_changes_every_selected_ticket_and_logs_each() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["updated"], 2);
     for id in [a, b] {
-        let (_, ticket) = app.get(&tom, &format!("/api/v1/tickets/{id}")).await;
-        assert_eq!(ticket["assignee_id"], tom_id);
+        let (_, ticket) = app
+            .get_as::<TicketDetail>(&tom, &format!("/api/v1/tickets/{id}"))
+            .await;
+        assert_eq!(ticket.summary.assignee_id, Some(tom_id));
         assert!(
-            ticket["timeline"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["kind"] == "assignee"),
-            "{ticket}"
+            ticket.timeline.iter().any(|e| e.kind == "assignee"),
+            "{ticket:?}"
         );
     }
 }
@@ -451,13 +439,15 @@ async fn a_bulk_change_with_one_bad_ticket_changes_none() {
             json!({ "ids": [a], "status": "resolved" }),
         )
         .await;
-    let (_, ticket) = app.get(&tom, &format!("/api/v1/tickets/{a}")).await;
+    let (_, ticket) = app
+        .get_as::<TicketDetail>(&tom, &format!("/api/v1/tickets/{a}"))
+        .await;
 
     assert_eq!(missing, StatusCode::NOT_FOUND);
     assert_eq!(bad_priority, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(empty, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(requester, StatusCode::FORBIDDEN);
-    assert_eq!(ticket["status"], "new", "nothing changed");
+    assert_eq!(ticket.summary.status, Status::New, "nothing changed");
 }
 
 #[tokio::test]

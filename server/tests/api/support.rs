@@ -1,6 +1,7 @@
 //! Starting a real server for one test, and signing people in.
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use server::{settings::Settings, startup::Application};
 use tempfile::TempDir;
@@ -16,6 +17,8 @@ pub const BIRCH_REQUESTER: &str = "bea@birch.example";
 pub struct TestApp {
     pub base: String,
     pub settings: Settings,
+    /// The server's database handle, to count what a request reads.
+    pub db: server::db::Db,
     _dir: TempDir,
 }
 
@@ -28,10 +31,12 @@ pub async fn spawn() -> TestApp {
         .await
         .expect("the server starts");
     let base = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
     tokio::spawn(app.serve());
     TestApp {
         base,
         settings,
+        db,
         _dir: dir,
     }
 }
@@ -92,6 +97,51 @@ impl TestApp {
         self.send(client, reqwest::Method::POST, path, body).await
     }
 
+    /// Like [`TestApp::get`], with the body read as one of the app's own types.
+    pub async fn get_as<T: DeserializeOwned>(
+        &self,
+        client: &Client,
+        path: &str,
+    ) -> (StatusCode, T) {
+        let res = client.get(self.url(path)).send().await.expect("an answer");
+        read_as(res).await
+    }
+
+    /// Like [`TestApp::send`], with the body read as one of the app's own types.
+    pub async fn send_as<T: DeserializeOwned>(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, T) {
+        let res = client
+            .request(method, self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        read_as(res).await
+    }
+
+    pub async fn post_as<T: DeserializeOwned>(
+        &self,
+        client: &Client,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, T) {
+        self.send_as(client, Method::POST, path, body).await
+    }
+
+    pub async fn patch_as<T: DeserializeOwned>(
+        &self,
+        client: &Client,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, T) {
+        self.send_as(client, Method::PATCH, path, body).await
+    }
+
     /// The id of the organization called `name`, as an admin sees it.
     pub async fn org_id(&self, name: &str) -> i64 {
         let admin = self.signed_in(ADMIN).await;
@@ -124,6 +174,23 @@ pub async fn read(res: Response) -> (StatusCode, Value) {
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON body, got {text:?}"))
     };
     (status, body)
+}
+
+/// Status and body as `T`, one of the types the app itself reads. An error status fails here
+/// with the body shown, since an error body is no `T`; the exact status is the test's to check.
+pub async fn read_as<T: DeserializeOwned>(res: Response) -> (StatusCode, T) {
+    let (status, body) = read(res).await;
+    assert!(
+        status.is_success(),
+        "expected a success, got {status}: {body}"
+    );
+    (status, typed(&body))
+}
+
+/// A JSON body read as `T`, for a test that also looks at the JSON itself.
+pub fn typed<T: DeserializeOwned>(body: &Value) -> T {
+    T::deserialize(body)
+        .unwrap_or_else(|err| panic!("a {}: {err}, got {body}", std::any::type_name::<T>()))
 }
 
 /// Asserts the uniform error shape and returns its code.

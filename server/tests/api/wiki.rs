@@ -4,7 +4,12 @@
 
 use super::events::Stream;
 use super::support::*;
-use reqwest::{Client, Method, StatusCode, multipart};
+use app::tickets::TicketDetail;
+use app::wiki::{
+    Article, ArticleFile, ArticleList, DiffLine, LineChange, LinkKind, Revision, RevisionDiff,
+    RevisionSummary, SearchHit, TicketArticle, Visibility,
+};
+use reqwest::{Client, Method, Response, StatusCode, multipart};
 use serde_json::{Value, json};
 
 fn article(slug: &str, title: &str, body: &str, visibility: &str, org: Option<i64>) -> Value {
@@ -12,9 +17,9 @@ fn article(slug: &str, title: &str, body: &str, visibility: &str, org: Option<i6
             "org_id": org, "tags": ["demo"] })
 }
 
-async fn create(app: &TestApp, client: &Client, input: Value) -> Value {
-    let (status, body) = app.post(client, "/api/v1/articles", input).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+async fn create(app: &TestApp, client: &Client, input: Value) -> Article {
+    let (status, body) = app.post_as(client, "/api/v1/articles", input).await;
+    assert_eq!(status, StatusCode::CREATED, "{body:?}");
     body
 }
 
@@ -36,22 +41,30 @@ async fn edit(
     .await
 }
 
-async fn query(app: &TestApp, client: &Client, route: &str, q: &str) -> (StatusCode, Value) {
-    let res = client
+async fn ask(app: &TestApp, client: &Client, route: &str, q: &str) -> Response {
+    client
         .get(app.url(&format!("/api/v1/articles/{route}")))
         .query(&[("q", q)])
         .send()
         .await
-        .expect("an answer");
-    read(res).await
+        .expect("an answer")
 }
 
-fn slugs(hits: &Value) -> Vec<String> {
-    hits.as_array()
-        .unwrap_or_else(|| panic!("a list: {hits}"))
-        .iter()
-        .map(|hit| hit["slug"].as_str().expect("a slug").to_string())
-        .collect()
+async fn query(app: &TestApp, client: &Client, route: &str, q: &str) -> (StatusCode, Value) {
+    read(ask(app, client, route, q).await).await
+}
+
+async fn hits(
+    app: &TestApp,
+    client: &Client,
+    route: &str,
+    q: &str,
+) -> (StatusCode, Vec<SearchHit>) {
+    read_as(ask(app, client, route, q).await).await
+}
+
+fn slugs(hits: &[SearchHit]) -> Vec<String> {
+    hits.iter().map(|hit| hit.slug.clone()).collect()
 }
 
 async fn upload(
@@ -76,14 +89,14 @@ async fn upload(
 
 async fn file_ticket(app: &TestApp, client: &Client, subject: &str, body: &str) -> i64 {
     let (status, ticket) = app
-        .post(
+        .post_as::<TicketDetail>(
             client,
             "/api/v1/tickets",
             json!({ "subject": subject, "body": body, "priority": "normal" }),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED, "{ticket}");
-    ticket["id"].as_i64().expect("a ticket number")
+    assert_eq!(status, StatusCode::CREATED, "{ticket:?}");
+    ticket.summary.id
 }
 
 #[tokio::test]
@@ -171,7 +184,7 @@ async fn every_route_shows_an_article_only_to_those_who_may_read_it() {
         create(&app, &tom, input.clone()).await;
         let (status, uploaded) = upload(&app, &tom, slug, "notes.txt", b"zebrafix notes").await;
         assert_eq!(status, StatusCode::CREATED, "{uploaded}");
-        files.push(uploaded[0]["id"].as_i64().expect("a file id"));
+        files.push(typed::<Vec<ArticleFile>>(&uploaded)[0].id);
     }
     let readers = [
         ("tom", tom),
@@ -183,18 +196,13 @@ async fn every_route_shows_an_article_only_to_those_who_may_read_it() {
 
     for (who, (name, client)) in readers.iter().enumerate() {
         // Act
-        let (_, list) = app.get(client, "/api/v1/articles").await;
-        let listed: Vec<String> = list["articles"]
-            .as_array()
-            .expect("articles")
-            .iter()
-            .map(|a| a["slug"].as_str().unwrap().to_string())
-            .collect();
-        let (status, found) = query(&app, client, "search", "zebrafix").await;
+        let (_, list) = app.get_as::<ArticleList>(client, "/api/v1/articles").await;
+        let listed: Vec<String> = list.articles.into_iter().map(|a| a.slug).collect();
+        let (status, found) = hits(&app, client, "search", "zebrafix").await;
         assert_eq!(status, StatusCode::OK);
         let found = slugs(&found);
         let (status, suggested) = app
-            .get(client, "/api/v1/articles/suggest?q=zebrafix&limit=50")
+            .get_as::<Vec<SearchHit>>(client, "/api/v1/articles/suggest?q=zebrafix&limit=50")
             .await;
         assert_eq!(status, StatusCode::OK);
         let suggested = slugs(&suggested);
@@ -302,7 +310,7 @@ async fn a_manager_edits_their_own_orgs_articles_only() {
     };
 
     let (mine, saved) = app
-        .send(&mia, Method::PUT, "/api/v1/articles/m-acme", own(1, "org"))
+        .send_as::<Article>(&mia, Method::PUT, "/api/v1/articles/m-acme", own(1, "org"))
         .await;
     let (widened, _) = app
         .send(
@@ -344,9 +352,9 @@ async fn a_manager_edits_their_own_orgs_articles_only() {
     )
     .await;
 
-    assert_eq!(mine, StatusCode::OK, "{saved}");
-    assert_eq!(saved["revision"], 2);
-    assert_eq!(saved["can_edit"], true);
+    assert_eq!(mine, StatusCode::OK, "{saved:?}");
+    assert_eq!(saved.revision, 2);
+    assert!(saved.can_edit);
     assert_eq!(
         widened,
         StatusCode::FORBIDDEN,
@@ -361,9 +369,9 @@ async fn a_manager_edits_their_own_orgs_articles_only() {
     assert_eq!(own_file, StatusCode::CREATED);
     assert_eq!(new_all, StatusCode::FORBIDDEN);
     assert_eq!(new_other, StatusCode::FORBIDDEN);
-    assert_eq!(new_own["can_edit"], true);
-    let (_, seen_by_rob) = app.get(&rob, "/api/v1/articles/m-all").await;
-    assert_eq!(seen_by_rob["can_edit"], false);
+    assert!(new_own.can_edit);
+    let (_, seen_by_rob) = app.get_as::<Article>(&rob, "/api/v1/articles/m-all").await;
+    assert!(!seen_by_rob.can_edit);
 }
 
 #[tokio::test]
@@ -395,42 +403,49 @@ async fn every_save_is_a_revision_that_can_be_compared_and_restored() {
     let (status, _) = edit(&app, &tom, "vpn", "Set up the VPN", "Ask us.", 2).await;
     assert_eq!(status, StatusCode::OK);
 
-    let (_, revisions) = app.get(&tom, "/api/v1/articles/vpn/revisions").await;
-    let (_, first) = app.get(&tom, "/api/v1/articles/vpn/revisions/1").await;
-    let (_, diff) = app.get(&tom, "/api/v1/articles/vpn/diff?from=1&to=2").await;
-    let (status, restored) = app
-        .post(&tom, "/api/v1/articles/vpn/restore/1", json!({}))
+    let (_, revisions) = app
+        .get_as::<Vec<RevisionSummary>>(&tom, "/api/v1/articles/vpn/revisions")
         .await;
-    let (_, after) = app.get(&tom, "/api/v1/articles/vpn/revisions").await;
+    let (_, first) = app
+        .get_as::<Revision>(&tom, "/api/v1/articles/vpn/revisions/1")
+        .await;
+    let (_, diff) = app
+        .get_as::<RevisionDiff>(&tom, "/api/v1/articles/vpn/diff?from=1&to=2")
+        .await;
+    let (status, restored) = app
+        .post_as::<Article>(&tom, "/api/v1/articles/vpn/restore/1", json!({}))
+        .await;
+    let (_, after) = app
+        .get_as::<Vec<RevisionSummary>>(&tom, "/api/v1/articles/vpn/revisions")
+        .await;
     let (missing, _) = app.get(&tom, "/api/v1/articles/vpn/revisions/99").await;
     let (bad, body) = app.get(&tom, "/api/v1/articles/vpn/diff?from=x").await;
 
-    let numbers: Vec<i64> = revisions
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["number"].as_i64().unwrap())
-        .collect();
+    let numbers: Vec<i64> = revisions.iter().map(|r| r.number).collect();
     assert_eq!(numbers, [3, 2, 1], "newest first");
-    assert_eq!(revisions[0]["title"], "Set up the VPN");
-    assert_eq!(revisions[0]["author_name"], "Tom Technician");
-    assert_eq!(first["body"], "Install the client.\nSign in.");
-    assert!(first["html"].as_str().unwrap().contains("<p>"));
+    assert_eq!(revisions[0].title, "Set up the VPN");
+    assert_eq!(revisions[0].author_name, "Tom Technician");
+    assert_eq!(first.body, "Install the client.\nSign in.");
+    assert!(first.html.contains("<p>"));
+    let line = |change, text: &str| DiffLine {
+        change,
+        text: text.to_string(),
+    };
     assert_eq!(
-        diff["lines"],
-        json!([
-            { "change": "same", "text": "Install the client." },
-            { "change": "removed", "text": "Sign in." },
-            { "change": "added", "text": "Sign in with MFA." },
-        ])
+        diff.lines,
+        [
+            line(LineChange::Same, "Install the client."),
+            line(LineChange::Removed, "Sign in."),
+            line(LineChange::Added, "Sign in with MFA."),
+        ]
     );
-    assert_eq!(diff["from"]["number"], 1);
-    assert_eq!(diff["to"]["number"], 2);
-    assert_eq!(status, StatusCode::OK, "{restored}");
-    assert_eq!(restored["revision"], 4);
-    assert_eq!(restored["title"], "VPN setup");
-    assert_eq!(restored["body"], "Install the client.\nSign in.");
-    assert_eq!(after.as_array().unwrap().len(), 4);
+    assert_eq!(diff.from.number, 1);
+    assert_eq!(diff.to.number, 2);
+    assert_eq!(status, StatusCode::OK, "{restored:?}");
+    assert_eq!(restored.revision, 4);
+    assert_eq!(restored.title, "VPN setup");
+    assert_eq!(restored.body, "Install the client.\nSign in.");
+    assert_eq!(after.len(), 4);
     assert_eq!(missing, StatusCode::NOT_FOUND);
     assert!(bad.is_client_error(), "{body}");
     error_code(&body);
@@ -458,12 +473,14 @@ async fn an_edit_from_an_old_revision_is_a_conflict_and_writes_nothing() {
         body["error"]["message"].as_str().unwrap().contains("saved"),
         "{body}"
     );
-    let (_, current) = app.get(&tom, "/api/v1/articles/shared").await;
-    assert_eq!(current["revision"], 2);
-    assert_eq!(current["title"], "Shared");
-    assert_eq!(current["body"], "Tia's version.");
-    let (_, revisions) = app.get(&tom, "/api/v1/articles/shared/revisions").await;
-    assert_eq!(revisions.as_array().unwrap().len(), 2);
+    let (_, current) = app.get_as::<Article>(&tom, "/api/v1/articles/shared").await;
+    assert_eq!(current.revision, 2);
+    assert_eq!(current.title, "Shared");
+    assert_eq!(current.body, "Tia's version.");
+    let (_, revisions) = app
+        .get_as::<Vec<RevisionSummary>>(&tom, "/api/v1/articles/shared/revisions")
+        .await;
+    assert_eq!(revisions.len(), 2);
 }
 
 #[tokio::test]
@@ -516,10 +533,10 @@ async fn bad_articles_are_refused_with_the_field_that_is_wrong() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, taken) = app.get(&tom, "/api/v1/articles/taken").await;
+    let (status, taken) = app.get_as::<Article>(&tom, "/api/v1/articles/taken").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        taken["title"], "Taken",
+        taken.title, "Taken",
         "the article at a taken address is untouched"
     );
 }
@@ -620,18 +637,14 @@ async fn markdown_is_sanitized_and_snippets_are_escaped() {
         )
         .await;
 
-        let html = created["html"].as_str().unwrap().to_lowercase();
+        let html = created.html.to_lowercase();
         for needle in forbidden {
             assert!(
                 !html.contains(needle),
                 "{payload:?} -> {html:?} has {needle}"
             );
         }
-        assert_eq!(
-            created["body"],
-            format!("Quokka {payload}"),
-            "kept as written"
-        );
+        assert_eq!(created.body, format!("Quokka {payload}"), "kept as written");
     }
 
     let title = "<script>alert('t')</script> Wombat";
@@ -647,14 +660,11 @@ async fn markdown_is_sanitized_and_snippets_are_escaped() {
         ),
     )
     .await;
-    let (_, hits) = query(&app, &tom, "search", "wombat").await;
+    let (_, found) = hits(&app, &tom, "search", "wombat").await;
 
-    assert_eq!(
-        created["title"], title,
-        "a title is data, returned as given"
-    );
-    assert_eq!(hits[0]["title"], title);
-    let snippet = hits[0]["snippet"].as_str().unwrap();
+    assert_eq!(created.title, title, "a title is data, returned as given");
+    assert_eq!(found[0].title, title);
+    let snippet = &found[0].snippet;
     assert!(!snippet.contains("<script"), "{snippet}");
     assert!(!snippet.contains("<b>"), "{snippet}");
     assert!(snippet.contains("&lt;script&gt;"), "{snippet}");
@@ -717,10 +727,10 @@ async fn the_article_about_the_query_comes_first_and_word_forms_match() {
     )
     .await;
 
-    let (_, plotter) = query(&app, &rob, "search", "plotter").await;
-    let (_, offline) = query(&app, &rob, "search", "plotter offline").await;
-    let (_, printer) = query(&app, &rob, "search", "printer").await;
-    let (_, suggested) = query(&app, &rob, "suggest", "printer offl").await;
+    let (_, plotter) = hits(&app, &rob, "search", "plotter").await;
+    let (_, offline) = hits(&app, &rob, "search", "plotter offline").await;
+    let (_, printer) = hits(&app, &rob, "search", "printer").await;
+    let (_, suggested) = hits(&app, &rob, "suggest", "printer offl").await;
 
     let plotter = slugs(&plotter);
     assert_eq!(plotter.len(), 3, "{plotter:?}");
@@ -732,14 +742,11 @@ async fn the_article_about_the_query_comes_first_and_word_forms_match() {
     );
     assert!(
         slugs(&printer).contains(&"toner".to_string()),
-        "\"printer\" finds \"printing\": {printer}"
+        "\"printer\" finds \"printing\": {printer:?}"
     );
-    assert_eq!(slugs(&suggested)[0], "printer-offline", "{suggested}");
+    assert_eq!(slugs(&suggested)[0], "printer-offline", "{suggested:?}");
     assert!(slugs(&suggested).len() <= 3);
-    assert!(
-        suggested[0]["snippet"].as_str().unwrap().contains("<mark>"),
-        "{suggested}"
-    );
+    assert!(suggested[0].snippet.contains("<mark>"), "{suggested:?}");
 }
 
 #[tokio::test]
@@ -751,7 +758,7 @@ async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_nam
     let second = file_ticket(&app, &rob, "Scanner fails for Rob Requester", "Again.").await;
 
     let (status, draft) = app
-        .post(
+        .post_as::<Article>(
             &tom,
             &format!("/api/v1/tickets/{first}/capture"),
             json!({ "symptom": "Rob Requester (rob@acme.example) could not scan to email.",
@@ -760,15 +767,15 @@ async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_nam
         )
         .await;
     let (_, again) = app
-        .post(
+        .post_as::<Article>(
             &tom,
             &format!("/api/v1/tickets/{second}/capture"),
             json!({ "symptom": "Scanning failed.", "fix": "Same again." }),
         )
         .await;
-    let slug = draft["slug"].as_str().unwrap().to_string();
+    let slug = draft.slug.clone();
     let (appended_status, appended) = app
-        .post(
+        .post_as::<Article>(
             &tom,
             &format!("/api/v1/tickets/{second}/capture"),
             json!({ "symptom": "Scanning failed once more.", "fix": "Cleared the queue.",
@@ -776,7 +783,7 @@ async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_nam
         )
         .await;
     let (_, linked) = app
-        .get(&tom, &format!("/api/v1/tickets/{first}/articles"))
+        .get_as::<Vec<TicketArticle>>(&tom, &format!("/api/v1/tickets/{first}/articles"))
         .await;
     let (robs_view, _) = app.get(&rob, &format!("/api/v1/articles/{slug}")).await;
     let (robs_capture, _) = app
@@ -804,14 +811,14 @@ async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_nam
         )
         .await;
 
-    assert_eq!(status, StatusCode::CREATED, "{draft}");
-    assert_eq!(draft["published"], false);
-    assert_eq!(draft["visibility"], "internal");
-    assert_eq!(draft["space"], "How-to");
-    assert_eq!(draft["title"], "Scanner fails for the employee");
+    assert_eq!(status, StatusCode::CREATED, "{draft:?}");
+    assert!(!draft.published);
+    assert_eq!(draft.visibility, Visibility::Internal);
+    assert_eq!(draft.space, "How-to");
+    assert_eq!(draft.title, "Scanner fails for the employee");
     assert_eq!(slug, "scanner-fails-for-the-employee");
-    assert_eq!(draft["helped_tickets"], 1);
-    let body = draft["body"].as_str().unwrap();
+    assert_eq!(draft.helped_tickets, 1);
+    let body = &draft.body;
     for secret in ["Rob", "rob", "acme.example", "Requester"] {
         assert!(!body.contains(secret), "{secret} in {body}");
     }
@@ -820,11 +827,11 @@ async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_nam
         "{body}"
     );
     assert!(body.contains("## Cause"), "{body}");
-    assert_eq!(again["slug"], "scanner-fails-for-the-employee-2");
-    assert_eq!(appended_status, StatusCode::CREATED, "{appended}");
-    assert_eq!(appended["revision"], 2);
-    assert_eq!(appended["helped_tickets"], 2);
-    let appended_body = appended["body"].as_str().unwrap();
+    assert_eq!(again.slug, "scanner-fails-for-the-employee-2");
+    assert_eq!(appended_status, StatusCode::CREATED, "{appended:?}");
+    assert_eq!(appended.revision, 2);
+    assert_eq!(appended.helped_tickets, 2);
+    let appended_body = &appended.body;
     assert!(
         appended_body.starts_with(body.trim_end()),
         "{appended_body}"
@@ -834,11 +841,12 @@ async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_nam
         "{appended_body}"
     );
     assert!(
-        linked
-            .as_array()
-            .unwrap()
-            .contains(&json!({ "slug": slug, "title": draft["title"], "kind": "resolved_with" })),
-        "{linked}"
+        linked.contains(&TicketArticle {
+            slug: slug.clone(),
+            title: draft.title.clone(),
+            kind: LinkKind::ResolvedWith
+        }),
+        "{linked:?}"
     );
     assert_eq!(robs_view, StatusCode::NOT_FOUND, "an internal draft");
     assert_eq!(robs_capture, StatusCode::FORBIDDEN);
@@ -865,20 +873,23 @@ async fn a_new_ticket_is_tied_to_the_articles_suggested_for_it() {
     )
     .await;
     let (status, linked) = app
-        .get(&tom, &format!("/api/v1/tickets/{id}/articles"))
+        .get_as::<Vec<TicketArticle>>(&tom, &format!("/api/v1/tickets/{id}/articles"))
         .await;
 
     assert_eq!(status, StatusCode::OK);
-    let linked = linked.as_array().unwrap();
     assert!(!linked.is_empty() && linked.len() <= 3, "{linked:?}");
     assert_eq!(
         linked[0],
-        json!({ "slug": "printer-offline", "title": "Printer shows offline", "kind": "suggested" })
+        TicketArticle {
+            slug: "printer-offline".into(),
+            title: "Printer shows offline".into(),
+            kind: LinkKind::Suggested
+        }
     );
     assert!(
         linked
             .iter()
-            .all(|l| l["slug"] != "runbook-locked-out-account"),
+            .all(|l| l.slug != "runbook-locked-out-account"),
         "only what the requester may read"
     );
 }
@@ -906,11 +917,13 @@ async fn deflections_are_counted_on_the_article() {
             json!({}),
         )
         .await;
-    let (_, printer) = app.get(&rob, "/api/v1/articles/printer-offline").await;
+    let (_, printer) = app
+        .get_as::<Article>(&rob, "/api/v1/articles/printer-offline")
+        .await;
 
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(printer["deflections"], 3);
-    assert_eq!(printer["helped_tickets"], 0);
+    assert_eq!(printer.deflections, 3);
+    assert_eq!(printer.helped_tickets, 0);
 }
 
 #[tokio::test]
@@ -925,9 +938,10 @@ async fn an_image_is_stored_and_served_with_safe_headers() {
     let (none_status, _) = upload(&app, &rob, "printer-offline", "x.png", b"x").await;
 
     assert_eq!(status, StatusCode::CREATED, "{files}");
-    let id = files[0]["id"].as_i64().unwrap();
+    let files: Vec<ArticleFile> = typed(&files);
+    let id = files[0].id;
     assert_eq!(
-        files[0]["markdown"],
+        files[0].markdown,
         format!("![panel.png](/api/v1/article-files/{id})")
     );
     let res = rob
@@ -976,30 +990,12 @@ async fn a_saved_article_is_announced_only_to_those_who_may_read_it() {
     )
     .await;
 
-    assert_eq!(
-        toms.expect("article.saved").await["data"]["slug"],
-        "live-int"
-    );
-    assert_eq!(
-        toms.expect("article.saved").await["data"]["slug"],
-        "live-acme"
-    );
-    assert_eq!(
-        toms.expect("article.saved").await["data"]["slug"],
-        "live-all"
-    );
-    assert_eq!(
-        robs.expect("article.saved").await["data"]["slug"],
-        "live-acme"
-    );
-    assert_eq!(
-        robs.expect("article.saved").await["data"]["slug"],
-        "live-all"
-    );
-    assert_eq!(
-        beas.expect("article.saved").await["data"]["slug"],
-        "live-all"
-    );
+    assert_eq!(toms.expect("article.saved").await.data["slug"], "live-int");
+    assert_eq!(toms.expect("article.saved").await.data["slug"], "live-acme");
+    assert_eq!(toms.expect("article.saved").await.data["slug"], "live-all");
+    assert_eq!(robs.expect("article.saved").await.data["slug"], "live-acme");
+    assert_eq!(robs.expect("article.saved").await.data["slug"], "live-all");
+    assert_eq!(beas.expect("article.saved").await.data["slug"], "live-all");
 }
 
 #[tokio::test]
