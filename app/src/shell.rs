@@ -7,7 +7,7 @@ use crate::live::notifications::LiveStream;
 use crate::profile::ProfilePage;
 use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
-use crate::tickets::settings::{OrgSettingsPage, OwnSettingsPage};
+use crate::tickets::settings::page::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
 use crate::wiki::edit::{EditArticlePage, NewArticlePage};
 use crate::wiki::pages::{ArticlePage, DiffPage, RevisionPage, RevisionsPage, WikiPage};

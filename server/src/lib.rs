@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod db;
 pub mod demo;

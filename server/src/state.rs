@@ -74,7 +74,7 @@ impl AppState {
             backend: Backend {
                 accounts: accounts.clone(),
                 tickets: tickets.clone(),
-                settings: tickets.clone(),
+                settings: Arc::new(crate::tickets::settings::SettingsService::new(db.clone())),
                 canned: Arc::new(crate::tickets::canned::CannedService::new(
                     db.clone(),
                     tickets.clone(),

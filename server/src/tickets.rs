@@ -6,8 +6,8 @@ pub mod canned;
 pub mod files;
 pub mod filing;
 pub mod settings;
-pub mod sla;
 
+use crate::calendar::BusinessCalendar;
 use crate::db::Db;
 use crate::db::queue::cursor_after;
 use crate::db::tickets::{FilingTarget, Scope, SlaPolicy, TicketColumn, TicketRecord, TicketWrite};

@@ -1,10 +1,10 @@
 //! SQL for announcing missed service-level targets.
 
 use super::Db;
-use crate::tickets::breach::SlaTarget;
 use app::accounts::UserId;
 use app::error::AppError;
 use app::tickets::TicketId;
+use app::tickets::settings::SlaTarget;
 use sqlx::{Sqlite, Transaction};
 
 impl Db {

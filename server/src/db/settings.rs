@@ -5,6 +5,7 @@ use super::{Db, is_unique_violation, now};
 use app::accounts::OrgId;
 use app::error::AppError;
 use app::tickets::Priority;
+use app::tickets::settings::hours::{BusinessHours, clock_text};
 use app::tickets::settings::{Category, Hours, OrgSettings, Target};
 use sqlx::{Sqlite, Transaction};
 
@@ -12,10 +13,6 @@ use sqlx::{Sqlite, Transaction};
 pub struct CategoryRow {
     pub org_id: OrgId,
     pub name: String,
-}
-
-fn clock(minutes: i64) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 impl Db {
@@ -47,8 +44,15 @@ impl Db {
         .bind(org)
         .fetch_optional(&self.pool)
         .await?;
-        let (time_zone, weekdays, start, end) =
-            hours.unwrap_or_else(|| ("UTC".into(), "mon,tue,wed,thu,fri".into(), 540, 1020));
+        let business_hours = match hours {
+            Some((time_zone, weekdays, start, end)) => Hours {
+                time_zone,
+                weekdays,
+                start: clock_text(start),
+                end: clock_text(end),
+            },
+            None => Hours::from(&BusinessHours::default_office()),
+        };
         let mut sla = Vec::new();
         for (priority, first, resolution) in sqlx::query_as::<_, (String, i64, i64)>(
             "select priority, first_response_minutes, resolution_minutes from sla_policy \
@@ -74,12 +78,7 @@ impl Db {
             org_name,
             share_tickets,
             categories,
-            business_hours: Hours {
-                time_zone,
-                weekdays,
-                start: clock(start),
-                end: clock(end),
-            },
+            business_hours,
             sla,
             editable: false,
         }))
@@ -181,7 +180,7 @@ pub async fn set_sharing(
 pub async fn set_hours(
     tx: &mut Transaction<'static, Sqlite>,
     org: OrgId,
-    hours: &crate::tickets::sla::BusinessHours,
+    hours: &BusinessHours,
 ) -> Result<(), AppError> {
     sqlx::query(
         "insert into business_hours (org_id, time_zone, weekdays, start_minute, end_minute, \

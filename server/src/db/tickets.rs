@@ -1,9 +1,10 @@
 //! SQL for tickets, their conversation and their event log.
 
 use super::{Db, now};
-use crate::tickets::sla::BusinessHours;
+use crate::calendar::{BusinessCalendar, parse_hours};
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
+use app::tickets::settings::hours::BusinessHours;
 use app::tickets::{Priority, Rating, Status, TicketId, TicketSummary, TimelineEntry};
 use sqlx::{FromRow, Sqlite, Transaction};
 use time::OffsetDateTime;
@@ -195,7 +196,7 @@ impl SlaRow {
         ) else {
             return Ok(None);
         };
-        let hours = BusinessHours::parse(&zone, &days, &minutes_text(start), &minutes_text(end))
+        let hours = parse_hours(&zone, &days, &minutes_text(start), &minutes_text(end))
             .map_err(|err| corrupt("business_hours", &err.to_string()))?;
         Ok(Some(SlaPolicy {
             hours,
@@ -559,7 +560,7 @@ impl<'a> TicketWrite<'a> {
             row.end_minute,
         ) {
             (Some(zone), Some(days), Some(start), Some(end)) => {
-                BusinessHours::parse(&zone, &days, &minutes_text(start), &minutes_text(end))
+                parse_hours(&zone, &days, &minutes_text(start), &minutes_text(end))
                     .map_err(|err| corrupt("business_hours", &err.to_string()))?
             }
             _ => BusinessHours::default_office(),

@@ -5,26 +5,8 @@
 use super::TicketsService;
 use crate::db::tickets::TicketWrite;
 use app::error::AppError;
+use app::tickets::settings::SlaTarget;
 use serde_json::json;
-
-/// A target a ticket carries a due time for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SlaTarget {
-    FirstResponse,
-    Resolution,
-}
-
-impl SlaTarget {
-    pub const ALL: [SlaTarget; 2] = [SlaTarget::FirstResponse, SlaTarget::Resolution];
-
-    /// As the log entry's value and the event's `target` name it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SlaTarget::FirstResponse => "first_response",
-            SlaTarget::Resolution => "resolution",
-        }
-    }
-}
 
 impl TicketsService {
     /// Announces every target missed and not announced yet, each in its own transaction:

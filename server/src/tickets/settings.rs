@@ -1,8 +1,8 @@
 //! The rules for a client organization's ticket settings: who may read and change them, and
 //! that a change is checked whole before any of it is written.
 
-use super::TicketsService;
-use super::sla::BusinessHours;
+use crate::calendar::parse_hours;
+use crate::db::Db;
 use crate::db::settings::{set_hours, set_sharing, set_target};
 use app::accounts::{Actor, OrgId, Role};
 use app::error::{AppError, Validator};
@@ -11,7 +11,16 @@ use app::tickets::settings::{
     parse_category_name, ssr::OrgSettingsStore,
 };
 
-impl TicketsService {
+/// An organization's ticket settings: categories, business hours, SLA targets and sharing.
+pub struct SettingsService {
+    db: Db,
+}
+
+impl SettingsService {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
     async fn readable_settings(&self, actor: &Actor, org: OrgId) -> Result<OrgSettings, AppError> {
         if !may_read_settings(actor, org) {
             return Err(AppError::NotFound);
@@ -31,7 +40,7 @@ impl TicketsService {
 }
 
 #[async_trait::async_trait]
-impl OrgSettingsStore for TicketsService {
+impl OrgSettingsStore for SettingsService {
     #[tracing::instrument(skip_all)]
     async fn settings(&self, actor: &Actor, org: OrgId) -> Result<OrgSettings, AppError> {
         self.readable_settings(actor, org).await
@@ -53,7 +62,7 @@ impl OrgSettingsStore for TicketsService {
         }
         let mut v = Validator::new();
         let hours = change.business_hours.as_ref().and_then(|h| {
-            match BusinessHours::parse(&h.time_zone, &h.weekdays, &h.start, &h.end) {
+            match parse_hours(&h.time_zone, &h.weekdays, &h.start, &h.end) {
                 Ok(hours) => Some(hours),
                 Err(err) => v.check(err.field(), Err(err.to_string())),
             }

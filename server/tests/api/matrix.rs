@@ -633,7 +633,8 @@ macro_rules! path {
 }
 
 use app::reports::{dashboard, time_panel};
-use app::tickets::{canned, list, new, queue, settings, view};
+use app::tickets::settings::page as settings;
+use app::tickets::{canned, list, new, queue, view};
 use app::wiki::{edit, help, pages};
 use app::{admin, auth, profile};
 

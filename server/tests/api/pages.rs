@@ -456,7 +456,7 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
     let saved = post_form(
         &app,
         &admin,
-        app::tickets::settings::SaveHours::PATH,
+        app::tickets::settings::page::SaveHours::PATH,
         &page,
         &form,
     )
@@ -472,7 +472,7 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
     let refused = post_form(
         &app,
         &admin,
-        app::tickets::settings::SaveHours::PATH,
+        app::tickets::settings::page::SaveHours::PATH,
         &page,
         &form,
     )

@@ -4,6 +4,7 @@ use super::support::*;
 use app::tickets::{Priority, Rating, Status, TicketDetail, TicketPage};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
+use server::calendar::BusinessCalendar;
 use time::OffsetDateTime;
 
 async fn file(app: &TestApp, client: &Client, subject: &str) -> TicketDetail {
@@ -512,7 +513,7 @@ fn at(due: Option<OffsetDateTime>) -> jiff::Timestamp {
 async fn due_times_follow_the_orgs_policy_in_business_hours_and_move_with_priority() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let office = server::tickets::sla::BusinessHours::default_office();
+    let office = app::tickets::settings::hours::BusinessHours::default_office();
     let (_, ticket) = app
         .post_as::<TicketDetail>(
             &rob,
