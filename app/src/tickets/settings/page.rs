@@ -299,7 +299,7 @@ fn HoursForm(
     });
     // The server's answer stands until the form is edited after it; then the check above.
     let edited_at = RwSignal::new(None::<usize>);
-    let edited = move || edited_at.set(Some(action.version().get_untracked()));
+    let edited = Callback::new(move |()| edited_at.set(Some(action.version().get_untracked())));
     let error = Signal::derive(move || match edited_at.get() {
         Some(version) if version == action.version().get() => typed_error.get(),
         _ => action.value().get().and_then(Result::err),
@@ -317,20 +317,14 @@ fn HoursForm(
                 </p>
                 <SavedNotice saved text="Business hours saved." />
                 <fieldset disabled=!editable>
-                    <div class="field">
-                        <label for="hours-zone">"Time zone"</label>
-                        <input
-                            id="hours-zone"
-                            name="time_zone"
-                            value=hours.time_zone.clone()
-                            aria-describedby="hours-zone-error"
-                            on:change=move |ev| {
-                                zone.set(event_target_value(&ev));
-                                edited();
-                            }
-                        />
-                        <FieldError id="hours-zone-error" field="time_zone" error=error />
-                    </div>
+                    <HoursText
+                        id="hours-zone"
+                        name="time_zone"
+                        label="Time zone"
+                        into=zone
+                        error
+                        edited
+                    />
                     <fieldset class="weekdays" aria-describedby="hours-days-error">
                         <legend>"Open on"</legend>
                         {WEEKDAYS
@@ -348,7 +342,7 @@ fn HoursForm(
                                             checked=open[index]
                                             on:change=move |ev| {
                                                 days.update(|d| d[index] = event_target_checked(&ev));
-                                                edited();
+                                                edited.run(());
                                             }
                                         />
                                         <label for=id>{*label}</label>
@@ -359,39 +353,57 @@ fn HoursForm(
                         <FieldError id="hours-days-error" field="weekdays" error=error />
                     </fieldset>
                     <div class="field-row">
-                        <div class="field">
-                            <label for="hours-start">"Opens at"</label>
-                            <input
-                                id="hours-start"
-                                name="start"
-                                value=hours.start.clone()
-                                aria-describedby="hours-start-error"
-                                on:change=move |ev| {
-                                    start.set(event_target_value(&ev));
-                                    edited();
-                                }
-                            />
-                            <FieldError id="hours-start-error" field="start" error=error />
-                        </div>
-                        <div class="field">
-                            <label for="hours-end">"Closes at"</label>
-                            <input
-                                id="hours-end"
-                                name="end"
-                                value=hours.end.clone()
-                                aria-describedby="hours-end-error"
-                                on:change=move |ev| {
-                                    end.set(event_target_value(&ev));
-                                    edited();
-                                }
-                            />
-                            <FieldError id="hours-end-error" field="end" error=error />
-                        </div>
+                        <HoursText
+                            id="hours-start"
+                            name="start"
+                            label="Opens at"
+                            into=start
+                            error
+                            edited
+                        />
+                        <HoursText
+                            id="hours-end"
+                            name="end"
+                            label="Closes at"
+                            into=end
+                            error
+                            edited
+                        />
                     </div>
                     {editable.then(|| view! { <button type="submit">"Save hours"</button> })}
                 </fieldset>
             </ActionForm>
         </section>
+    }
+}
+
+/// A text field of the hours form: what is typed kept in `into`, checked as the field is
+/// left, the error shown below it.
+#[component]
+fn HoursText(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    into: RwSignal<String>,
+    error: Signal<Option<AppError>>,
+    edited: Callback<()>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=name
+                value=into.get_untracked()
+                aria-describedby=error_id.clone()
+                on:change=move |ev| {
+                    into.set(event_target_value(&ev));
+                    edited.run(());
+                }
+            />
+            <FieldError id=error_id field=name error />
+        </div>
     }
 }
 
