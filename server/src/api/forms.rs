@@ -10,7 +10,7 @@ use app::error::AppError;
 use app::tickets::{NewTicket, ssr::Upload};
 use axum::{
     Json,
-    extract::{FromRequest, Multipart, Path, Request, State, multipart::MultipartError},
+    extract::{FromRequest, Multipart, Request, State, multipart::MultipartError},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
