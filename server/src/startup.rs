@@ -8,7 +8,7 @@ use app::{App, shell};
 use axum::{
     Router,
     body::Body,
-    extract::{FromRef, Request, State},
+    extract::{Request, State},
     http::Uri,
     middleware,
     response::{IntoResponse, Response},
