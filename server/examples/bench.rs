@@ -3,6 +3,10 @@
 //!
 //! Each figure stands beside its ceiling where one exists (the bare health check for request
 //! handling, raw SQLite inserts for writes), so ratios hold on a noisy machine.
+//!
+//! `BENCH_ONLY=creation` stops after the ticket-creation rows and skips Lighthouse, so a
+//! change to the write path is measured in a minute, without Chromium; it prints the table
+//! and leaves `bench/results.json` as it was.
 
 #[path = "bench/lighthouse.rs"]
 mod lighthouse;
@@ -546,11 +550,21 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+fn print_table(rows: &[Row]) {
+    println!();
+    println!("| metric | value | unit |");
+    println!("| --- | ---: | --- |");
+    for row in rows {
+        println!("| {} | {:.2} | {} |", row.metric, row.value, row.unit);
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut bench = Bench { rows: Vec::new() };
     let window = Duration::from_secs(5);
+    let only_creation = std::env::var("BENCH_ONLY").is_ok_and(|only| only == "creation");
 
     eprintln!("starting the release server…");
     let (server, cold) = start_server(dir.path()).await;
@@ -562,14 +576,16 @@ async fn main() {
 
     // Lighthouse first, while the database holds only the demo data: it measures what a
     // browser downloads and draws, not how the server copes with the bulk seeded below.
-    eprintln!("running lighthouse…");
-    let base = server.base.clone();
-    let rows = tokio::task::spawn_blocking(move || lighthouse::measure(&base))
-        .await
-        .expect("the lighthouse task")
-        .unwrap_or_else(|e| panic!("lighthouse: {e}"));
-    for (metric, value, unit) in rows {
-        bench.add(metric, value, unit);
+    if !only_creation {
+        eprintln!("running lighthouse…");
+        let base = server.base.clone();
+        let rows = tokio::task::spawn_blocking(move || lighthouse::measure(&base))
+            .await
+            .expect("the lighthouse task")
+            .unwrap_or_else(|e| panic!("lighthouse: {e}"));
+        for (metric, value, unit) in rows {
+            bench.add(metric, value, unit);
+        }
     }
 
     let health = format!("{}/healthz", server.base);
@@ -645,6 +661,10 @@ async fn main() {
             percentile(&lat, 0.99),
             "ms",
         );
+    }
+    if only_creation {
+        print_table(&bench.rows);
+        return;
     }
 
     let page = ticket_with_timeline(&server.base, 50).await;
@@ -783,12 +803,7 @@ async fn main() {
     }
     drop(server);
 
-    println!();
-    println!("| metric | value | unit |");
-    println!("| --- | ---: | --- |");
-    for row in &bench.rows {
-        println!("| {} | {:.2} | {} |", row.metric, row.value, row.unit);
-    }
+    print_table(&bench.rows);
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results.json");
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent).expect("bench folder");

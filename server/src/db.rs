@@ -2,6 +2,7 @@
 //! one place database errors become user-facing errors.
 
 pub mod accounts;
+pub mod batch;
 pub mod breach;
 pub mod canned;
 pub mod live;

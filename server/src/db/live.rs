@@ -1,6 +1,7 @@
 //! SQL for the live stream's events.
 
 use super::Db;
+use super::batch::{Batch, RowRef};
 use app::error::AppError;
 use app::live::{Audience, LiveEvent, may_receive};
 use app::wiki::Visibility;
@@ -113,31 +114,30 @@ impl Db {
 }
 
 /// Records an event about `ticket` in the change's transaction, with the ticket's audience as
-/// it is now; returns the event's id, to publish after the commit.
-pub async fn record(
-    tx: &mut Transaction<'static, Sqlite>,
-    kind: &str,
-    ticket: i64,
+/// it is then; sends back the event's id, to publish after the commit.
+pub fn append_live_event<'q>(
+    batch: &mut Batch<'q>,
+    kind: &'q str,
+    ticket: RowRef,
     actor: Option<i64>,
     internal: bool,
     data: &serde_json::Value,
-    at: &str,
-) -> Result<i64, AppError> {
-    sqlx::query_scalar(
-        "insert into live_event (kind, ticket_id, org_id, requester_id, org_shares, internal, \
-         actor_id, data, created_at) \
-         select ?1, t.id, t.org_id, t.requester_id, o.share_tickets, ?2, ?3, ?4, ?5 \
-         from ticket t join org o on o.id = t.org_id where t.id = ?6 returning id",
-    )
-    .bind(kind)
-    .bind(internal)
-    .bind(actor)
-    .bind(data.to_string())
-    .bind(at)
-    .bind(ticket)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(AppError::from)
+    at: &'q str,
+) {
+    batch
+        .push_about(
+            ticket,
+            "insert into live_event (kind, ticket_id, org_id, requester_id, org_shares, \
+             internal, actor_id, data, created_at) \
+             select ?, t.id, t.org_id, t.requester_id, o.share_tickets, ?, ?, ?, ? \
+             from about join ticket t on t.id = about.id join org o on o.id = t.org_id \
+             returning id",
+        )
+        .bind(kind)
+        .bind(internal)
+        .bind(actor)
+        .bind(data.to_string())
+        .bind(at);
 }
 
 /// Records an event about `article` in the change's transaction, with the article's audience

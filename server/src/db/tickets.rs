@@ -1,5 +1,6 @@
 //! SQL for tickets, their conversation and their event log.
 
+use super::batch::{Batch, RowRef};
 use super::{Db, now};
 use crate::calendar::{BusinessCalendar, parse_hours};
 use app::accounts::{OrgId, UserId};
@@ -438,21 +439,21 @@ impl<'a> TicketWrite<'a> {
         comment: Option<i64>,
         internal: bool,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "insert into ticket_event (ticket_id, actor_id, kind, old_value, new_value, \
-             comment_id, internal, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(self.ticket)
-        .bind(self.actor)
-        .bind(kind)
-        .bind(old)
-        .bind(new)
-        .bind(comment)
-        .bind(internal)
-        .bind(&self.at)
-        .execute(&mut **self.tx)
-        .await?;
-        Ok(())
+        let mut batch = Batch::default();
+        insert_event(
+            &mut batch,
+            RowRef::Id(self.ticket),
+            NewEvent {
+                actor: self.actor,
+                kind,
+                old,
+                new,
+                comment,
+                internal,
+                at: &self.at,
+            },
+        );
+        batch.execute(self.tx).await
     }
 
     pub async fn comment(
@@ -525,16 +526,17 @@ impl<'a> TicketWrite<'a> {
         internal: bool,
         data: serde_json::Value,
     ) -> Result<i64, AppError> {
-        super::live::record(
-            self.tx,
+        let mut batch = Batch::default();
+        super::live::append_live_event(
+            &mut batch,
             kind,
-            self.ticket,
+            RowRef::Id(self.ticket),
             self.actor,
             internal,
             &data,
             &self.at,
-        )
-        .await
+        );
+        batch.fetch_id(self.tx).await
     }
 
     /// Marks activity (lists sort by it).
@@ -716,21 +718,122 @@ impl TicketWrite<'_> {
         sha256: &str,
         internal: bool,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "insert into attachment (ticket_id, uploader_id, file_name, content_type, size, \
-             sha256, internal, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(self.ticket)
-        .bind(uploader)
-        .bind(file_name)
-        .bind(content_type)
-        .bind(size)
-        .bind(sha256)
-        .bind(internal)
-        .bind(&self.at)
-        .bind(&self.at)
-        .execute(&mut **self.tx)
-        .await?;
-        Ok(())
+        let mut batch = Batch::default();
+        insert_attachment(
+            &mut batch,
+            RowRef::Id(self.ticket),
+            NewAttachment {
+                uploader,
+                file_name,
+                content_type,
+                size,
+                sha256,
+                internal,
+                at: &self.at,
+            },
+        );
+        batch.execute(self.tx).await
     }
+}
+
+// The one place each of these tables is inserted into. Each function appends its statement
+// to a batch: a single change runs a batch of one, filing runs a whole group of new tickets
+// as one batch (see `tickets::filing`).
+
+/// The ticket `insert_ticket` put in the same batch, before its number is known.
+pub const NEW_TICKET: RowRef = RowRef::Newest("ticket");
+
+/// A new ticket's row.
+pub struct NewTicket<'a> {
+    pub org: OrgId,
+    pub requester: UserId,
+    pub category: i64,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub priority: Priority,
+    pub first_response_due: Option<&'a str>,
+    pub resolution_due: Option<&'a str>,
+    /// The filing time, as stored text.
+    pub at: &'a str,
+}
+
+/// Files a new ticket, status new; sends back its number.
+pub fn insert_ticket<'q>(batch: &mut Batch<'q>, ticket: NewTicket<'q>) {
+    batch
+        .push(
+            "insert into ticket (org_id, requester_id, category_id, subject, body, status, \
+             priority, first_response_due_at, resolution_due_at, last_activity_at, created_at, \
+             updated_at) values (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) returning id",
+        )
+        .bind(ticket.org)
+        .bind(ticket.requester)
+        .bind(ticket.category)
+        .bind(ticket.subject)
+        .bind(ticket.body)
+        .bind(ticket.priority.as_str())
+        .bind(ticket.first_response_due)
+        .bind(ticket.resolution_due)
+        .bind(ticket.at)
+        .bind(ticket.at)
+        .bind(ticket.at);
+}
+
+/// An entry of a ticket's event log.
+pub struct NewEvent<'a> {
+    /// `None`: the system.
+    pub actor: Option<UserId>,
+    pub kind: &'a str,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+    pub comment: Option<i64>,
+    pub internal: bool,
+    pub at: &'a str,
+}
+
+/// Appends an entry to `ticket`'s event log; sends back the entry's id.
+pub fn insert_event<'q>(batch: &mut Batch<'q>, ticket: RowRef, event: NewEvent<'q>) {
+    batch
+        .push_about(
+            ticket,
+            "insert into ticket_event (ticket_id, actor_id, kind, old_value, new_value, \
+             comment_id, internal, created_at) \
+             select about.id, ?, ?, ?, ?, ?, ?, ? from about returning id",
+        )
+        .bind(event.actor)
+        .bind(event.kind)
+        .bind(event.old)
+        .bind(event.new)
+        .bind(event.comment)
+        .bind(event.internal)
+        .bind(event.at);
+}
+
+/// A file stored already, to record on a ticket.
+pub struct NewAttachment<'a> {
+    pub uploader: UserId,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub internal: bool,
+    pub at: &'a str,
+}
+
+/// Records a file on `ticket` (its log entry is the caller's, with `insert_event`).
+pub fn insert_attachment<'q>(batch: &mut Batch<'q>, ticket: RowRef, file: NewAttachment<'q>) {
+    batch
+        .push_about(
+            ticket,
+            "insert into attachment (ticket_id, uploader_id, file_name, content_type, size, \
+             sha256, internal, created_at, updated_at) \
+             select about.id, ?, ?, ?, ?, ?, ?, ?, ? from about",
+        )
+        .bind(file.uploader)
+        .bind(file.file_name)
+        .bind(file.content_type)
+        .bind(file.size)
+        .bind(file.sha256)
+        .bind(file.internal)
+        .bind(file.at)
+        .bind(file.at);
 }

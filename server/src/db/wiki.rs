@@ -3,6 +3,7 @@
 //! leaves the database.
 
 use super::Db;
+use super::batch::{Batch, RowRef};
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::tickets::TicketId;
@@ -775,17 +776,32 @@ pub async fn link(
     article: ArticleId,
     kind: LinkKind,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "insert into article_link (ticket_id, article_id, kind, created_at) values (?, ?, ?, ?) \
-         on conflict (ticket_id, article_id, kind) do nothing",
-    )
-    .bind(ticket)
-    .bind(article)
-    .bind(link_kind(kind))
-    .bind(super::now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    let at = super::now();
+    let mut batch = Batch::default();
+    insert_links(&mut batch, RowRef::Id(ticket), &[article], kind, &at);
+    batch.execute(tx).await
+}
+
+/// Ties `articles` to `ticket` in one statement, whatever their number, so a batch of many
+/// tickets' ties is the same text and prepared once; a tie that exists is kept as it is.
+/// (`where true` tells SQLite's parser the `on conflict` is the upsert's, not a join's.)
+pub fn insert_links<'q>(
+    batch: &mut Batch<'q>,
+    ticket: RowRef,
+    articles: &[ArticleId],
+    kind: LinkKind,
+    at: &'q str,
+) {
+    batch
+        .push_about(
+            ticket,
+            "insert into article_link (ticket_id, article_id, kind, created_at) \
+             select about.id, a.value, ?, ? from about, json_each(?) a where true \
+             on conflict (ticket_id, article_id, kind) do nothing",
+        )
+        .bind(link_kind(kind))
+        .bind(at)
+        .bind(serde_json::Value::from(articles.to_vec()).to_string());
 }
 
 #[cfg(test)]

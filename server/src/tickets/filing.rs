@@ -3,14 +3,20 @@
 //! flush of the search index), and a request is answered only once its ticket is committed.
 
 use crate::db::Db;
+use crate::db::batch::Batch;
+use crate::db::live::append_live_event;
+use crate::db::tickets::{
+    NEW_TICKET, NewAttachment, NewEvent, NewTicket, insert_attachment, insert_event, insert_ticket,
+};
+use crate::db::wiki::insert_links;
 use crate::tickets::files::StoredFile;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::tickets::{Priority, TicketId};
-use app::wiki::ArticleId;
+use app::wiki::{ArticleId, LinkKind};
 use futures::StreamExt;
 use serde_json::json;
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most tickets one transaction writes; more wait for the next.
@@ -128,21 +134,28 @@ async fn write_all_on(
     let mut begun = false;
     loop {
         let rest = &filings[outcomes.len()..];
-        // `begin immediate` takes the write lock at once, as `Db::begin` explains.
-        let statements = format!(
-            "{}{}commit",
-            if begun { "" } else { "begin immediate; " },
-            FILING.repeat(rest.len())
-        );
-        let (ids, failure) = run(conn, &statements, rest).await?;
-        // Each filing that went through sent back its number, its log entry, its live
-        // event, and a 0 once its savepoint was released: whole fours are filed.
-        for filed in ids.chunks_exact(ROWS_PER_FILING) {
+        let mut batch = Batch::default();
+        if !begun {
+            // `begin immediate` takes the write lock at once, as `Db::begin` explains.
+            batch.push("begin immediate");
+        }
+        for filing in rest {
+            file(&mut batch, filing);
+        }
+        batch.push("commit");
+        let (ids, failure) = run(conn, &mut batch, rest).await?;
+        // Whole filings went through: every row each sends back came, its savepoint's 0 last.
+        let mut ids = ids.as_slice();
+        for filing in rest {
+            let Some((filed, after)) = ids.split_at_checked(rows_of(filing)) else {
+                break;
+            };
             outcomes.push(Ok(Filed {
                 id: filed[0],
                 entry: filed[1],
-                event: filed[2],
+                event: filed[filed.len() - 2],
             }));
+            ids = after;
         }
         let Some(err) = failure else {
             return Ok(outcomes);
@@ -165,132 +178,117 @@ async fn write_all_on(
     }
 }
 
-/// Runs `statements` with `filings` bound: the ids sent back up to the first failure, and
-/// that failure.
+/// Runs `batch`, which files `filings`: the ids sent back up to the first failure, and that
+/// failure.
 async fn run(
     conn: &mut SqliteConnection,
-    statements: &str,
+    batch: &mut Batch<'_>,
     filings: &[Filing],
 ) -> Result<(Vec<i64>, Option<AppError>), AppError> {
-    let mut query = sqlx::query_scalar::<_, i64>(statements);
-    for filing in filings {
-        query = bind_filing(query, filing)?;
-    }
-    let mut rows = query.fetch(conn);
-    let mut ids = Vec::with_capacity(filings.len() * ROWS_PER_FILING);
+    let expected = filings.iter().map(rows_of).sum();
+    let mut rows = batch.fetch_ids(conn)?;
+    let mut ids = Vec::with_capacity(expected);
     while let Some(row) = rows.next().await {
         match row {
             Ok(id) => ids.push(id),
             Err(err) => return Ok((ids, Some(AppError::from(err)))),
         }
     }
-    if ids.len() == filings.len() * ROWS_PER_FILING {
+    if ids.len() == expected {
         Ok((ids, None))
     } else {
         tracing::error!(
             rows = ids.len(),
+            expected,
             "filing sent back an unexpected number of rows"
         );
         Err(AppError::Internal)
     }
 }
 
-/// One filing behind its own savepoint: the ticket, its first log entry, its ties to the
-/// articles suggested for it, its files with their log entries, and the live event
-/// announcing it, with the ticket's audience. The statements after the ticket's find its
-/// number in `sqlite_sequence`: the table is `autoincrement`, so within this write
-/// transaction the sequence's value is the number just given. Suggested articles are a JSON
-/// array of ids; files a JSON array of objects (see `bind_filing`). Parameters are plain `?`,
-/// bound in the order they appear.
-const FILING: &str = "savepoint filing; \
-     insert into ticket (org_id, requester_id, category_id, subject, body, status, priority, \
-     first_response_due_at, resolution_due_at, last_activity_at, created_at, updated_at) \
-     values (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) returning id; \
-     insert into ticket_event (ticket_id, actor_id, kind, new_value, internal, created_at) \
-     select s.seq, ?, 'created', ?, 0, ? from sqlite_sequence s \
-     where s.name = 'ticket' returning id; \
-     insert into article_link (ticket_id, article_id, kind, created_at) \
-     select s.seq, a.value, 'suggested', ? from sqlite_sequence s, json_each(?) a \
-     where s.name = 'ticket' on conflict (ticket_id, article_id, kind) do nothing; \
-     insert into attachment (ticket_id, uploader_id, file_name, content_type, size, sha256, \
-     internal, created_at, updated_at) \
-     select s.seq, ?, f.value ->> 'name', f.value ->> 'type', f.value ->> 'size', \
-     f.value ->> 'sha256', 0, ?, ? from sqlite_sequence s, json_each(?) f \
-     where s.name = 'ticket' order by f.key; \
-     insert into ticket_event (ticket_id, actor_id, kind, new_value, internal, created_at) \
-     select s.seq, ?, 'attachment', f.value ->> 'name', 0, ? from sqlite_sequence s, \
-     json_each(?) f where s.name = 'ticket' order by f.key; \
-     insert into live_event (kind, ticket_id, org_id, requester_id, org_shares, internal, \
-     actor_id, data, created_at) \
-     select 'ticket.created', s.seq, o.id, ?, o.share_tickets, 0, ?, ?, ? \
-     from sqlite_sequence s join org o on o.id = ? where s.name = 'ticket' returning id; \
-     release filing; \
-     select 0; ";
+/// Appends one filing behind its own savepoint: the ticket, its first log entry, its ties to
+/// the articles suggested for it, its files with their log entries, and the live event
+/// announcing it, with the ticket's audience. The statements after the ticket's name it as
+/// `NEW_TICKET`, since its number comes back only when the batch runs.
+fn file<'q>(batch: &mut Batch<'q>, filing: &'q Filing) {
+    let at = filing.at.as_str();
+    let by = Some(filing.requester);
+    batch.push("savepoint filing");
+    insert_ticket(
+        batch,
+        NewTicket {
+            org: filing.org,
+            requester: filing.requester,
+            category: filing.category,
+            subject: &filing.subject,
+            body: &filing.body,
+            priority: filing.priority,
+            first_response_due: filing.first_response_due.as_deref(),
+            resolution_due: filing.resolution_due.as_deref(),
+            at,
+        },
+    );
+    insert_event(
+        batch,
+        NEW_TICKET,
+        NewEvent {
+            actor: by,
+            kind: "created",
+            old: None,
+            new: Some(&filing.subject),
+            comment: None,
+            internal: false,
+            at,
+        },
+    );
+    insert_links(batch, NEW_TICKET, &filing.articles, LinkKind::Suggested, at);
+    // A statement per file: files are rare on new tickets, so batches with none, which are
+    // the same text for the same number of filings, stay the common case sqlx has prepared.
+    for stored in &filing.files {
+        insert_attachment(
+            batch,
+            NEW_TICKET,
+            NewAttachment {
+                uploader: filing.requester,
+                file_name: &stored.name,
+                content_type: app::tickets::served_content_type(&stored.name).0,
+                size: stored.size,
+                sha256: &stored.sha256,
+                internal: false,
+                at,
+            },
+        );
+        insert_event(
+            batch,
+            NEW_TICKET,
+            NewEvent {
+                actor: by,
+                kind: "attachment",
+                old: None,
+                new: Some(&stored.name),
+                comment: None,
+                internal: false,
+                at,
+            },
+        );
+    }
+    append_live_event(
+        batch,
+        "ticket.created",
+        NEW_TICKET,
+        by,
+        false,
+        &json!({ "subject": filing.subject, "status": "new",
+                 "priority": filing.priority.as_str() }),
+        at,
+    );
+    batch.push("release filing").push("select 0");
+}
 
-/// The rows one filing sends back: its number, its log entry's id, its live event's id, 0.
-const ROWS_PER_FILING: usize = 4;
-
-type FilingQuery<'q> = sqlx::query::QueryScalar<'q, Sqlite, i64, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Binds `filing` to the parameters of `FILING`, in the order they appear there.
-fn bind_filing<'q>(
-    query: FilingQuery<'q>,
-    filing: &'q Filing,
-) -> Result<FilingQuery<'q>, AppError> {
-    let encode = |value: serde_json::Value| {
-        serde_json::to_string(&value).map_err(|err| {
-            tracing::error!(error = %err, "cannot encode a filing");
-            AppError::Internal
-        })
-    };
-    let articles = encode(json!(filing.articles))?;
-    let files = encode(
-        filing
-            .files
-            .iter()
-            .map(|file| {
-                json!({ "name": file.name, "size": file.size, "sha256": file.sha256,
-                        "type": app::tickets::served_content_type(&file.name).0 })
-            })
-            .collect(),
-    )?;
-    let data = encode(json!({ "subject": filing.subject, "status": "new",
-                              "priority": filing.priority.as_str() }))?;
-    let at = &filing.at;
-    Ok(query
-        // the ticket
-        .bind(filing.org)
-        .bind(filing.requester)
-        .bind(filing.category)
-        .bind(&filing.subject)
-        .bind(&filing.body)
-        .bind(filing.priority.as_str())
-        .bind(&filing.first_response_due)
-        .bind(&filing.resolution_due)
-        .bind(at)
-        .bind(at)
-        .bind(at)
-        // its first log entry
-        .bind(filing.requester)
-        .bind(&filing.subject)
-        .bind(at)
-        // its suggested articles
-        .bind(at)
-        .bind(articles)
-        // its files and their log entries
-        .bind(filing.requester)
-        .bind(at)
-        .bind(at)
-        .bind(files.clone())
-        .bind(filing.requester)
-        .bind(at)
-        .bind(files)
-        // the live event
-        .bind(filing.requester)
-        .bind(filing.requester)
-        .bind(data)
-        .bind(at)
-        .bind(filing.org))
+/// The rows one filing sends back: its number, its "created" entry's id, each file's entry's
+/// id, its live event's id, and 0 once its savepoint is released.
+fn rows_of(filing: &Filing) -> usize {
+    4 + filing.files.len()
 }
 
 #[cfg(test)]
