@@ -1,5 +1,6 @@
 //! `make bench`: starts the release server on a temporary database, measures it from this
-//! process over loopback, prints one table and writes `bench/results.json`.
+//! process over loopback, prints one table beside the previous run's figures and adds the run
+//! to `bench/results.json`, which keeps every earlier run.
 //!
 //! Each figure stands beside its ceiling where one exists (the bare health check for request
 //! handling, raw SQLite inserts for writes), so ratios hold on a noisy machine.
@@ -11,16 +12,78 @@
 #[path = "bench/lighthouse.rs"]
 mod lighthouse;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 struct Row {
     metric: String,
     value: f64,
-    unit: &'static str,
+    unit: String,
+}
+
+/// One run of `make bench`, as `bench/results.json` keeps it.
+#[derive(Serialize, Deserialize)]
+struct Run {
+    /// When it ran (UTC, RFC 3339).
+    at: String,
+    /// The commit measured, with `+` when the work tree had changes.
+    commit: String,
+    rows: Vec<Row>,
+}
+
+/// Every earlier run, oldest first. A file in the format before runs were kept (one list of
+/// rows) becomes one run of unknown date; a file that does not parse is set aside, not lost.
+fn earlier_runs(path: &std::path::Path) -> Vec<Run> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    if let Ok(runs) = serde_json::from_str::<Vec<Run>>(&text) {
+        return runs;
+    }
+    if let Ok(rows) = serde_json::from_str::<Vec<Row>>(&text) {
+        return vec![Run {
+            at: "unknown".into(),
+            commit: "unknown".into(),
+            rows,
+        }];
+    }
+    let aside = path.with_extension("json.unreadable");
+    eprintln!(
+        "{} does not parse; moved to {}",
+        path.display(),
+        aside.display()
+    );
+    if let Err(err) = std::fs::rename(path, &aside) {
+        eprintln!("could not move it: {err}");
+    }
+    Vec::new()
+}
+
+/// Where every run is kept (not in version control: the figures are this machine's).
+fn results_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results.json")
+}
+
+/// The commit being measured, marked `+` when the work tree differs from it.
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "--short", "HEAD"]) {
+        Some(head) => match git(&["status", "--porcelain", "--untracked-files=no"]) {
+            Some(changes) if !changes.is_empty() => format!("{head}+"),
+            _ => head,
+        },
+        None => "unknown".into(),
+    }
 }
 
 struct Bench {
@@ -34,7 +97,7 @@ impl Bench {
         self.rows.push(Row {
             metric,
             value,
-            unit,
+            unit: unit.into(),
         });
     }
 }
@@ -550,12 +613,22 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn print_table(rows: &[Row]) {
+/// The run's rows, each beside the same metric's value in `previous` (the last full run).
+fn print_table(rows: &[Row], previous: Option<&Run>) {
+    let label = previous.map_or("-".to_string(), |run| {
+        format!("{} ({})", run.commit, run.at)
+    });
     println!();
-    println!("| metric | value | unit |");
-    println!("| --- | ---: | --- |");
+    println!("| metric | value | previous run: {label} | unit |");
+    println!("| --- | ---: | ---: | --- |");
     for row in rows {
-        println!("| {} | {:.2} | {} |", row.metric, row.value, row.unit);
+        let before = previous
+            .and_then(|run| run.rows.iter().find(|r| r.metric == row.metric))
+            .map_or("-".to_string(), |r| format!("{:.2}", r.value));
+        println!(
+            "| {} | {:.2} | {before} | {} |",
+            row.metric, row.value, row.unit
+        );
     }
 }
 
@@ -663,7 +736,7 @@ async fn main() {
         );
     }
     if only_creation {
-        print_table(&bench.rows);
+        print_table(&bench.rows, earlier_runs(&results_path()).last());
         return;
     }
 
@@ -803,15 +876,20 @@ async fn main() {
     }
     drop(server);
 
-    print_table(&bench.rows);
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results.json");
+    let out = results_path();
+    let mut runs = earlier_runs(&out);
+    print_table(&bench.rows, runs.last());
+    runs.push(Run {
+        at: time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| "unknown".into()),
+        commit: commit(),
+        rows: bench.rows,
+    });
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent).expect("bench folder");
     }
-    std::fs::write(
-        &out,
-        serde_json::to_string_pretty(&bench.rows).expect("json"),
-    )
-    .expect("write results");
-    println!("\nwritten to bench/results.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&runs).expect("json"))
+        .expect("write results");
+    println!("\nadded to bench/results.json ({} runs kept)", runs.len());
 }
