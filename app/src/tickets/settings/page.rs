@@ -4,7 +4,9 @@
 // The forms' server functions take one argument per form field, as plain forms post them.
 #![allow(clippy::too_many_arguments)]
 
-use super::hours::{BusinessHours, WEEKDAYS, weekdays_text};
+use super::hours::WEEKDAYS;
+#[cfg(feature = "ssr")]
+use super::hours::weekdays_text;
 use super::{Category, Hours, OrgSettings, Target, hours_text};
 #[cfg(feature = "ssr")]
 use super::{CategoryChange, SettingsChange, parse_target_hours};
@@ -285,25 +287,7 @@ fn HoursForm(
     let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(_))));
     let open: [bool; 7] =
         WEEKDAYS.map(|(day, _)| hours.weekdays.split(',').any(|d| d.trim() == day));
-    // What the form holds now, checked by the rules the server applies, so a mistake shows
-    // as soon as a field is left. The server checks again, the time zone's existence too.
-    let zone = RwSignal::new(hours.time_zone.clone());
-    let days = RwSignal::new(open);
-    let start = RwSignal::new(hours.start.clone());
-    let end = RwSignal::new(hours.end.clone());
-    let typed_error = Signal::derive(move || {
-        let weekdays = weekdays_text(days.get());
-        BusinessHours::parse(&zone.get(), &weekdays, &start.get(), &end.get())
-            .err()
-            .map(|e| AppError::invalid(e.field(), e.to_string()))
-    });
-    // The server's answer stands until the form is edited after it; then the check above.
-    let edited_at = RwSignal::new(None::<usize>);
-    let edited = Callback::new(move |()| edited_at.set(Some(action.version().get_untracked())));
-    let error = Signal::derive(move || match edited_at.get() {
-        Some(version) if version == action.version().get() => typed_error.get(),
-        _ => action.value().get().and_then(Result::err),
-    });
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
         <section class="card" aria-labelledby="hours-heading">
             <h2 id="hours-heading">"Business hours"</h2>
@@ -321,9 +305,8 @@ fn HoursForm(
                         id="hours-zone"
                         name="time_zone"
                         label="Time zone"
-                        into=zone
+                        value=hours.time_zone.clone()
                         error
-                        edited
                     />
                     <fieldset class="weekdays" aria-describedby="hours-days-error">
                         <legend>"Open on"</legend>
@@ -340,10 +323,6 @@ fn HoursForm(
                                             name=*day
                                             value="on"
                                             checked=open[index]
-                                            on:change=move |ev| {
-                                                days.update(|d| d[index] = event_target_checked(&ev));
-                                                edited.run(());
-                                            }
                                         />
                                         <label for=id>{*label}</label>
                                     </span>
@@ -357,17 +336,15 @@ fn HoursForm(
                             id="hours-start"
                             name="start"
                             label="Opens at"
-                            into=start
+                            value=hours.start.clone()
                             error
-                            edited
                         />
                         <HoursText
                             id="hours-end"
                             name="end"
                             label="Closes at"
-                            into=end
+                            value=hours.end.clone()
                             error
-                            edited
                         />
                     </div>
                     {editable.then(|| view! { <button type="submit">"Save hours"</button> })}
@@ -377,31 +354,20 @@ fn HoursForm(
     }
 }
 
-/// A text field of the hours form: what is typed kept in `into`, checked as the field is
-/// left, the error shown below it.
+/// A text field of the hours form, with the server's message about it below.
 #[component]
 fn HoursText(
     id: &'static str,
     name: &'static str,
     label: &'static str,
-    into: RwSignal<String>,
+    value: String,
     error: Signal<Option<AppError>>,
-    edited: Callback<()>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input
-                id=id
-                name=name
-                value=into.get_untracked()
-                aria-describedby=error_id.clone()
-                on:change=move |ev| {
-                    into.set(event_target_value(&ev));
-                    edited.run(());
-                }
-            />
+            <input id=id name=name value=value aria-describedby=error_id.clone() />
             <FieldError id=error_id field=name error />
         </div>
     }
