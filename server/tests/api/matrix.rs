@@ -268,6 +268,50 @@ const ADMINS: Expect = Expect {
     admin: OK,
 };
 
+/// The ticket's own side rates it: its requester and their manager; staff may not.
+const RATERS: Expect = Expect {
+    anonymous: E401,
+    requester_own: OK,
+    requester_other: E404,
+    manager_own: OK,
+    manager_other: E404,
+    technician: E403,
+    admin: E403,
+};
+
+/// An organization's settings: its manager and provider staff; hidden from everyone else.
+const SETTINGS_READERS: Expect = Expect {
+    anonymous: E401,
+    requester_own: E404,
+    requester_other: E404,
+    manager_own: OK,
+    manager_other: E404,
+    technician: OK,
+    admin: OK,
+};
+
+/// Sharing: the organization's manager, or an admin; a technician may not change it.
+const SHARING_WRITERS: Expect = Expect {
+    anonymous: E401,
+    requester_own: E404,
+    requester_other: E404,
+    manager_own: OK,
+    manager_other: E404,
+    technician: E403,
+    admin: OK,
+};
+
+/// Articles for one organization: its manager and staff; another organization is refused.
+const ARTICLE_WRITERS: Expect = Expect {
+    anonymous: E401,
+    requester_own: E403,
+    requester_other: E403,
+    manager_own: OK,
+    manager_other: E403,
+    technician: OK,
+    admin: OK,
+};
+
 // ---------------------------------------------------------------------------------------------
 // The REST API. Paths and JSON bodies are templates: `{org}`, `{ticket}`, ... name the data of
 // the organization a call is about (see `World::value`).
@@ -370,18 +414,7 @@ const ROUTES: &[Route] = &[
             admin: OK,
         },
     ),
-    get(
-        "/api/v1/users?org={org}",
-        Expect {
-            anonymous: E401,
-            requester_own: E403,
-            requester_other: E403,
-            manager_own: OK,
-            manager_other: E404,
-            technician: OK,
-            admin: OK,
-        },
-    ),
+    get("/api/v1/users?org={org}", MANAGERS),
     post("/api/v1/users", NEW_PERSON, PEOPLE),
     patch("/api/v1/users/{colleague}", r#"{"active": true}"#, PEOPLE),
     // Tickets.
@@ -430,15 +463,7 @@ const ROUTES: &[Route] = &[
     post(
         "/api/v1/tickets/{resolved}/rating",
         r#"{"rating": "good"}"#,
-        Expect {
-            anonymous: E401,
-            requester_own: OK,
-            requester_other: E404,
-            manager_own: OK,
-            manager_other: E404,
-            technician: E403,
-            admin: E403,
-        },
+        RATERS,
     ),
     upload("/api/v1/tickets/{ticket}/attachments", false, READERS),
     upload("/api/v1/tickets/{ticket}/attachments", true, STAFF_WRITES),
@@ -464,30 +489,11 @@ const ROUTES: &[Route] = &[
     ),
     delete("/api/v1/views/{my_view}", STAFF),
     // An organization's settings.
-    get(
-        "/api/v1/orgs/{org}/settings",
-        Expect {
-            anonymous: E401,
-            requester_own: E404,
-            requester_other: E404,
-            manager_own: OK,
-            manager_other: E404,
-            technician: OK,
-            admin: OK,
-        },
-    ),
+    get("/api/v1/orgs/{org}/settings", SETTINGS_READERS),
     patch(
         "/api/v1/orgs/{org}/settings",
         r#"{"share_tickets": false}"#,
-        Expect {
-            anonymous: E401,
-            requester_own: E404,
-            requester_other: E404,
-            manager_own: OK,
-            manager_other: E404,
-            technician: E403,
-            admin: OK,
-        },
+        SHARING_WRITERS,
     ),
     patch(
         "/api/v1/orgs/{org}/settings",
@@ -527,19 +533,7 @@ const ROUTES: &[Route] = &[
     // The wiki.
     get("/api/v1/articles", SIGNED_IN),
     // Writing for another org is refused outright: there is nothing there to hide.
-    post(
-        "/api/v1/articles",
-        ARTICLE,
-        Expect {
-            anonymous: E401,
-            requester_own: E403,
-            requester_other: E403,
-            manager_own: OK,
-            manager_other: E403,
-            technician: OK,
-            admin: OK,
-        },
-    ),
+    post("/api/v1/articles", ARTICLE, ARTICLE_WRITERS),
     get("/api/v1/articles/search?q=printer", SIGNED_IN),
     get("/api/v1/articles/suggest?q=printer", SIGNED_IN),
     get("/api/v1/articles/{article}", READERS),
@@ -681,19 +675,7 @@ const SERVER_FNS: &[Call] = &[
         &[("name", "Matrix Org {n}")],
         ADMINS,
     ),
-    sf(
-        path!(admin::ListUsers),
-        &[("org_id", "{org}")],
-        Expect {
-            anonymous: E401,
-            requester_own: E403,
-            requester_other: E403,
-            manager_own: OK,
-            manager_other: E404,
-            technician: OK,
-            admin: OK,
-        },
-    ),
+    sf(path!(admin::ListUsers), &[("org_id", "{org}")], MANAGERS),
     sf(
         path!(admin::CreateUser),
         &[
@@ -742,15 +724,7 @@ const SERVER_FNS: &[Call] = &[
     sf(
         path!(view::RateTicket),
         &[("id", "{resolved}"), ("rating", "good")],
-        Expect {
-            anonymous: E401,
-            requester_own: OK,
-            requester_other: E404,
-            manager_own: OK,
-            manager_other: E404,
-            technician: E403,
-            admin: E403,
-        },
+        RATERS,
     ),
     // The queue.
     sf(path!(queue::LoadQueue), &[], STAFF),
@@ -786,28 +760,12 @@ const SERVER_FNS: &[Call] = &[
     sf(
         path!(settings::GetOrgSettings),
         &[("org_id", "{org}")],
-        Expect {
-            anonymous: E401,
-            requester_own: E404,
-            requester_other: E404,
-            manager_own: OK,
-            manager_other: E404,
-            technician: OK,
-            admin: OK,
-        },
+        SETTINGS_READERS,
     ),
     sf(
         path!(settings::SaveSharing),
         &[("org_id", "{org}")],
-        Expect {
-            anonymous: E401,
-            requester_own: E404,
-            requester_other: E404,
-            manager_own: OK,
-            manager_other: E404,
-            technician: E403,
-            admin: OK,
-        },
+        SHARING_WRITERS,
     ),
     sf(
         path!(settings::SaveHours),
@@ -890,15 +848,7 @@ const SERVER_FNS: &[Call] = &[
             ("org_id", "{org}"),
             ("published", "on"),
         ],
-        Expect {
-            anonymous: E401,
-            requester_own: E403,
-            requester_other: E403,
-            manager_own: OK,
-            manager_other: E403,
-            technician: OK,
-            admin: OK,
-        },
+        ARTICLE_WRITERS,
     ),
     sf(path!(edit::PreviewArticle), &[("body", "*hi*")], SIGNED_IN),
     sf(path!(edit::ArticleOrgs), &[], SIGNED_IN),
