@@ -9,6 +9,19 @@ async fn html(app: &TestApp, client: &Client, path: &str) -> (StatusCode, String
     (res.status(), res.text().await.unwrap())
 }
 
+/// Files a low-priority request through the REST API as `client`; its number.
+async fn file_request(app: &TestApp, client: &Client, subject: &str, body: &str) -> i64 {
+    let (status, ticket) = app
+        .post(
+            client,
+            "/api/v1/tickets",
+            serde_json::json!({ "subject": subject, "body": body, "priority": "low" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    ticket["id"].as_i64().expect("a ticket number")
+}
+
 /// A page request as a browser makes it: asking for HTML.
 async fn browser_get(app: &TestApp, client: &Client, path: &str) -> reqwest::Response {
     client
@@ -372,14 +385,7 @@ async fn the_new_request_form_posts_multipart_to_a_plain_address() {
 async fn an_internal_note_is_in_the_staff_page_and_never_in_the_requesters() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let (_, ticket) = app
-        .post(
-            &rob,
-            "/api/v1/tickets",
-            serde_json::json!({ "subject": "VPN", "body": "Drops", "priority": "low" }),
-        )
-        .await;
-    let id = ticket["id"].as_i64().unwrap();
+    let id = file_request(&app, &rob, "VPN", "Drops").await;
     let tom = app.signed_in(TECH).await;
     let id_text = id.to_string();
 
@@ -420,14 +426,7 @@ async fn an_internal_note_is_in_the_staff_page_and_never_in_the_requesters() {
 async fn another_orgs_ticket_page_says_not_found() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let (_, ticket) = app
-        .post(
-            &rob,
-            "/api/v1/tickets",
-            serde_json::json!({ "subject": "Private matter", "body": "B", "priority": "low" }),
-        )
-        .await;
-    let id = ticket["id"].as_i64().unwrap();
+    let id = file_request(&app, &rob, "Private matter", "B").await;
     let bea = app.signed_in(BIRCH_REQUESTER).await;
 
     let (status, page) = html(&app, &bea, &format!("/tickets/{id}")).await;
@@ -579,14 +578,9 @@ async fn each_main_page_reads_its_data_once_per_server_render() {
     use app::wiki::pages::{GetArticle, ListArticles};
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let (_, ticket) = app
-        .post(
-            &rob,
-            "/api/v1/tickets",
-            serde_json::json!({ "subject": "Screen flickers", "body": "Since Monday", "priority": "low" }),
-        )
-        .await;
-    let id = ticket["id"].as_i64().unwrap().to_string();
+    let id = file_request(&app, &rob, "Screen flickers", "Since Monday")
+        .await
+        .to_string();
     let ticket_data = || vec![ServerCall::new(GetTicket::PATH, &[("id", &id)])];
     let pages = [
         Page::new(TECH, &format!("/tickets/{id}"), ticket_data()),
