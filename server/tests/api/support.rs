@@ -84,13 +84,7 @@ impl TestApp {
         path: &str,
         body: Value,
     ) -> (StatusCode, Value) {
-        let res = client
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .expect("an answer");
-        read(res).await
+        read(self.send_json(client, method, path, body).await).await
     }
 
     pub async fn post(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
@@ -115,13 +109,23 @@ impl TestApp {
         path: &str,
         body: Value,
     ) -> (StatusCode, T) {
-        let res = client
+        read_as(self.send_json(client, method, path, body).await).await
+    }
+
+    /// Sends `body` as JSON with `method`; the answer, unread.
+    async fn send_json(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        body: Value,
+    ) -> Response {
+        client
             .request(method, self.url(path))
             .json(&body)
             .send()
             .await
-            .expect("an answer");
-        read_as(res).await
+            .expect("an answer")
     }
 
     pub async fn post_as<T: DeserializeOwned>(
