@@ -14,10 +14,21 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
-use std::{net::SocketAddr, sync::Arc};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::{
+    net::SocketAddr,
+    sync::{Arc, LazyLock},
+};
 use tokio::net::TcpListener;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+/// The pages' routes, listed once per process. Listing them runs the whole app with resource
+/// loading suspended by a flag every thread shares, and a resource first polled meanwhile — a
+/// page another application in this process is rendering — waits forever
+/// (leptos-rs/leptos#4773): the tests build many applications in one process, and a page
+/// answered 503 after 30 seconds. Listed once, before any router exists, nothing renders while
+/// they are listed.
+static PAGE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
 /// The whole application as one router.
 pub async fn app(state: AppState, settings: &Settings) -> Result<Router, StartupError> {
@@ -26,7 +37,7 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
     let backend = state.backend.clone();
     let context = move || provide_context(backend.clone());
     let leptos = state.leptos.clone();
-    let routes = generate_route_list(App);
+    let routes = PAGE_ROUTES.clone();
     let max_body = settings.max_upload_mb * 1024 * 1024;
 
     let router = Router::new()

@@ -642,3 +642,43 @@ async fn each_main_page_reads_its_data_once_per_server_render() {
         );
     }
 }
+
+/// Pages render while other applications start in the same process: starting one lists the
+/// pages' routes, and a page whose data began loading meanwhile used to wait forever.
+#[tokio::test]
+async fn pages_render_while_other_applications_start() {
+    let app = spawn().await;
+    let client = app.signed_in(ACME_REQUESTER).await;
+    let starting: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                for _ in 0..3 {
+                    let dir = tempfile::tempdir().expect("a temporary directory");
+                    let settings = server::settings::Settings::for_dir(dir.path());
+                    runtime
+                        .block_on(server::startup::Application::build(&settings))
+                        .expect("the server starts");
+                }
+            })
+        })
+        .collect();
+    while !starting.iter().all(|thread| thread.is_finished()) {
+        let res = client
+            .get(app.url("/tickets"))
+            .header("accept", "text/html")
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await
+            .expect("the page answers within seconds");
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.expect("the whole page arrives");
+        assert!(html.contains("</html>"), "the page is complete");
+    }
+    for thread in starting {
+        thread.join().expect("every application started");
+    }
+}
