@@ -380,6 +380,23 @@ async fn staff_required_to_use_two_factor_can_use_nothing_but_its_setup_until_th
     assert_eq!(status, StatusCode::FORBIDDEN, "server functions too");
     let (status, _) = app.get(&rob, "/api/v1/tickets").await;
     assert_eq!(status, StatusCode::OK, "the client's people are not staff");
+    let signing_in = form_post(
+        &app,
+        &app.client(),
+        <app::auth::Login as ServerFn>::PATH,
+        "/login",
+        &[
+            ("email", TECH),
+            ("password", DEMO_PASSWORD),
+            ("next", "/tickets"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        signing_in.headers()["location"],
+        "/profile/two-factor",
+        "signing in leads to the setup"
+    );
 
     let (secret, _) = enrol(&app, &tom).await;
     let (status, _) = app.get(&tom, "/api/v1/tickets").await;
