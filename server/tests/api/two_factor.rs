@@ -375,6 +375,24 @@ async fn staff_required_to_use_two_factor_can_use_nothing_but_its_setup_until_th
         .await
         .unwrap();
     assert_eq!(page.headers()["location"], "/profile/two-factor");
+    let setup_page = tom
+        .get(app.url("/profile/two-factor"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        setup_page.status(),
+        StatusCode::OK,
+        "the setup page itself opens"
+    );
+    assert!(
+        setup_page
+            .text()
+            .await
+            .unwrap()
+            .contains("Your provider requires two-factor sign-in for its staff.")
+    );
     let list = <app::tickets::list::ListTickets as ServerFn>::PATH;
     let (status, _) = call(&app, &tom, list, &[]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "server functions too");
