@@ -74,7 +74,7 @@ pub fn ProfilePage() -> impl IntoView {
                     </p>
                     <NameForm current=me.name.clone() />
                     <PasswordForm />
-                    <crate::two_factor::TwoFactorCard />
+                    <crate::two_factor::page::TwoFactorCard />
                     <Tokens />
                 }
             }

@@ -9,7 +9,7 @@ use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
 use crate::tickets::settings::page::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
-use crate::two_factor::{SecondStepPage, TwoFactorPage};
+use crate::two_factor::page::{SecondStepPage, TwoFactorPage};
 use crate::wiki::edit::{EditArticlePage, NewArticlePage};
 use crate::wiki::pages::{ArticlePage, DiffPage, RevisionPage, RevisionsPage, WikiPage};
 use leptos::prelude::*;

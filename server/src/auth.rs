@@ -188,10 +188,10 @@ fn allowed_before_setup(path: &str) -> bool {
             <app::auth::Login as ServerFn>::PATH,
             <app::auth::Logout as ServerFn>::PATH,
             <app::auth::CurrentUser as ServerFn>::PATH,
-            <app::two_factor::TwoFactorView as ServerFn>::PATH,
-            <app::two_factor::BeginTwoFactor as ServerFn>::PATH,
-            <app::two_factor::ConfirmTwoFactor as ServerFn>::PATH,
-            <app::two_factor::VerifyTwoFactor as ServerFn>::PATH,
+            <app::two_factor::page::TwoFactorView as ServerFn>::PATH,
+            <app::two_factor::page::BeginTwoFactor as ServerFn>::PATH,
+            <app::two_factor::page::ConfirmTwoFactor as ServerFn>::PATH,
+            <app::two_factor::page::VerifyTwoFactor as ServerFn>::PATH,
         ]
     });
     path == SETUP_PATH

@@ -716,31 +716,31 @@ const SERVER_FNS: &[Call] = &[
     },
     sf(path!(auth::CurrentUser), &[], EVERYONE),
     sf(
-        path!(two_factor::VerifyTwoFactor),
+        path!(two_factor::page::VerifyTwoFactor),
         &[("code", "000000")],
         NO_SIGN_IN_WAITING,
     ),
     // One's own two-factor sign-in, and the installation's settings (saved as they are).
-    sf(path!(two_factor::TwoFactorView), &[], SIGNED_IN),
-    sf(path!(two_factor::OwnTwoFactor), &[], SIGNED_IN),
-    sf(path!(two_factor::BeginTwoFactor), &[], SIGNED_IN),
+    sf(path!(two_factor::page::TwoFactorView), &[], SIGNED_IN),
+    sf(path!(two_factor::page::OwnTwoFactor), &[], SIGNED_IN),
+    sf(path!(two_factor::page::BeginTwoFactor), &[], SIGNED_IN),
     sf(
-        path!(two_factor::ConfirmTwoFactor),
+        path!(two_factor::page::ConfirmTwoFactor),
         &[("code", "000000")],
         OWN_WRONG_CODE,
     ),
     sf(
-        path!(two_factor::NewRecoveryCodes),
+        path!(two_factor::page::NewRecoveryCodes),
         &[("password", DEMO), ("code", "")],
         OWN_TWO_FACTOR_OFF,
     ),
     sf(
-        path!(two_factor::TurnOffTwoFactor),
+        path!(two_factor::page::TurnOffTwoFactor),
         &[("password", DEMO), ("code", "")],
         SIGNED_IN,
     ),
-    sf(path!(two_factor::LoadSiteSettings), &[], ADMINS),
-    sf(path!(two_factor::SaveSiteSettings), &[], ADMINS),
+    sf(path!(two_factor::page::LoadSiteSettings), &[], ADMINS),
+    sf(path!(two_factor::page::SaveSiteSettings), &[], ADMINS),
     // The caller's own account.
     sf(
         path!(profile::RenameSelf),

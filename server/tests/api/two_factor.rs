@@ -439,7 +439,7 @@ async fn the_sign_in_form_asks_for_the_code_when_the_password_was_right() {
     let (secret, _) = enrol(&app, &app.signed_in(ACME_MANAGER).await).await;
     let browser = app.client();
     let login = <app::auth::Login as ServerFn>::PATH;
-    let verify = <app::two_factor::VerifyTwoFactor as ServerFn>::PATH;
+    let verify = <app::two_factor::page::VerifyTwoFactor as ServerFn>::PATH;
     const STEP: &str = "/login/two-factor";
 
     let res = form_post(
@@ -489,9 +489,9 @@ async fn the_sign_in_form_asks_for_the_code_when_the_password_was_right() {
 async fn the_account_page_sets_two_factor_up_and_shows_the_recovery_codes_once() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let view = <app::two_factor::TwoFactorView as ServerFn>::PATH;
-    let begin = <app::two_factor::BeginTwoFactor as ServerFn>::PATH;
-    let confirm = <app::two_factor::ConfirmTwoFactor as ServerFn>::PATH;
+    let view = <app::two_factor::page::TwoFactorView as ServerFn>::PATH;
+    let begin = <app::two_factor::page::BeginTwoFactor as ServerFn>::PATH;
+    let confirm = <app::two_factor::page::ConfirmTwoFactor as ServerFn>::PATH;
 
     let res = form_post(&app, &rob, begin, "/profile/two-factor", &[]).await;
     assert!(res.status().is_redirection(), "{}", res.status());
@@ -540,7 +540,7 @@ async fn only_admins_see_and_change_the_requirement_and_the_admin_page_offers_it
     let app = spawn().await;
     let tom = app.signed_in(TECH).await;
     let admin = app.signed_in(ADMIN).await;
-    let save = <app::two_factor::SaveSiteSettings as ServerFn>::PATH;
+    let save = <app::two_factor::page::SaveSiteSettings as ServerFn>::PATH;
 
     let (status, _) = call(&app, &tom, save, &[("require_staff_two_factor", "on")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
