@@ -87,7 +87,9 @@ for email in $roles; do
   echo "== fuzzing the API as $email"
   token=${tokens[$email]}
   # Left out: the live stream never ends, so it can only time out; revoking tokens by random
-  # id would sooner or later revoke the one this run signs in with.
+  # id would sooner or later revoke the one this run signs in with; saving the installation's
+  # settings could require two-factor sign-in of staff, and every staff token would then be
+  # answered 403 until it is set up.
   # filter_too_much is a check on the generator, not on the server: for the multipart
   # attachment upload some seeds discard most of what they draw, and the run then failed
   # with every request it did send answered correctly.
@@ -97,6 +99,7 @@ for email in $roles; do
     --max-examples "$examples" \
     --exclude-path /api/v1/events \
     --exclude-operation-id revoke_token \
+    --exclude-operation-id save_site_settings \
     --request-timeout 10 \
     --suppress-health-check filter_too_much \
     --no-color \

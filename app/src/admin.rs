@@ -89,6 +89,7 @@ pub fn AdminPage() -> impl IntoView {
                         <CreateOrgForm action=create />
                     </section>
                     <PeoplePanel orgs=Some(orgs) />
+                    <crate::two_factor::page::SiteSettingsCard />
                 }
             }
         />

@@ -11,13 +11,22 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     crate::backend::with_status(
         async move {
-            use crate::backend::{backend, client_ip, session, start_session};
-            let actor = backend()?
+            use crate::backend::{backend, client_ip, session};
+            use crate::two_factor::{SECOND_STEP_PATH, SETUP_PATH, ssr};
+            let backend = backend()?;
+            let actor = backend
                 .accounts
                 .authenticate(&email, &password, client_ip())
                 .await?;
-            start_session(&session()?, &actor).await?;
-            leptos_axum::redirect(&safe_next(next.as_deref()));
+            let next = safe_next(next.as_deref());
+            let to = match ssr::sign_in(&backend, &session()?, actor, next.clone()).await? {
+                ssr::SignIn::SecondStep => SECOND_STEP_PATH.to_string(),
+                ssr::SignIn::Done(actor) if backend.two_factor.must_set_up(&actor).await? => {
+                    SETUP_PATH.to_string()
+                }
+                ssr::SignIn::Done(_) => next,
+            };
+            leptos_axum::redirect(&to);
             Ok(())
         }
         .await,

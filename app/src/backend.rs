@@ -7,6 +7,7 @@ use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
 use crate::tickets::ssr::Tickets;
+use crate::two_factor::ssr::TwoFactor;
 use crate::wiki::ssr::Wiki;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub struct Backend {
     pub canned: Arc<dyn CannedReplies>,
     pub wiki: Arc<dyn Wiki>,
     pub reports: Arc<dyn Reports>,
+    pub two_factor: Arc<dyn TwoFactor>,
 }
 
 /// The backend for this request.

@@ -16,6 +16,7 @@ pub mod profile;
 pub mod reports;
 pub mod shell;
 pub mod tickets;
+pub mod two_factor;
 pub mod upload;
 pub mod wiki;
 

@@ -1,4 +1,4 @@
-//! One's own account: name, password and personal API tokens.
+//! One's own account: name, password, two-factor sign-in and personal API tokens.
 
 use crate::accounts::{Actor, ApiToken, CreatedToken};
 use crate::auth::{Protected, anyone, use_auth};
@@ -74,6 +74,7 @@ pub fn ProfilePage() -> impl IntoView {
                     </p>
                     <NameForm current=me.name.clone() />
                     <PasswordForm />
+                    <crate::two_factor::page::TwoFactorCard />
                     <Tokens />
                 }
             }

@@ -9,6 +9,7 @@ use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
 use crate::tickets::settings::page::{OrgSettingsPage, OwnSettingsPage};
 use crate::tickets::{list::TicketsPage, new::NewTicketPage, view::TicketPage};
+use crate::two_factor::page::{SecondStepPage, TwoFactorPage};
 use crate::wiki::edit::{EditArticlePage, NewArticlePage};
 use crate::wiki::pages::{ArticlePage, DiffPage, RevisionPage, RevisionsPage, WikiPage};
 use leptos::prelude::*;
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/login/two-factor") view=SecondStepPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orgs/:id") view=OrgSettingsPage ssr=SsrMode::Async />
@@ -78,6 +80,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/profile/two-factor")
+                        view=TwoFactorPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/tickets") view=TicketsPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/new") view=NewTicketPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:id") view=TicketPage ssr=SsrMode::Async />

@@ -136,6 +136,10 @@ test("the sign-in page, and a page that does not exist", async ({ page }, info) 
 
   await open(page, info, "/no-such-page");
   await expectNoViolations(page, info);
+
+  // The second step of signing in, as a person with two-factor sign-in on would see it.
+  await open(page, info, "/login/two-factor");
+  await expectNoViolations(page, info);
 });
 
 test("forms that explain a mistake next to each field", async ({ page }, info) => {
@@ -169,6 +173,7 @@ const pages: Record<string, { email: string; paths: () => string[] }> = {
       "/wiki?q=printer",
       "/wiki/printer-offline",
       "/profile",
+      "/profile/two-factor",
     ],
   },
   manager: {

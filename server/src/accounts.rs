@@ -3,6 +3,7 @@
 
 pub mod credentials;
 pub mod throttle;
+pub mod two_factor;
 
 use crate::db::{Db, accounts::AccountRecord};
 use app::accounts::{

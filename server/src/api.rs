@@ -10,6 +10,7 @@ pub mod presence;
 pub mod reports;
 pub mod settings;
 pub mod tickets;
+pub mod two_factor;
 pub mod wiki;
 
 use crate::state::AppState;
@@ -85,6 +86,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .layer(DefaultBodyLimit::max(max_upload_bytes));
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
+        .merge(two_factor::router())
         .merge(tickets::router())
         .merge(settings::router())
         .merge(events::router())
@@ -136,7 +138,7 @@ struct CommonError {
 
 /// The errors every operation they apply to can answer with, so the document declares every
 /// status the API can send.
-const COMMON_ERRORS: [CommonError; 7] = [
+const COMMON_ERRORS: [CommonError; 8] = [
     CommonError {
         status: "400",
         name: "BadRequest",
@@ -155,8 +157,20 @@ const COMMON_ERRORS: [CommonError; 7] = [
         status: "403",
         name: "CrossSite",
         description: "A write whose `Origin` (or `Sec-Fetch-Site`) names another site than the \
-                      one it was sent to; such writes are refused before anything is read.",
+                      one it was sent to; such writes are refused before anything is read. Also \
+                      `two_factor_required`: provider staff who must use two-factor sign-in and \
+                      have not set it up reach only `/api/v1/auth/*`, `/api/v1/me` and \
+                      `/api/v1/me/two-factor/*`.",
         applies: |_, write| write,
+    },
+    CommonError {
+        status: "403",
+        name: "TwoFactorSetupRequired",
+        description: "`two_factor_required`: the caller is provider staff, an admin requires \
+                      two-factor sign-in of staff, and the caller has not set it up; only \
+                      `/api/v1/auth/*`, `/api/v1/me` and `/api/v1/me/two-factor/*` answer until \
+                      they do.",
+        applies: |_, write| !write,
     },
     CommonError {
         status: "404",

@@ -2,17 +2,24 @@
 //! token into the `Actor` every rule checks. What a password or token is checked against lives
 //! with the accounts (`accounts::credentials`, `accounts::throttle`).
 
-use crate::accounts::AccountsService;
+use crate::accounts::{AccountsService, two_factor::TwoFactorService};
 use app::accounts::Actor;
 use app::backend::SESSION_USER_KEY;
 use app::error::AppError;
+use app::two_factor::{SETUP_PATH, ssr::TwoFactor};
 use axum::{
+    Json,
     extract::{FromRequestParts, Request, State},
-    http::{header::AUTHORIZATION, request::Parts},
+    http::{
+        StatusCode,
+        header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE},
+        request::Parts,
+    },
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
-use std::sync::Arc;
+use leptos::server_fn::{ServerFn, error::FromServerFnError};
+use std::sync::{Arc, LazyLock};
 use tower_sessions::{
     CachingSessionStore, Expiry, Session, SessionManagerLayer, cookie::SameSite,
     session_store::ExpiredDeletion,
@@ -125,4 +132,74 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .map(Caller)
             .ok_or(AppError::Unauthorized)
     }
+}
+
+/// What a staff member who must set up two-factor sign-in and has not is told by the API.
+const SET_UP_FIRST: &str = "Your provider requires two-factor sign-in for its staff. Set it up \
+     on your account page (or through /api/v1/me/two-factor) before anything else.";
+
+/// Keeps provider staff who must use two-factor sign-in, and have not set it up, to setting it
+/// up: pages send them to the setup page, the API answers 403 (`two_factor_required`), and
+/// server functions refuse. Runs after `resolve_actor`, for every route.
+pub async fn require_two_factor(
+    State(two_factor): State<Arc<TwoFactorService>>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let blocked = match request.extensions().get::<Actor>() {
+        Some(actor) => {
+            !allowed_before_setup(request.uri().path()) && two_factor.must_set_up(actor).await?
+        }
+        None => false,
+    };
+    if !blocked {
+        return Ok(next.run(request).await);
+    }
+    let path = request.uri().path();
+    if path.starts_with("/api/v1/") {
+        let body = serde_json::json!({
+            "error": { "code": "two_factor_required", "message": SET_UP_FIRST, "fields": {} }
+        });
+        return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
+    }
+    let plain_form_or_page = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if path.starts_with("/api/") && !plain_form_or_page {
+        // A server function called by the app: its own error encoding.
+        let body = AppError::Forbidden.ser();
+        return Ok((
+            StatusCode::FORBIDDEN,
+            [(CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response());
+    }
+    Ok(Redirect::to(SETUP_PATH).into_response())
+}
+
+/// What someone who must set up two-factor sign-in may still reach: the setup page and its
+/// server functions, who they are, signing in and out, and the static files pages need.
+fn allowed_before_setup(path: &str) -> bool {
+    static SERVER_FNS: LazyLock<[&'static str; 7]> = LazyLock::new(|| {
+        [
+            <app::auth::Login as ServerFn>::PATH,
+            <app::auth::Logout as ServerFn>::PATH,
+            <app::auth::CurrentUser as ServerFn>::PATH,
+            <app::two_factor::page::TwoFactorView as ServerFn>::PATH,
+            <app::two_factor::page::BeginTwoFactor as ServerFn>::PATH,
+            <app::two_factor::page::ConfirmTwoFactor as ServerFn>::PATH,
+            <app::two_factor::page::VerifyTwoFactor as ServerFn>::PATH,
+        ]
+    });
+    path == SETUP_PATH
+        || path.starts_with("/pkg/")
+        || path == "/favicon.svg"
+        || path == "/api/v1/me"
+        || path == "/api/v1/me/two-factor"
+        || path.starts_with("/api/v1/me/two-factor/")
+        || path.starts_with("/api/v1/auth/")
+        || SERVER_FNS.contains(&path)
 }

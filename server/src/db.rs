@@ -10,6 +10,7 @@ pub mod queue;
 pub mod reports;
 pub mod settings;
 pub mod tickets;
+pub mod two_factor;
 pub mod wiki;
 
 use app::error::AppError;

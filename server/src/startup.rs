@@ -48,6 +48,10 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
         })
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(
+            state.two_factor.clone(),
+            auth::require_two_factor,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::resolve_actor,
         ))

@@ -1,7 +1,7 @@
 //! The state every handler shares: the services, the live bus and presence, built once at
 //! startup and cheap to clone.
 
-use crate::accounts::AccountsService;
+use crate::accounts::{AccountsService, two_factor::TwoFactorService};
 use crate::db::Db;
 use crate::error::StartupError;
 use crate::settings::Settings;
@@ -18,6 +18,7 @@ pub struct AppState {
     pub db: Db,
     pub backend: Backend,
     pub accounts: Arc<AccountsService>,
+    pub two_factor: Arc<TwoFactorService>,
     pub tickets: Arc<TicketsService>,
     pub bus: Arc<crate::live::Bus>,
     /// Who is on which ticket's page; in memory only.
@@ -44,6 +45,7 @@ impl AppState {
             settings.login_failures_per_account,
             settings.login_failures_per_address,
         ));
+        let two_factor = Arc::new(TwoFactorService::new(db.clone()));
         let leptos = LeptosOptions::builder()
             .output_name("deskside")
             .site_root(settings.site_root.to_string_lossy().to_string())
@@ -81,9 +83,11 @@ impl AppState {
                 )),
                 wiki,
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
+                two_factor: two_factor.clone(),
             },
             db,
             accounts,
+            two_factor,
             tickets,
             bus,
             presence,

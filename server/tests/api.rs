@@ -17,5 +17,6 @@ mod api {
     pub mod settings;
     pub mod support;
     pub mod tickets;
+    pub mod two_factor;
     pub mod wiki;
 }

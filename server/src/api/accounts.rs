@@ -4,12 +4,14 @@ use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
-use app::backend::{end_session, start_session};
+use app::backend::end_session;
 use app::error::AppError;
+use app::two_factor::ssr::{PENDING_SECS, SignIn, sign_in};
 use axum::{
     Json,
     extract::{ConnectInfo, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -36,11 +38,15 @@ pub struct LoginRequest {
     password: String,
 }
 
-/// Sign in; sets the session cookie.
+/// Sign in; sets the session cookie. For an account with two-factor sign-in on, the right
+/// password answers 202 and nobody is signed in until `POST /api/v1/auth/two-factor` gets a
+/// code, within 5 minutes.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = Actor),
+        (status = 202, description = "Password right; a code is needed next",
+            body = super::two_factor::TwoFactorRequired),
         (status = 401, description = "Invalid email or password", body = ErrorBody),
         (status = 429, description = "Too many failed attempts", body = ErrorBody),
     ))]
@@ -49,14 +55,25 @@ async fn login(
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<Json<Actor>, AppError> {
+) -> Result<Response, AppError> {
     let actor = state
         .backend
         .accounts
         .authenticate(&body.email, &body.password, from.ip())
         .await?;
-    start_session(&session, &actor).await?;
-    Ok(Json(actor))
+    Ok(
+        match sign_in(&state.backend, &session, actor, "/".into()).await? {
+            SignIn::Done(actor) => Json(actor).into_response(),
+            SignIn::SecondStep => (
+                StatusCode::ACCEPTED,
+                Json(super::two_factor::TwoFactorRequired {
+                    two_factor_required: true,
+                    expires_in_secs: PENDING_SECS,
+                }),
+            )
+                .into_response(),
+        },
+    )
 }
 
 /// Sign out; ends the session.

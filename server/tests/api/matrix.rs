@@ -96,6 +96,7 @@ enum Out {
     Forbidden,
     NotFound,
     Invalid,
+    Conflict,
 }
 
 const OK: Out = Out::Success;
@@ -103,6 +104,7 @@ const E401: Out = Out::Unauthorized;
 const E403: Out = Out::Forbidden;
 const E404: Out = Out::NotFound;
 const E422: Out = Out::Invalid;
+const E409: Out = Out::Conflict;
 
 impl Out {
     fn matches(self, status: StatusCode) -> bool {
@@ -112,6 +114,7 @@ impl Out {
             Out::Forbidden => status == StatusCode::FORBIDDEN,
             Out::NotFound => status == StatusCode::NOT_FOUND,
             Out::Invalid => status == StatusCode::UNPROCESSABLE_ENTITY,
+            Out::Conflict => status == StatusCode::CONFLICT,
         }
     }
 }
@@ -312,6 +315,41 @@ const ARTICLE_WRITERS: Expect = Expect {
     admin: OK,
 };
 
+/// The second step of signing in: nobody's sign-in waits for a code (the matrix signs in with
+/// passwords only), so everyone is told to sign in.
+const NO_SIGN_IN_WAITING: Expect = Expect {
+    anonymous: E401,
+    requester_own: E401,
+    requester_other: E401,
+    manager_own: E401,
+    manager_other: E401,
+    technician: E401,
+    admin: E401,
+};
+
+/// One's own two-factor setup confirmed with a wrong code: refused at the field, for anyone
+/// signed in.
+const OWN_WRONG_CODE: Expect = Expect {
+    anonymous: E401,
+    requester_own: E422,
+    requester_other: E422,
+    manager_own: E422,
+    manager_other: E422,
+    technician: E422,
+    admin: E422,
+};
+
+/// One's own recovery codes while two-factor sign-in is off (as for everyone in the matrix).
+const OWN_TWO_FACTOR_OFF: Expect = Expect {
+    anonymous: E401,
+    requester_own: E409,
+    requester_other: E409,
+    manager_own: E409,
+    manager_other: E409,
+    technician: E409,
+    admin: E409,
+};
+
 // ---------------------------------------------------------------------------------------------
 // The REST API. Paths and JSON bodies are templates: `{org}`, `{ticket}`, ... name the data of
 // the organization a call is about (see `World::value`).
@@ -382,7 +420,38 @@ const ROUTES: &[Route] = &[
         throwaway: true,
         ..post("/api/v1/auth/logout", "{}", EVERYONE)
     },
+    post(
+        "/api/v1/auth/two-factor",
+        r#"{"code": "000000"}"#,
+        NO_SIGN_IN_WAITING,
+    ),
     get("/api/v1/me", SIGNED_IN),
+    // One's own two-factor sign-in.
+    get("/api/v1/me/two-factor", SIGNED_IN),
+    post("/api/v1/me/two-factor/setup", "{}", SIGNED_IN),
+    post(
+        "/api/v1/me/two-factor/confirm",
+        r#"{"code": "000000"}"#,
+        OWN_WRONG_CODE,
+    ),
+    post(
+        "/api/v1/me/two-factor/recovery-codes",
+        r#"{"password": "deskside-demo"}"#,
+        OWN_TWO_FACTOR_OFF,
+    ),
+    post(
+        "/api/v1/me/two-factor/disable",
+        r#"{"password": "deskside-demo"}"#,
+        SIGNED_IN,
+    ),
+    // The installation's settings; saved as they are, so nobody is required to set up
+    // two-factor sign-in in the middle of the matrix.
+    get("/api/v1/settings", ADMINS),
+    put(
+        "/api/v1/settings",
+        r#"{"require_staff_two_factor": false}"#,
+        ADMINS,
+    ),
     get("/api/v1/tokens", SIGNED_IN),
     post("/api/v1/tokens", r#"{"name": "matrix {n}"}"#, SIGNED_IN),
     delete("/api/v1/tokens/{my_token}", SIGNED_IN),
@@ -630,7 +699,7 @@ use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
 use app::wiki::{edit, help, pages};
-use app::{admin, auth, profile};
+use app::{admin, auth, profile, two_factor};
 
 const DEMO: &str = "deskside-demo";
 
@@ -646,6 +715,32 @@ const SERVER_FNS: &[Call] = &[
         ..sf(path!(auth::Logout), &[], EVERYONE)
     },
     sf(path!(auth::CurrentUser), &[], EVERYONE),
+    sf(
+        path!(two_factor::page::VerifyTwoFactor),
+        &[("code", "000000")],
+        NO_SIGN_IN_WAITING,
+    ),
+    // One's own two-factor sign-in, and the installation's settings (saved as they are).
+    sf(path!(two_factor::page::TwoFactorView), &[], SIGNED_IN),
+    sf(path!(two_factor::page::OwnTwoFactor), &[], SIGNED_IN),
+    sf(path!(two_factor::page::BeginTwoFactor), &[], SIGNED_IN),
+    sf(
+        path!(two_factor::page::ConfirmTwoFactor),
+        &[("code", "000000")],
+        OWN_WRONG_CODE,
+    ),
+    sf(
+        path!(two_factor::page::NewRecoveryCodes),
+        &[("password", DEMO), ("code", "")],
+        OWN_TWO_FACTOR_OFF,
+    ),
+    sf(
+        path!(two_factor::page::TurnOffTwoFactor),
+        &[("password", DEMO), ("code", "")],
+        SIGNED_IN,
+    ),
+    sf(path!(two_factor::page::LoadSiteSettings), &[], ADMINS),
+    sf(path!(two_factor::page::SaveSiteSettings), &[], ADMINS),
     // The caller's own account.
     sf(
         path!(profile::RenameSelf),
