@@ -1021,3 +1021,40 @@ async fn the_wiki_is_described_in_the_openapi_document() {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
 }
+
+#[tokio::test]
+async fn files_behind_sign_in_are_never_kept_by_a_cache() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (status, files) = upload(&app, &tom, "printer-offline", "panel.png", b"\x89PNG").await;
+    assert_eq!(status, StatusCode::CREATED, "{files}");
+    let article_file = typed::<Vec<ArticleFile>>(&files)[0].id;
+    let ticket = file_ticket(&app, &rob, "Scanner", "Broken").await;
+    let form = multipart::Form::new().part(
+        "file",
+        multipart::Part::bytes(b"log".to_vec()).file_name("log.txt"),
+    );
+    let (_, detail) = read_as::<TicketDetail>(
+        rob.post(app.url(&format!("/api/v1/tickets/{ticket}/attachments")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let attachment = detail.attachments[0].id;
+
+    for path in [
+        format!("/api/v1/article-files/{article_file}"),
+        format!("/api/v1/attachments/{attachment}"),
+    ] {
+        let res = rob.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "private, no-store",
+            "{path}"
+        );
+    }
+}
