@@ -489,6 +489,14 @@ pub fn can_read(actor: &Actor, org_id: OrgId, requester_id: UserId, org_shares: 
             && (actor.role == Role::Manager || actor.user_id == requester_id || org_shares))
 }
 
+/// Who may act on a ticket (change it, reply, attach files, rate it): provider staff, the
+/// org's managers and its requester. Colleagues it is shared with only read it.
+pub fn can_act(actor: &Actor, org_id: OrgId, requester_id: UserId) -> bool {
+    actor.is_provider_staff()
+        || (actor.org_id == org_id
+            && (actor.role == Role::Manager || actor.user_id == requester_id))
+}
+
 /// Whether `actor` (who can read the ticket) may move it from `from` to `to`.
 ///
 /// Staff may set any status but `new`. The people of the client may mark it resolved, and
