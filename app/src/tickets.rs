@@ -679,6 +679,17 @@ mod tests {
     }
 
     #[test]
+    fn a_colleague_a_ticket_is_shared_with_reads_it_but_only_its_own_side_acts() {
+        let rita = actor(Role::Requester, 2, 11);
+        assert!(can_read(&rita, 2, 10, true));
+        assert!(!can_act(&rita, 2, 10));
+        assert!(can_act(&actor(Role::Requester, 2, 10), 2, 10));
+        assert!(can_act(&actor(Role::Manager, 2, 1), 2, 10));
+        assert!(!can_act(&actor(Role::Manager, 3, 1), 2, 10));
+        assert!(can_act(&actor(Role::Technician, 1, 1), 2, 10));
+    }
+
+    #[test]
     fn requesters_resolve_and_reopen_only_within_the_window() {
         let rob = actor(Role::Requester, 2, 10);
         assert!(may_change_status(

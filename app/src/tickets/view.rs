@@ -329,8 +329,9 @@ fn TicketBody(
     let viewers = controls.viewers;
     // Erased into AnyView: the whole page as one nested type is too deep for the compiler.
     let acts = super::can_act(&me, s.org_id, s.requester_id);
-    let conversation = view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() acts controls /> }
-    .into_any();
+    let conversation =
+        view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() acts controls /> }
+            .into_any();
     let side = view! { <Side ticket screen me=me.clone() controls /> }.into_any();
     view! {
         <Title text=format!("#{} {}", s.id, s.subject) />
