@@ -489,6 +489,14 @@ pub fn can_read(actor: &Actor, org_id: OrgId, requester_id: UserId, org_shares: 
             && (actor.role == Role::Manager || actor.user_id == requester_id || org_shares))
 }
 
+/// Who may act on a ticket (change it, reply, attach files, rate it): provider staff, the
+/// org's managers and its requester. Colleagues it is shared with only read it.
+pub fn can_act(actor: &Actor, org_id: OrgId, requester_id: UserId) -> bool {
+    actor.is_provider_staff()
+        || (actor.org_id == org_id
+            && (actor.role == Role::Manager || actor.user_id == requester_id))
+}
+
 /// Whether `actor` (who can read the ticket) may move it from `from` to `to`.
 ///
 /// Staff may set any status but `new`. The people of the client may mark it resolved, and
@@ -668,6 +676,17 @@ mod tests {
         assert!(can_read(&actor(Role::Manager, 2, 1), 2, 10, false));
         assert!(!can_read(&actor(Role::Manager, 2, 1), 3, 10, false));
         assert!(can_read(&actor(Role::Technician, 1, 1), 3, 10, false));
+    }
+
+    #[test]
+    fn a_colleague_a_ticket_is_shared_with_reads_it_but_only_its_own_side_acts() {
+        let rita = actor(Role::Requester, 2, 11);
+        assert!(can_read(&rita, 2, 10, true));
+        assert!(!can_act(&rita, 2, 10));
+        assert!(can_act(&actor(Role::Requester, 2, 10), 2, 10));
+        assert!(can_act(&actor(Role::Manager, 2, 1), 2, 10));
+        assert!(!can_act(&actor(Role::Manager, 3, 1), 2, 10));
+        assert!(can_act(&actor(Role::Technician, 1, 1), 2, 10));
     }
 
     #[test]

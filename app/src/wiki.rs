@@ -614,7 +614,9 @@ pub mod ssr {
         async fn list(&self, actor: &Actor, query: ArticleQuery) -> Result<ArticleList, AppError>;
         /// An article the caller may read; `NotFound` otherwise, never `Forbidden`.
         async fn get(&self, actor: &Actor, slug: &str) -> Result<Article, AppError>;
-        /// Creates an article with its first revision. A taken slug is `Invalid` on `slug`.
+        /// Creates an article with its first revision. A slug an article the caller can read
+        /// holds is `Invalid` on `slug`; one held by an article hidden from them gets a random
+        /// tail instead, so nothing tells them it exists (the answer's slug is the address).
         async fn create(&self, actor: &Actor, article: NewArticle) -> Result<Article, AppError>;
         /// Saves a new revision; `Conflict` when `base_revision` is no longer the latest.
         async fn update(

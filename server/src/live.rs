@@ -26,8 +26,10 @@ pub struct EphemeralEvent {
     pub audience: Audience,
     /// What the provider's staff receive.
     pub event: LiveEvent,
-    /// What the client's people receive: the same, less what only staff may know.
-    pub redacted: LiveEvent,
+    /// What the client's people receive: the same, less what only staff may know; `None`
+    /// when nothing they may know changed, since an event that says nothing new would still
+    /// tell them when a member of staff started or stopped writing an internal note.
+    pub redacted: Option<LiveEvent>,
 }
 
 pub struct Bus {
@@ -192,11 +194,12 @@ impl Subscription {
                         if !may_receive(&self.actor, &ephemeral.audience) {
                             continue;
                         }
-                        return Some(if self.actor.is_provider_staff() {
-                            ephemeral.event.clone()
-                        } else {
-                            ephemeral.redacted.clone()
-                        });
+                        if self.actor.is_provider_staff() {
+                            return Some(ephemeral.event.clone());
+                        }
+                        if let Some(redacted) = &ephemeral.redacted {
+                            return Some(redacted.clone());
+                        }
                     }
                     // Nothing stored was missed: the pages' own heartbeats, whose answers
                     // tell the whole presence, set things right within seconds.
@@ -295,7 +298,7 @@ mod tests {
         EphemeralEvent {
             audience,
             event: event(typing.into()),
-            redacted: event(serde_json::Value::Null),
+            redacted: Some(event(serde_json::Value::Null)),
         }
     }
 

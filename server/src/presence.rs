@@ -19,6 +19,52 @@ pub const EXPIRY: Duration = Duration::from_secs(40);
 /// How often forgotten viewers are looked for.
 pub const SWEEP: Duration = Duration::from_secs(5);
 
+/// How many heartbeats one person may send at once. A page sends one every 15 s and one when
+/// typing starts or stops (after a 4 s pause), so a few pages open at once stay well within.
+pub const HEARTBEAT_BURST: u32 = 10;
+
+/// How often one more heartbeat is allowed once the burst is spent: 30 a minute. Beyond it a
+/// heartbeat is refused and announces nothing, so no one can flood every viewer's stream.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(2);
+
+/// Heartbeats allowed per person: a token bucket of [`HEARTBEAT_BURST`], one token back every
+/// [`HEARTBEAT_EVERY`]. Plain bookkeeping: the clock is handed in.
+#[derive(Debug, Default)]
+pub struct HeartbeatBudget {
+    /// Tokens left and when they were counted, per person.
+    people: HashMap<UserId, (u32, Instant)>,
+}
+
+impl HeartbeatBudget {
+    /// Spends one of `user`'s heartbeats at `now`; when none is left, how long until one is.
+    pub fn spend(&mut self, user: UserId, now: Instant) -> Result<(), Duration> {
+        let (tokens, since) = self.people.entry(user).or_insert((HEARTBEAT_BURST, now));
+        let earned =
+            now.saturating_duration_since(*since).as_millis() / HEARTBEAT_EVERY.as_millis();
+        if earned > 0 {
+            let earned = u32::try_from(earned).unwrap_or(u32::MAX);
+            *tokens = tokens.saturating_add(earned).min(HEARTBEAT_BURST);
+            *since += HEARTBEAT_EVERY * earned.min(HEARTBEAT_BURST);
+            if *tokens == HEARTBEAT_BURST {
+                *since = now;
+            }
+        }
+        if *tokens == 0 {
+            return Err((*since + HEARTBEAT_EVERY).saturating_duration_since(now));
+        }
+        *tokens -= 1;
+        Ok(())
+    }
+
+    /// Forgets whoever has their whole burst back by `now`, so the map holds only people
+    /// sending heartbeats lately.
+    pub fn forget_rested(&mut self, now: Instant) {
+        self.people.retain(|_, (tokens, since)| {
+            now.saturating_duration_since(*since) < HEARTBEAT_EVERY * (HEARTBEAT_BURST - *tokens)
+        });
+    }
+}
+
 /// One person on a ticket's page.
 #[derive(Debug, Clone)]
 struct Present {
@@ -125,7 +171,14 @@ impl Registry {
     }
 
     /// The event telling who is on the page of `ticket` now, caused by `actor` (`None`: time).
-    fn event(&self, ticket: TicketId, audience: Audience, actor: Option<UserId>) -> EphemeralEvent {
+    /// The client's people get theirs only when `for_clients`: when what they see changed.
+    fn event(
+        &self,
+        ticket: TicketId,
+        audience: Audience,
+        actor: Option<UserId>,
+        for_clients: bool,
+    ) -> EphemeralEvent {
         let event = |staff: bool| LiveEvent {
             id: 0,
             kind: LiveEvent::PRESENCE.into(),
@@ -136,7 +189,7 @@ impl Registry {
         EphemeralEvent {
             audience,
             event: event(true),
-            redacted: event(false),
+            redacted: for_clients.then(|| event(false)),
         }
     }
 }
@@ -156,6 +209,7 @@ pub struct Presence {
     db: Db,
     bus: Arc<Bus>,
     registry: Mutex<Registry>,
+    budget: Mutex<HeartbeatBudget>,
 }
 
 impl Presence {
@@ -164,6 +218,7 @@ impl Presence {
             db,
             bus,
             registry: Mutex::new(Registry::default()),
+            budget: Mutex::new(HeartbeatBudget::default()),
         }
     }
 
@@ -176,15 +231,29 @@ impl Presence {
         id: TicketId,
         typing: Option<Typing>,
     ) -> Result<PresenceList, AppError> {
+        // Spent before anything is read: a refused heartbeat costs nothing and says nothing.
+        self.budget
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .spend(actor.user_id, Instant::now())
+            .map_err(|wait| AppError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            })?;
         let audience = self.audience(actor, id).await?;
         if typing == Some(Typing::Note) && !actor.is_provider_staff() {
             return Err(AppError::Forbidden);
         }
         let mut registry = self.registry();
+        let clients_saw = registry.viewers(id, false);
         if registry.heartbeat(id, audience, actor, typing, Instant::now()) {
+            let for_clients = registry.viewers(id, false) != clients_saw;
             // Sent under the lock, so two changes go out in the order they were made.
-            self.bus
-                .publish_ephemeral(registry.event(id, audience, Some(actor.user_id)));
+            self.bus.publish_ephemeral(registry.event(
+                id,
+                audience,
+                Some(actor.user_id),
+                for_clients,
+            ));
         }
         Ok(registry.viewers(id, actor.is_provider_staff()))
     }
@@ -195,19 +264,26 @@ impl Presence {
         self.audience(actor, id).await?;
         let mut registry = self.registry();
         if let Some(audience) = registry.leave(id, actor.user_id) {
+            // Someone left: everyone who could see them sees it.
             self.bus
-                .publish_ephemeral(registry.event(id, audience, Some(actor.user_id)));
+                .publish_ephemeral(registry.event(id, audience, Some(actor.user_id), true));
         }
         Ok(())
     }
 
     /// Forgets the viewers whose pages went quiet, and says so.
     pub fn sweep(&self) {
+        let now = Instant::now();
         let mut registry = self.registry();
-        for (ticket, audience) in registry.sweep(Instant::now()) {
+        for (ticket, audience) in registry.sweep(now) {
             self.bus
-                .publish_ephemeral(registry.event(ticket, audience, None));
+                .publish_ephemeral(registry.event(ticket, audience, None, true));
         }
+        drop(registry);
+        self.budget
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .forget_rested(now);
     }
 
     /// The audience of ticket `id` if `actor` may read it; `NotFound` otherwise, so its
@@ -326,16 +402,17 @@ mod tests {
         registry.heartbeat(TICKET, audience(), &tia(), Some(Typing::Reply), now);
 
         let for_rob = registry.viewers(TICKET, false);
-        let event = registry.event(TICKET, audience(), Some(3));
+        let event = registry.event(TICKET, audience(), Some(3), true);
 
         assert_eq!(names(&for_rob), ["Tom", "Tia (reply)"]);
         assert_eq!(event.event.data["viewers"][0]["typing"], "note");
+        let redacted = event.redacted.expect("the client's people's event");
         assert_eq!(
-            event.redacted.data["viewers"][0]["typing"],
+            redacted.data["viewers"][0]["typing"],
             serde_json::Value::Null
         );
-        assert_eq!(event.redacted.data["viewers"][1]["typing"], "reply");
-        assert!(!event.redacted.data.to_string().contains("note"));
+        assert_eq!(redacted.data["viewers"][1]["typing"], "reply");
+        assert!(!redacted.data.to_string().contains("note"));
     }
 
     #[test]
@@ -372,5 +449,60 @@ mod tests {
         assert_eq!(left, Some(audience()));
         assert_eq!(again, None);
         assert!(registry.rooms.is_empty());
+    }
+
+    #[test]
+    fn a_person_gets_a_burst_of_heartbeats_then_one_every_two_seconds() {
+        let mut budget = HeartbeatBudget::default();
+        let start = Instant::now();
+
+        let burst: Vec<bool> = (0..HEARTBEAT_BURST)
+            .map(|_| budget.spend(tom().user_id, start).is_ok())
+            .collect();
+        let over = budget.spend(tom().user_id, start + Duration::from_millis(500));
+        let someone_else = budget.spend(tia().user_id, start);
+        let later = budget.spend(tom().user_id, start + HEARTBEAT_EVERY);
+        let again = budget.spend(tom().user_id, start + HEARTBEAT_EVERY);
+
+        assert!(burst.iter().all(|ok| *ok));
+        assert_eq!(over, Err(HEARTBEAT_EVERY - Duration::from_millis(500)));
+        assert!(someone_else.is_ok(), "the budget is per person");
+        assert!(later.is_ok(), "one more after two seconds");
+        assert!(again.is_err());
+    }
+
+    #[test]
+    fn a_rested_budget_is_whole_again_and_forgotten() {
+        let mut budget = HeartbeatBudget::default();
+        let start = Instant::now();
+        for _ in 0..HEARTBEAT_BURST {
+            budget
+                .spend(tom().user_id, start)
+                .expect("within the burst");
+        }
+
+        let rested = start + HEARTBEAT_EVERY * HEARTBEAT_BURST;
+        budget.forget_rested(rested);
+        let forgotten = budget.people.is_empty();
+        let refilled: Vec<bool> = (0..HEARTBEAT_BURST)
+            .map(|_| budget.spend(tom().user_id, rested).is_ok())
+            .collect();
+
+        assert!(forgotten);
+        assert!(refilled.iter().all(|ok| *ok));
+        assert!(budget.spend(tom().user_id, rested).is_err());
+    }
+
+    #[test]
+    fn a_note_started_or_stopped_is_no_event_for_the_clients_people() {
+        let mut registry = Registry::default();
+        let now = Instant::now();
+        registry.heartbeat(TICKET, audience(), &tom(), None, now);
+        let before = registry.viewers(TICKET, false);
+
+        let changed = registry.heartbeat(TICKET, audience(), &tom(), Some(Typing::Note), now);
+
+        assert!(changed, "staff see the note being written");
+        assert_eq!(registry.viewers(TICKET, false), before);
     }
 }

@@ -1,5 +1,6 @@
 //! Response headers and request guards that every route shares: the content security policy,
-//! framing and sniffing rules, the cross-site request check, and the request time limit.
+//! framing and sniffing rules, HSTS over https, the cross-site request check, and the request
+//! time limit.
 
 use axum::{
     Json,
@@ -68,6 +69,22 @@ pub async fn headers(request: Request, next: Next) -> Response {
     headers.insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    response
+}
+
+/// What browsers are told once the portal is reached over https: use nothing else for a
+/// year, so a later plain-http link or a network in between cannot strip the encryption.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Adds `Strict-Transport-Security` to every response; layered only when the configured base
+/// URL is https (the same setting that makes cookies Secure), since over plain http a
+/// browser ignores it and a test or a LAN install must stay reachable.
+pub async fn strict_transport(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static(HSTS),
     );
     response
 }

@@ -63,6 +63,12 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state);
+    // Outermost, so every answer carries it, the time limit's and the body limit's too.
+    let router = if settings.secure_cookies() {
+        router.layer(middleware::from_fn(security::strict_transport))
+    } else {
+        router
+    };
     Ok(router)
 }
 

@@ -17,7 +17,7 @@ use app::error::AppError;
 use app::tickets::filter::{BUILT_IN_VIEWS, COUNT_CAP, parse_view_name};
 use app::tickets::{
     Body, NewTicket, Priority, Rating, SavedView, Status, TicketDetail, TicketFilter, TicketId,
-    TicketOptions, TicketPage, TicketParams, TicketPatch, can_read, may_change_status,
+    TicketOptions, TicketPage, TicketParams, TicketPatch, can_act, can_read, may_change_status,
     ssr::{Tickets, Upload},
 };
 use app::wiki::ArticleId;
@@ -122,9 +122,21 @@ impl TicketsService {
         let record = self.db.ticket(id).await?;
         let s = &record.summary;
         if can_read(actor, s.org_id, s.requester_id, record.org_shares) {
-            Ok(record)
+            Ok(record.seen_by(actor.is_provider_staff()))
         } else {
             Err(AppError::NotFound)
+        }
+    }
+
+    /// The ticket if `actor` may act on it: `NotFound` when they may not even read it,
+    /// `Forbidden` when it is only shared with them.
+    async fn actionable(&self, actor: &Actor, id: TicketId) -> Result<TicketRecord, AppError> {
+        let record = self.readable(actor, id).await?;
+        let s = &record.summary;
+        if can_act(actor, s.org_id, s.requester_id) {
+            Ok(record)
+        } else {
+            Err(AppError::Forbidden)
         }
     }
 
@@ -583,7 +595,7 @@ impl Tickets for TicketsService {
         id: TicketId,
         patch: TicketPatch,
     ) -> Result<TicketDetail, AppError> {
-        let record = self.readable(actor, id).await?;
+        let record = self.actionable(actor, id).await?;
         if patch.is_empty() {
             // Nothing to change: no log entry, and the ticket keeps its place in lists.
             return self.detail(actor, record).await;
@@ -689,7 +701,7 @@ impl Tickets for TicketsService {
                 )
                 .await?;
         }
-        write.touch().await?;
+        write.touch(false).await?;
         let assignee_id = match patch.assignee_id {
             Some(assignee) => assignee,
             None => current.assignee_id,
@@ -719,7 +731,7 @@ impl Tickets for TicketsService {
         body: &str,
         internal: bool,
     ) -> Result<TicketDetail, AppError> {
-        let record = self.readable(actor, id).await?;
+        let record = self.actionable(actor, id).await?;
         let staff = actor.is_provider_staff();
         if internal && !staff {
             return Err(AppError::Forbidden);
@@ -764,7 +776,7 @@ impl Tickets for TicketsService {
                 enter_status(&mut write, status, Status::Open).await?;
             }
         }
-        write.touch().await?;
+        write.touch(internal).await?;
         let event = if internal {
             write.live("ticket.note", true, json!({})).await?
         } else {
@@ -783,7 +795,7 @@ impl Tickets for TicketsService {
         rating: Rating,
         comment: Option<String>,
     ) -> Result<TicketDetail, AppError> {
-        let record = self.readable(actor, id).await?;
+        let record = self.actionable(actor, id).await?;
         if actor.is_provider_staff() {
             return Err(AppError::Forbidden);
         }
@@ -841,7 +853,7 @@ impl Tickets for TicketsService {
         files: Vec<Upload>,
         internal: bool,
     ) -> Result<TicketDetail, AppError> {
-        self.readable(actor, id).await?;
+        self.actionable(actor, id).await?;
         if internal && !actor.is_provider_staff() {
             return Err(AppError::Forbidden);
         }
@@ -852,7 +864,7 @@ impl Tickets for TicketsService {
         let mut tx = self.db.begin().await?;
         let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         record_files(&mut write, actor.user_id, &files, internal).await?;
-        write.touch().await?;
+        write.touch(internal).await?;
         let event = write.live("ticket.attached", internal, json!({})).await?;
         tx.commit().await?;
         self.bus.publish(event).await;

@@ -3,7 +3,9 @@
 //! server functions and the REST API all go through here.
 
 use crate::db::Db;
-use crate::db::wiki::{self as sql, ArticleScope, MatchMode, match_expression, snippet_html};
+use crate::db::wiki::{
+    self as sql, ArticleScope, MatchMode, RevisionText, match_expression, snippet_html,
+};
 use crate::tickets::files;
 use app::accounts::{Actor, Role};
 use app::error::AppError;
@@ -111,14 +113,48 @@ impl WikiService {
         self.readable(actor, slug).await
     }
 
-    async fn revision_row(
+    /// Revision `number` of `article` if `actor` could read it as it was saved; `NotFound`
+    /// otherwise, whatever the article's audience is now, so an article cleaned up and then
+    /// shared never shows what it said before.
+    async fn readable_revision(
         &self,
         actor: &Actor,
-        slug: &str,
+        article: ArticleId,
         number: i64,
     ) -> Result<sql::RevisionRow, AppError> {
-        let article = self.readable(actor, slug).await?;
-        self.db.revision(article.id, number).await
+        self.db
+            .revision(Self::scope(actor, true), article, number)
+            .await
+    }
+
+    /// An address for a new article at `slug`, which an article `actor` may not read holds
+    /// already: the same address with a random tail no article has. Saying the address is
+    /// taken would tell them a hidden article exists there; a free one would read just like
+    /// it, and they are told the address they got.
+    async fn address_beside_hidden(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+        slug: &Slug,
+    ) -> Result<Slug, AppError> {
+        const TAIL: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+        let base: String = slug.as_str().chars().take(Slug::MAX_CHARS - 7).collect();
+        let base = base.trim_end_matches('-');
+        loop {
+            let tail: String = {
+                use rand::Rng;
+                let mut rng = rand::thread_rng();
+                (0..6)
+                    .map(|_| char::from(TAIL[rng.gen_range(0..TAIL.len())]))
+                    .collect()
+            };
+            let candidate = format!("{base}-{tail}");
+            if !sql::slug_taken(tx, &candidate).await? {
+                return Slug::parse(&candidate).map_err(|m| {
+                    tracing::error!(candidate, message = m, "a made-up slug does not parse");
+                    AppError::Internal
+                });
+            }
+        }
     }
 
     /// The articles suggested to `actor` for `text`, best first, as ids to tie a new ticket
@@ -164,6 +200,14 @@ impl WikiService {
             })
             .collect())
     }
+}
+
+/// The audience an article has now, which a revision saved of it is for.
+fn current_audience(article: &Article) -> Result<Audience, AppError> {
+    article.audience().ok_or_else(|| {
+        tracing::error!(article = article.id, "an article without a valid audience");
+        AppError::Internal
+    })
 }
 
 /// An uploaded file as an article shows it: an image inline, anything else as a link.
@@ -277,15 +321,19 @@ impl Wiki for WikiService {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create(&self, actor: &Actor, article: NewArticle) -> Result<Article, AppError> {
+    async fn create(&self, actor: &Actor, mut article: NewArticle) -> Result<Article, AppError> {
         self.check_audience(actor, article.audience).await?;
         let at = crate::db::now();
         let mut tx = self.db.begin().await?;
         if sql::slug_taken(&mut tx, article.slug.as_str()).await? {
-            return Err(AppError::invalid(
-                "slug",
-                "That address is taken; choose another.",
-            ));
+            // Only an article the caller can see is said to hold the address.
+            if self.readable(actor, article.slug.as_str()).await.is_ok() {
+                return Err(AppError::invalid(
+                    "slug",
+                    "That address is taken; choose another.",
+                ));
+            }
+            article.slug = self.address_beside_hidden(&mut tx, &article.slug).await?;
         }
         let id = sql::insert_article(&mut tx, actor.user_id, &article, &at).await?;
         let event = crate::db::live::record_article(
@@ -313,12 +361,17 @@ impl Wiki for WikiService {
         self.check_audience(actor, article.audience).await?;
         let at = crate::db::now();
         let mut tx = self.db.begin().await?;
+        let text = RevisionText {
+            title: article.title.as_str(),
+            body: article.body.as_str(),
+            audience: article.audience,
+            published: article.published,
+        };
         let Some(revision) = sql::save_revision(
             &mut tx,
             current.id,
             base_revision,
-            article.title.as_str(),
-            article.body.as_str(),
+            &text,
             actor.user_id,
             &at,
         )
@@ -354,12 +407,15 @@ impl Wiki for WikiService {
     #[tracing::instrument(skip_all)]
     async fn revisions(&self, actor: &Actor, slug: &str) -> Result<Vec<RevisionSummary>, AppError> {
         let article = self.readable(actor, slug).await?;
-        self.db.revisions(article.id).await
+        self.db
+            .revisions(Self::scope(actor, true), article.id)
+            .await
     }
 
     #[tracing::instrument(skip_all)]
     async fn revision(&self, actor: &Actor, slug: &str, number: i64) -> Result<Revision, AppError> {
-        let row = self.revision_row(actor, slug, number).await?;
+        let article = self.readable(actor, slug).await?;
+        let row = self.readable_revision(actor, article.id, number).await?;
         Ok(Revision {
             html: crate::markdown::render(&row.body),
             number: row.number,
@@ -379,8 +435,10 @@ impl Wiki for WikiService {
         to: i64,
     ) -> Result<RevisionDiff, AppError> {
         let article = self.readable(actor, slug).await?;
-        let from = self.db.revision(article.id, from).await?;
-        let to = self.db.revision(article.id, to).await?;
+        // Both ends must be revisions the caller could read when saved; the diff between
+        // them then shows nothing of any revision in between.
+        let from = self.readable_revision(actor, article.id, from).await?;
+        let to = self.readable_revision(actor, article.id, to).await?;
         let (from_summary, to_summary) = (from.summary(), to.summary());
         Ok(RevisionDiff {
             lines: diff_lines(from.body, to.body).await?,
@@ -392,15 +450,20 @@ impl Wiki for WikiService {
     #[tracing::instrument(skip_all)]
     async fn restore(&self, actor: &Actor, slug: &str, number: i64) -> Result<Article, AppError> {
         let current = self.editable(actor, slug).await?;
-        let old = self.db.revision(current.id, number).await?;
+        let old = self.readable_revision(actor, current.id, number).await?;
         let at = crate::db::now();
         let mut tx = self.db.begin().await?;
+        let text = RevisionText {
+            title: &old.title,
+            body: &old.body,
+            audience: current_audience(&current)?,
+            published: current.published,
+        };
         let Some(revision) = sql::save_revision(
             &mut tx,
             current.id,
             current.revision,
-            &old.title,
-            &old.body,
+            &text,
             actor.user_id,
             &at,
         )
@@ -546,12 +609,17 @@ impl Wiki for WikiService {
                         )
                     },
                 )?;
+                let text = RevisionText {
+                    title: &article.title,
+                    body: body.as_str(),
+                    audience: current_audience(&article)?,
+                    published: article.published,
+                };
                 let Some(revision) = sql::save_revision(
                     &mut tx,
                     article.id,
                     article.revision,
-                    &article.title,
-                    body.as_str(),
+                    &text,
                     actor.user_id,
                     &at,
                 )

@@ -328,8 +328,9 @@ fn TicketBody(
     let s = ticket.summary.clone();
     let viewers = controls.viewers;
     // Erased into AnyView: the whole page as one nested type is too deep for the compiler.
+    let acts = super::can_act(&me, s.org_id, s.requester_id);
     let conversation =
-        view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() controls /> }
+        view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() acts controls /> }
             .into_any();
     let side = view! { <Side ticket screen me=me.clone() controls /> }.into_any();
     view! {
@@ -343,7 +344,13 @@ fn TicketBody(
 
 /// The description, the timeline, the files and the forms that add to them.
 #[component]
-fn Conversation(ticket: TicketDetail, staff: bool, controls: TicketControls) -> impl IntoView {
+fn Conversation(
+    ticket: TicketDetail,
+    staff: bool,
+    /// Whether the caller may add to the ticket; a colleague it is shared with only reads.
+    acts: bool,
+    controls: TicketControls,
+) -> impl IntoView {
     let TicketControls {
         reply,
         uploads,
@@ -368,8 +375,21 @@ fn Conversation(ticket: TicketDetail, staff: bool, controls: TicketControls) -> 
                     .collect_view()}
             </ol>
             <Attachments list=ticket.attachments.clone() />
-            <ReplyForm id=s.id staff reply draft changed_meanwhile typist />
-            <UploadForm id=s.id staff uploads />
+            {if acts {
+                view! {
+                    <ReplyForm id=s.id staff reply draft changed_meanwhile typist />
+                    <UploadForm id=s.id staff uploads />
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p class="muted">
+                        "This ticket is shared with you to read; " {s.requester_name.clone()}
+                        " and your managers can reply."
+                    </p>
+                }
+                    .into_any()
+            }}
         </div>
     }
 }
@@ -399,7 +419,8 @@ fn Side(
     let staff = me.is_provider_staff();
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
     let rate_error = Signal::derive(move || rate.value().get().and_then(Result::err));
-    let can_rate = !staff && matches!(s.status, Status::Resolved | Status::Closed);
+    let acts = super::can_act(&me, s.org_id, s.requester_id);
+    let can_rate = !staff && acts && matches!(s.status, Status::Resolved | Status::Closed);
     view! {
         <aside class="side">
             <p class="error" role="alert">
@@ -434,8 +455,10 @@ fn Side(
                     />
                 }
                     .into_any()
-            } else {
+            } else if acts {
                 view! { <RequesterActions id=s.id status=s.status update /> }.into_any()
+            } else {
+                ().into_any()
             }}
             {(can_rate && ticket.rating.is_none())
                 .then(|| view! { <RateForm id=s.id rate error=rate_error /> })}

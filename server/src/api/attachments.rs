@@ -85,7 +85,9 @@ pub(super) fn file_response(file_name: &str, bytes: Vec<u8>) -> Response {
             (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_string()),
+            // Behind sign-in: no cache, shared or the browser's own, keeps a copy that
+            // outlives the session or the right to read it.
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         Body::from(bytes),
     )

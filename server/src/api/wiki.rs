@@ -12,7 +12,12 @@ use app::wiki::{
     Article, ArticleEditInput, ArticleInput, ArticleList, ArticleQuery, CaptureInput, Revision,
     RevisionDiff, RevisionSummary, SearchHit, TicketArticle,
 };
-use axum::{Json, extract::State, http::StatusCode, response::Response};
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, header},
+    response::Response,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -71,6 +76,9 @@ async fn list_articles(
 }
 
 /// Write an article (provider staff anywhere; a manager for their own organization only).
+/// An address an article the caller can read holds is refused (422 on `slug`); one held by an
+/// article hidden from them is completed with a random tail, so the answer's `slug` (and its
+/// `Location`) is the address the article got.
 #[utoipa::path(post, path = "/api/v1/articles", tag = "wiki", security(("bearer" = [])),
     request_body = ArticleInput,
     responses((status = 201, body = Article), (status = 403, body = ErrorBody),
@@ -79,10 +87,15 @@ async fn create_article(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(body): ApiJson<ArticleInput>,
-) -> Result<(StatusCode, Json<Article>), AppError> {
+) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<Article>), AppError> {
     let article = body.parse()?;
     let article = state.backend.wiki.create(&actor, article).await?;
-    Ok((StatusCode::CREATED, Json(article)))
+    let location = format!("/api/v1/articles/{}", article.slug);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(article),
+    ))
 }
 
 /// One article the caller may read.

@@ -18,8 +18,10 @@ const NEXT_DUE: &str = "coalesce(case when t.first_responded_at is null \
      then t.first_response_due_at end, t.resolution_due_at, '9999-12-31T23:59:59.999Z')";
 const NO_DUE: &str = "9999-12-31T23:59:59.999Z";
 
-/// The SQL expression a sort key orders by, and whether it is a number.
-fn sort_expression(key: SortKey) -> (&'static str, bool) {
+/// The SQL expression a sort key orders by for the provider's `staff` or the client's people,
+/// and whether it is a number. The client's people sort by the last activity they can see: an
+/// order by the true one would tell them when an internal note was written.
+fn sort_expression(key: SortKey, staff: bool) -> (&'static str, bool) {
     match key {
         SortKey::Number => ("t.id", true),
         SortKey::Subject => ("t.subject collate nocase", false),
@@ -37,7 +39,8 @@ fn sort_expression(key: SortKey) -> (&'static str, bool) {
         ),
         SortKey::Assignee => ("coalesce(a.name, '') collate nocase", false),
         SortKey::Due => (NEXT_DUE, false),
-        SortKey::Updated => ("t.last_activity_at", false),
+        SortKey::Updated if staff => ("t.last_activity_at", false),
+        SortKey::Updated => ("coalesce(t.client_activity_at, t.created_at)", false),
     }
 }
 
@@ -127,7 +130,10 @@ fn parse_cursor(raw: &str, sort: Sort) -> Result<Cursor, AppError> {
         ),
         _ => return Err(invalid_cursor()),
     };
-    let (numeric, text) = (sort_expression(key).1, matches!(value, SortValue::Text(_)));
+    let (numeric, text) = (
+        sort_expression(key, true).1,
+        matches!(value, SortValue::Text(_)),
+    );
     if numeric == text {
         return Err(invalid_cursor());
     }
@@ -293,7 +299,8 @@ impl Db {
             .transpose()?;
         let mut qb = QueryBuilder::<Sqlite>::new(TICKET_SELECT);
         push_where(&mut qb, scope, filter, me, OffsetDateTime::now_utc())?;
-        let (expression, _) = sort_expression(filter.sort.key);
+        let staff = matches!(scope, Scope::All);
+        let (expression, _) = sort_expression(filter.sort.key, staff);
         let (after, dir) = if filter.sort.descending {
             ("<", "desc")
         } else {
@@ -321,7 +328,7 @@ impl Db {
             .push_bind(i64::from(limit));
         let rows: Vec<TicketRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         rows.into_iter()
-            .map(|row| TicketRecord::try_from(row).map(|r| r.summary))
+            .map(|row| TicketRecord::try_from(row).map(|r| r.seen_by(staff).summary))
             .collect()
     }
 

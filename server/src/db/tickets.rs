@@ -21,6 +21,19 @@ pub struct TicketRecord {
     pub rating_comment: Option<String>,
     pub first_responded_at: Option<OffsetDateTime>,
     pub resolved_at: Option<OffsetDateTime>,
+    /// The last activity the client's people may know of: none of an internal note or file.
+    pub client_activity_at: OffsetDateTime,
+}
+
+impl TicketRecord {
+    /// The ticket as the provider's `staff` or the client's people see it: the client's see
+    /// the last activity they can see, not the true one.
+    pub fn seen_by(mut self, staff: bool) -> TicketRecord {
+        if !staff {
+            self.summary.last_activity_at = self.client_activity_at;
+        }
+        self
+    }
 }
 
 /// Which tickets a caller may list, decided by the rules before any SQL runs.
@@ -59,6 +72,7 @@ pub(super) struct TicketRow {
     resolution_due_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
     last_activity_at: OffsetDateTime,
+    client_activity_at: OffsetDateTime,
 }
 
 /// "HH:MM" for minutes after midnight, as business hours are written.
@@ -116,6 +130,7 @@ impl TryFrom<TicketRow> for TicketRecord {
             rating_comment: row.rating_comment,
             first_responded_at: row.first_responded_at,
             resolved_at: row.resolved_at,
+            client_activity_at: row.client_activity_at,
         })
     }
 }
@@ -124,7 +139,8 @@ pub(super) const TICKET_SELECT: &str = "select t.id, t.subject, t.status, t.prio
      t.category_id, t.org_id, o.name as org_name, o.share_tickets as org_shares, t.requester_id, \
      r.name as requester_name, t.assignee_id, a.name as assignee_name, t.body, t.rating, \
      t.rating_comment, t.first_responded_at, t.resolved_at, t.first_response_due_at, \
-     t.resolution_due_at, t.created_at, t.last_activity_at \
+     t.resolution_due_at, t.created_at, t.last_activity_at, \
+     coalesce(t.client_activity_at, t.created_at) as client_activity_at \
      from ticket t \
      join org o on o.id = t.org_id \
      join account r on r.id = t.requester_id \
@@ -539,10 +555,16 @@ impl<'a> TicketWrite<'a> {
         batch.fetch_id(self.tx).await
     }
 
-    /// Marks activity (lists sort by it).
-    pub async fn touch(&mut self) -> Result<(), AppError> {
+    /// Marks activity (lists sort by it); activity that is not `internal` is also activity
+    /// the client's people see.
+    pub async fn touch(&mut self, internal: bool) -> Result<(), AppError> {
         let at = self.at.clone();
-        self.set(TicketColumn::LastActivityAt, Some(at)).await
+        self.set(TicketColumn::LastActivityAt, Some(at.clone()))
+            .await?;
+        if !internal {
+            self.set(TicketColumn::ClientActivityAt, Some(at)).await?;
+        }
+        Ok(())
     }
 
     /// Business minutes from the ticket's filing to this write's time, in its org's business
@@ -611,6 +633,7 @@ pub enum TicketColumn {
     ResolutionMinutes,
     ClosedAt,
     LastActivityAt,
+    ClientActivityAt,
     Rating,
     RatingComment,
 }
@@ -630,6 +653,7 @@ impl TicketColumn {
             TicketColumn::ResolutionMinutes => "resolution_minutes",
             TicketColumn::ClosedAt => "closed_at",
             TicketColumn::LastActivityAt => "last_activity_at",
+            TicketColumn::ClientActivityAt => "client_activity_at",
             TicketColumn::Rating => "rating",
             TicketColumn::RatingComment => "rating_comment",
         }
@@ -762,8 +786,9 @@ pub fn insert_ticket<'q>(batch: &mut Batch<'q>, ticket: NewTicket<'q>) {
     batch
         .push(
             "insert into ticket (org_id, requester_id, category_id, subject, body, status, \
-             priority, first_response_due_at, resolution_due_at, last_activity_at, created_at, \
-             updated_at) values (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?) returning id",
+             priority, first_response_due_at, resolution_due_at, last_activity_at, \
+             client_activity_at, created_at, updated_at) \
+             values (?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?) returning id",
         )
         .bind(ticket.org)
         .bind(ticket.requester)
@@ -773,6 +798,7 @@ pub fn insert_ticket<'q>(batch: &mut Batch<'q>, ticket: NewTicket<'q>) {
         .bind(ticket.priority.as_str())
         .bind(ticket.first_response_due)
         .bind(ticket.resolution_due)
+        .bind(ticket.at)
         .bind(ticket.at)
         .bind(ticket.at)
         .bind(ticket.at);

@@ -28,22 +28,30 @@ pub enum ArticleScope {
 impl ArticleScope {
     /// Appends ` and (…)` restricting the article aliased `a`.
     fn push(self, qb: &mut QueryBuilder<'_, Sqlite>) {
+        self.push_on(qb, "a");
+    }
+
+    /// Appends ` and (…)` restricting `alias`, a row with the audience columns `visibility`,
+    /// `org_id` and `published`: an article, or a revision as it was saved.
+    fn push_on(self, qb: &mut QueryBuilder<'_, Sqlite>, alias: &str) {
         match self {
             ArticleScope::All { drafts: true } => {}
             ArticleScope::All { drafts: false } => {
-                qb.push(" and a.published = 1");
+                qb.push(format!(" and {alias}.published = 1"));
             }
             ArticleScope::Client { org, drafts } => {
-                qb.push(
-                    " and ((a.published = 1 and (a.visibility = 'all_clients' \
-                     or (a.visibility = 'org' and a.org_id = ",
-                )
+                qb.push(format!(
+                    " and (({alias}.published = 1 and ({alias}.visibility = 'all_clients' \
+                     or ({alias}.visibility = 'org' and {alias}.org_id = "
+                ))
                 .push_bind(org)
                 .push(")))");
                 if drafts {
-                    qb.push(" or (a.visibility = 'org' and a.org_id = ")
-                        .push_bind(org)
-                        .push(")");
+                    qb.push(format!(
+                        " or ({alias}.visibility = 'org' and {alias}.org_id = "
+                    ))
+                    .push_bind(org)
+                    .push(")");
                 }
                 qb.push(")");
             }
@@ -451,32 +459,47 @@ impl Db {
             .map_err(AppError::from)
     }
 
-    /// Every revision of an article, newest first.
+    /// The revisions of an article that `scope` may read as each was saved, newest first.
     #[tracing::instrument(skip_all)]
-    pub async fn revisions(&self, article: ArticleId) -> Result<Vec<RevisionSummary>, AppError> {
-        let rows: Vec<RevisionRow> = sqlx::query_as(
+    pub async fn revisions(
+        &self,
+        scope: ArticleScope,
+        article: ArticleId,
+    ) -> Result<Vec<RevisionSummary>, AppError> {
+        let mut qb = QueryBuilder::<Sqlite>::new(
             "select r.number, r.title, '' as body, u.name as author_name, r.created_at \
              from article_revision r join account u on u.id = r.author_id \
-             where r.article_id = ? order by r.number desc",
-        )
-        .bind(article)
-        .fetch_all(&self.pool)
-        .await?;
+             where r.article_id = ",
+        );
+        qb.push_bind(article);
+        scope.push_on(&mut qb, "r");
+        qb.push(" order by r.number desc");
+        let rows: Vec<RevisionRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.iter().map(RevisionRow::summary).collect())
     }
 
+    /// Revision `number` of an article, if `scope` may read it as it was saved; `NotFound`
+    /// otherwise.
     #[tracing::instrument(skip_all)]
-    pub async fn revision(&self, article: ArticleId, number: i64) -> Result<RevisionRow, AppError> {
-        sqlx::query_as(
+    pub async fn revision(
+        &self,
+        scope: ArticleScope,
+        article: ArticleId,
+        number: i64,
+    ) -> Result<RevisionRow, AppError> {
+        let mut qb = QueryBuilder::<Sqlite>::new(
             "select r.number, r.title, r.body, u.name as author_name, r.created_at \
              from article_revision r join account u on u.id = r.author_id \
-             where r.article_id = ? and r.number = ?",
-        )
-        .bind(article)
-        .bind(number)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(AppError::from)
+             where r.article_id = ",
+        );
+        qb.push_bind(article)
+            .push(" and r.number = ")
+            .push_bind(number);
+        scope.push_on(&mut qb, "r");
+        qb.build_query_as()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(AppError::from)
     }
 
     #[tracing::instrument(skip_all)]
@@ -655,29 +678,34 @@ pub async fn insert_article(
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
-    insert_revision(
-        tx,
-        id,
-        1,
-        article.title.as_str(),
-        article.body.as_str(),
-        author,
-        at,
-    )
-    .await?;
+    let text = RevisionText {
+        title: article.title.as_str(),
+        body: article.body.as_str(),
+        audience: article.audience,
+        published: article.published,
+    };
+    insert_revision(tx, id, 1, &text, author, at).await?;
     set_tags(tx, id, &article.tags).await?;
     Ok(id)
 }
 
-/// Saves `title` and `body` as the article's next revision, if its current one is still
-/// `base`. Returns the new revision's number, or `None` when someone saved since.
+/// What a revision holds: its text, and the audience it is saved for, which alone decides
+/// who may read it later.
+pub struct RevisionText<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub audience: Audience,
+    pub published: bool,
+}
+
+/// Saves `text` as the article's next revision, if its current one is still `base`. Returns
+/// the new revision's number, or `None` when someone saved since.
 #[tracing::instrument(skip_all)]
 pub async fn save_revision(
     tx: &mut Transaction<'static, Sqlite>,
     article: ArticleId,
     base: i64,
-    title: &str,
-    body: &str,
+    text: &RevisionText<'_>,
     author: UserId,
     at: &str,
 ) -> Result<Option<i64>, AppError> {
@@ -685,8 +713,8 @@ pub async fn save_revision(
         "update article set title = ?1, body = ?2, revision = revision + 1, updated_by = ?3, \
          updated_at = ?4 where id = ?5 and revision = ?6 returning revision",
     )
-    .bind(title)
-    .bind(body)
+    .bind(text.title)
+    .bind(text.body)
     .bind(author)
     .bind(at)
     .bind(article)
@@ -694,7 +722,7 @@ pub async fn save_revision(
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(number) = number {
-        insert_revision(tx, article, number, title, body, author, at).await?;
+        insert_revision(tx, article, number, text, author, at).await?;
     }
     Ok(number)
 }
@@ -704,19 +732,21 @@ async fn insert_revision(
     tx: &mut Transaction<'static, Sqlite>,
     article: ArticleId,
     number: i64,
-    title: &str,
-    body: &str,
+    text: &RevisionText<'_>,
     author: UserId,
     at: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "insert into article_revision (article_id, number, title, body, author_id, created_at) \
-         values (?, ?, ?, ?, ?, ?)",
+        "insert into article_revision (article_id, number, title, body, visibility, org_id, \
+         published, author_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(article)
     .bind(number)
-    .bind(title)
-    .bind(body)
+    .bind(text.title)
+    .bind(text.body)
+    .bind(text.audience.visibility().as_str())
+    .bind(text.audience.org_id())
+    .bind(text.published)
     .bind(author)
     .bind(at)
     .execute(&mut **tx)

@@ -328,6 +328,39 @@ async fn a_requester_on_the_stream_never_learns_that_a_note_is_being_typed() {
 }
 
 #[tokio::test]
+async fn a_note_started_or_stopped_sends_the_requester_no_event_at_all() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let id = file(&app, &rob, "Calendar sync").await;
+    heartbeat(&app, &rob, id, Value::Null).await;
+    heartbeat(&app, &tom, id, Value::Null).await;
+    let mut robs = Stream::open(&app, &rob, None).await;
+    let mut toms = Stream::open(&app, &tom, None).await;
+
+    heartbeat(&app, &tom, id, json!("note")).await;
+    heartbeat(&app, &tom, id, Value::Null).await;
+    heartbeat(&app, &tom, id, json!("reply")).await;
+
+    // Rob's first event is the reply being typed: the note's start and end sent him nothing,
+    // not even an event that looks unchanged.
+    let robs_first = robs.expect("presence").await;
+    assert_eq!(
+        viewers(&robs_first)[1],
+        ("Tom Technician".to_string(), Some(Typing::Reply))
+    );
+    let toms_typing: Vec<Option<Typing>> = [
+        toms.expect("presence").await,
+        toms.expect("presence").await,
+        toms.expect("presence").await,
+    ]
+    .iter()
+    .map(|event| viewers(event)[1].1)
+    .collect();
+    assert_eq!(toms_typing, [Some(Typing::Note), None, Some(Typing::Reply)]);
+}
+
+#[tokio::test]
 async fn presence_events_leave_last_event_id_replay_exactly_the_stored_events() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;

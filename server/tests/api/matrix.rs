@@ -1443,12 +1443,21 @@ impl World {
     }
 
     async fn rest(&self, route: &Route, who: Who, org: Org) -> (String, StatusCode, String) {
+        let client = self.caller(who, route.throwaway).await;
+        self.rest_with(&client, route, who, org).await
+    }
+
+    /// A row's call as `who` would make it, sent by `client`.
+    async fn rest_with(
+        &self,
+        client: &Client,
+        route: &Route,
+        who: Who,
+        org: Org,
+    ) -> (String, StatusCode, String) {
         let path = self.fill(route.path, who, org).await;
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-        let mut request = self
-            .caller(who, route.throwaway)
-            .await
-            .request(method, self.app.url(&path));
+        let mut request = client.request(method, self.app.url(&path));
         request = match &route.body {
             Body::Empty => request,
             Body::Json(template) => {
@@ -1464,13 +1473,23 @@ impl World {
     }
 
     async fn server_fn(&self, call: &Call, who: Who, org: Org) -> (StatusCode, String) {
+        let client = self.caller(who, call.throwaway).await;
+        self.server_fn_with(&client, call, who, org).await
+    }
+
+    /// A server function called as `who` would call it, sent by `client`.
+    async fn server_fn_with(
+        &self,
+        client: &Client,
+        call: &Call,
+        who: Who,
+        org: Org,
+    ) -> (StatusCode, String) {
         let mut form = Vec::new();
         for (name, template) in call.args {
             form.push((name.to_string(), self.fill(template, who, org).await));
         }
-        let res = self
-            .caller(who, call.throwaway)
-            .await
+        let res = client
             .post(self.app.url(call.path))
             .form(&form)
             .send()
@@ -1625,6 +1644,81 @@ async fn every_server_function_answers_each_role_as_the_matrix_says() {
         "{} of {} calls answered otherwise:\n{}",
         failures.len(),
         SERVER_FNS.len() * CALLS.len(),
+        failures.join("\n")
+    );
+}
+
+/// The placeholders that name the requester's own tickets and files.
+const TICKET_DATA: [&str; 3] = ["{ticket}", "{resolved}", "{attachment}"];
+
+/// What a colleague a ticket is shared with must get from a call the requester makes of it:
+/// the requester's outcome for a read (looking, and being seen on the page), a refusal where
+/// the requester may act. Sharing means seeing only.
+fn colleague_outcome(expect: &Expect, reads: bool) -> Out {
+    match expect.requester_own {
+        Out::Success if reads => OK,
+        Out::Success => E403,
+        other => other,
+    }
+}
+
+#[tokio::test]
+async fn with_sharing_on_a_colleague_reads_the_requesters_tickets_and_acts_on_none() {
+    let world = World::new().await;
+    world
+        .ok(
+            Admin,
+            Method::PATCH,
+            &format!("/api/v1/orgs/{}/settings", world.acme.id),
+            Some(json!({ "share_tickets": true })),
+        )
+        .await;
+    let raj = world.app.signed_in(ACME.colleague).await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+
+    let names_ticket = |text: &str| TICKET_DATA.iter().any(|p| text.contains(p));
+    for route in ROUTES
+        .iter()
+        .filter(|r| names_ticket(r.path) || matches!(r.body, Body::Json(b) if names_ticket(b)))
+    {
+        let reads = route.method == "GET" || route.path.ends_with("/presence");
+        let expected = colleague_outcome(&route.expect, reads);
+        let (path, status, body) = world.rest_with(&raj, route, AcmeRequester, Org::Acme).await;
+        checked += 1;
+        if !expected.matches(status) {
+            failures.push(format!(
+                "{} {path}: expected {expected:?}, got {status} {}",
+                route.method,
+                short(&body)
+            ));
+        }
+    }
+    for call in SERVER_FNS
+        .iter()
+        .filter(|c| c.args.iter().any(|(_, v)| names_ticket(v)))
+    {
+        let reads = call.path == path!(view::GetTicket);
+        let expected = colleague_outcome(&call.expect, reads);
+        let (status, body) = world
+            .server_fn_with(&raj, call, AcmeRequester, Org::Acme)
+            .await;
+        checked += 1;
+        if !expected.matches(status) {
+            failures.push(format!(
+                "{} {:?}: expected {expected:?}, got {status} {}",
+                call.path,
+                call.args,
+                short(&body)
+            ));
+        }
+    }
+
+    assert!(checked > 10, "the ticket rows were found: {checked}");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} calls answered otherwise:\n{}",
+        failures.len(),
         failures.join("\n")
     );
 }

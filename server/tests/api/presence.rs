@@ -190,3 +190,56 @@ async fn the_openapi_document_describes_presence() {
     );
     assert!(doc["components"]["schemas"]["PresenceList"].is_object());
 }
+
+#[tokio::test]
+async fn heartbeats_past_a_persons_budget_are_refused_with_429_and_announce_nothing() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let tia = app.signed_in(OTHER_TECH).await;
+    let id = file(&app, &rob, "Headset crackles").await;
+    let (toms_id, tias_id) = (app.user_id(TECH).await, app.user_id(OTHER_TECH).await);
+    let mut tias = super::events::Stream::open(&app, &tia, None).await;
+
+    // Each heartbeat starts or stops typing, so each one let through is announced.
+    let mut allowed = 0;
+    let mut refused = None;
+    for n in 0..3 * server::presence::HEARTBEAT_BURST {
+        let typing = if n % 2 == 0 {
+            json!("reply")
+        } else {
+            Value::Null
+        };
+        let res = tom
+            .post(app.url(&format!("/api/v1/tickets/{id}/presence")))
+            .json(&json!({ "typing": typing }))
+            .send()
+            .await
+            .unwrap();
+        if res.status() == StatusCode::OK {
+            allowed += 1;
+        } else {
+            refused = Some((res.headers().get("retry-after").cloned(), read(res).await));
+            break;
+        }
+    }
+    let (other_person, _) = heartbeat(&app, &tia, id, Value::Null).await;
+
+    let (retry_after, (status, body)) = refused.expect("a heartbeat past the budget is refused");
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(error_code(&body), "rate_limited");
+    assert!(retry_after.is_some(), "it says when to try again");
+    assert!(allowed >= server::presence::HEARTBEAT_BURST, "{allowed}");
+    assert_eq!(
+        other_person,
+        StatusCode::OK,
+        "the budget is each person's own"
+    );
+    // Tia hears of each heartbeat let through, then of her own: none of the refused one.
+    for n in 0..allowed {
+        let event = tias.expect("presence").await;
+        assert_eq!(event.actor_id, Some(toms_id), "event {n}");
+    }
+    let own = tias.expect("presence").await;
+    assert_eq!(own.actor_id, Some(tias_id));
+}

@@ -147,3 +147,44 @@ async fn a_body_over_the_upload_limit_is_refused_before_it_is_read() {
     let (_, me) = app.get(&client, "/api/v1/me").await;
     assert_eq!(me["email"], ACME_REQUESTER);
 }
+
+#[tokio::test]
+async fn behind_an_https_address_every_answer_tells_browsers_to_keep_to_https() {
+    let app = spawn_with(|settings| settings.base_url = "https://help.example.com".into()).await;
+    let plain = spawn().await;
+    let client = app.client();
+
+    let page = client
+        .get(app.url("/login"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    let refused = client.get(app.url("/api/v1/me")).send().await.unwrap();
+    let missing = client.get(app.url("/api/v1/nothing")).send().await.unwrap();
+    let over_http = plain
+        .client()
+        .get(plain.url("/login"))
+        .send()
+        .await
+        .unwrap();
+
+    for res in [&page, &refused, &missing] {
+        assert_eq!(
+            header(res, "strict-transport-security"),
+            "max-age=31536000; includeSubDomains",
+            "{} {}",
+            res.url(),
+            res.status()
+        );
+    }
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        over_http
+            .headers()
+            .get("strict-transport-security")
+            .is_none(),
+        "plain http installs are left reachable"
+    );
+}

@@ -587,3 +587,147 @@ async fn an_empty_change_changes_nothing_and_logs_nothing() {
     );
     assert_eq!(kinds(&after), ["created"]);
 }
+
+#[tokio::test]
+async fn with_sharing_on_a_colleague_reads_a_ticket_but_only_its_requester_and_manager_act() {
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let acme = app.org_id("Acme Dental").await;
+    let (status, _) = app
+        .send(
+            &admin,
+            Method::PATCH,
+            &format!("/api/v1/orgs/{acme}/settings"),
+            json!({ "share_tickets": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let rita = app.signed_in("rita@acme.example").await;
+    let mia = app.signed_in(ACME_MANAGER).await;
+    let id = file(&app, &rob, "Scanner jams").await.summary.id;
+    let path = format!("/api/v1/tickets/{id}");
+
+    let (read, _) = app.get(&rita, &path).await;
+    let (reply, body) = app
+        .post(
+            &rita,
+            &format!("{path}/comments"),
+            json!({ "body": "Same here", "internal": false }),
+        )
+        .await;
+    let (resolve, _) = app
+        .send(&rita, Method::PATCH, &path, json!({ "status": "resolved" }))
+        .await;
+    let (managers_reply, _) = app
+        .post(
+            &mia,
+            &format!("{path}/comments"),
+            json!({ "body": "On it", "internal": false }),
+        )
+        .await;
+    let (robs_resolve, _) = app
+        .send(&rob, Method::PATCH, &path, json!({ "status": "resolved" }))
+        .await;
+    let (rate, _) = app
+        .post(&rita, &format!("{path}/rating"), json!({ "rating": "bad" }))
+        .await;
+    let (robs_rate, _) = app
+        .post(&rob, &format!("{path}/rating"), json!({ "rating": "good" }))
+        .await;
+    let (_, ticket) = app.get_as::<TicketDetail>(&rob, &path).await;
+
+    assert_eq!(read, StatusCode::OK, "sharing lets her see it");
+    assert_eq!(reply, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(error_code(&body), "forbidden");
+    assert_eq!(resolve, StatusCode::FORBIDDEN);
+    assert_eq!(rate, StatusCode::FORBIDDEN);
+    assert_eq!(managers_reply, StatusCode::CREATED);
+    assert_eq!(robs_resolve, StatusCode::OK);
+    assert_eq!(robs_rate, StatusCode::OK);
+    assert_eq!(
+        ticket.rating,
+        Some(Rating::Good),
+        "Rita's rating was not kept"
+    );
+    assert!(
+        !ticket.timeline.iter().any(|e| e
+            .body_html
+            .as_deref()
+            .is_some_and(|h| h.contains("Same here"))),
+        "{:?}",
+        ticket.timeline
+    );
+}
+
+#[tokio::test]
+async fn internal_notes_and_files_never_move_the_last_update_the_client_sees() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let mia = app.signed_in(ACME_MANAGER).await;
+    let tom = app.signed_in(TECH).await;
+    let older = file(&app, &rob, "Older request").await.summary;
+    let newer = file(&app, &rob, "Newer request").await.summary;
+    let path = format!("/api/v1/tickets/{}", older.id);
+
+    let (status, _) = app
+        .post(
+            &tom,
+            &format!("{path}/comments"),
+            json!({ "body": "Requester is VIP", "internal": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"quote".to_vec()).file_name("quote.txt"),
+        )
+        .text("internal", "true");
+    let res = tom
+        .post(app.url(&format!("{path}/attachments")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let (_, robs) = app.get_as::<TicketDetail>(&rob, &path).await;
+    let (_, toms) = app.get_as::<TicketDetail>(&tom, &path).await;
+    let (_, robs_list) = app.get_as::<TicketPage>(&rob, "/api/v1/tickets").await;
+    let (_, mias_list) = app.get_as::<TicketPage>(&mia, "/api/v1/tickets").await;
+    let (_, toms_list) = app
+        .get_as::<TicketPage>(&tom, &format!("/api/v1/tickets?org={}", older.org_id))
+        .await;
+    let order = |page: &TicketPage| page.tickets.iter().map(|t| t.id).collect::<Vec<_>>();
+
+    assert_eq!(robs.summary.last_activity_at, older.last_activity_at);
+    assert!(toms.summary.last_activity_at > older.last_activity_at);
+    for (who, page) in [("rob", &robs_list), ("mia", &mias_list)] {
+        assert_eq!(
+            order(page),
+            [newer.id, older.id],
+            "{who}'s order is unmoved"
+        );
+        assert_eq!(page.tickets[1].last_activity_at, older.last_activity_at);
+    }
+    assert_eq!(
+        order(&toms_list),
+        [older.id, newer.id],
+        "staff see the true order"
+    );
+
+    // A public reply is activity the client sees.
+    let (status, _) = app
+        .post(
+            &tom,
+            &format!("{path}/comments"),
+            json!({ "body": "Looking into it", "internal": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, robs) = app.get_as::<TicketDetail>(&rob, &path).await;
+    let (_, robs_list) = app.get_as::<TicketPage>(&rob, "/api/v1/tickets").await;
+    assert!(robs.summary.last_activity_at > toms.summary.last_activity_at);
+    assert_eq!(order(&robs_list), [older.id, newer.id]);
+}

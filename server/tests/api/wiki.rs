@@ -1021,3 +1021,281 @@ async fn the_wiki_is_described_in_the_openapi_document() {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
 }
+
+/// Saves a new revision of `slug` for `visibility` (and `org`), as `client`.
+async fn edit_for(
+    app: &TestApp,
+    client: &Client,
+    slug: &str,
+    body: &str,
+    visibility: &str,
+    org: Option<i64>,
+    base: i64,
+) {
+    let (status, saved) = app
+        .send(
+            client,
+            Method::PUT,
+            &format!("/api/v1/articles/{slug}"),
+            json!({ "title": "Runbook", "body": body, "visibility": visibility,
+                    "org_id": org, "base_revision": base }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+}
+
+#[tokio::test]
+async fn a_runbook_cleaned_up_and_shared_never_shows_its_internal_revisions() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    create(
+        &app,
+        &tom,
+        article(
+            "runbook",
+            "Runbook",
+            "Admin password: zqxhunter2",
+            "internal",
+            None,
+        ),
+    )
+    .await;
+    edit_for(
+        &app,
+        &tom,
+        "runbook",
+        "Ask us for access.",
+        "all_clients",
+        None,
+        1,
+    )
+    .await;
+    edit_for(
+        &app,
+        &tom,
+        "runbook",
+        "Ask us for access.\nCall us.",
+        "all_clients",
+        None,
+        2,
+    )
+    .await;
+
+    let (_, robs_history) = app
+        .get_as::<Vec<RevisionSummary>>(&rob, "/api/v1/articles/runbook/revisions")
+        .await;
+    let (old, old_body) = app.get(&rob, "/api/v1/articles/runbook/revisions/1").await;
+    let (spanning, spanning_body) = app
+        .get(&rob, "/api/v1/articles/runbook/diff?from=1&to=3")
+        .await;
+    let (_, visible) = app
+        .get_as::<RevisionDiff>(&rob, "/api/v1/articles/runbook/diff?from=2&to=3")
+        .await;
+    let (_, toms_history) = app
+        .get_as::<Vec<RevisionSummary>>(&tom, "/api/v1/articles/runbook/revisions")
+        .await;
+    let (_, toms_first) = app
+        .get_as::<Revision>(&tom, "/api/v1/articles/runbook/revisions/1")
+        .await;
+
+    let numbers = |list: &[RevisionSummary]| list.iter().map(|r| r.number).collect::<Vec<_>>();
+    assert_eq!(numbers(&robs_history), [3, 2]);
+    assert_eq!(old, StatusCode::NOT_FOUND, "{old_body}");
+    assert_eq!(spanning, StatusCode::NOT_FOUND, "{spanning_body}");
+    assert!(!format!("{old_body}{spanning_body}").contains("zqxhunter2"));
+    assert!(
+        visible
+            .lines
+            .iter()
+            .any(|l| l.change == LineChange::Added && l.text == "Call us."),
+        "{:?}",
+        visible.lines
+    );
+    assert_eq!(
+        numbers(&toms_history),
+        [3, 2, 1],
+        "staff see every revision"
+    );
+    assert_eq!(toms_first.body, "Admin password: zqxhunter2");
+}
+
+#[tokio::test]
+async fn a_manager_restores_and_compares_only_revisions_saved_for_their_org() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let mia = app.signed_in(ACME_MANAGER).await;
+    let acme = app.org_id("Acme Dental").await;
+    create(
+        &app,
+        &tom,
+        article(
+            "front-desk",
+            "Front desk",
+            "Safe code zqx4711",
+            "internal",
+            None,
+        ),
+    )
+    .await;
+    edit_for(&app, &tom, "front-desk", "Ask Tom.", "org", Some(acme), 1).await;
+    edit_for(
+        &app,
+        &tom,
+        "front-desk",
+        "Ask Tom or Tia.",
+        "org",
+        Some(acme),
+        2,
+    )
+    .await;
+
+    let (restore_hidden, body) = app
+        .post(&mia, "/api/v1/articles/front-desk/restore/1", json!({}))
+        .await;
+    let (restore_own, restored) = app
+        .post_as::<Article>(&mia, "/api/v1/articles/front-desk/restore/2", json!({}))
+        .await;
+    let (_, history) = app
+        .get_as::<Vec<RevisionSummary>>(&mia, "/api/v1/articles/front-desk/revisions")
+        .await;
+    // The server functions behind the history pages answer the same.
+    let fn_status = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let mia = mia.clone();
+        let url = app.url(path);
+        async move {
+            let res = mia.post(url).form(&form).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let slug = || ("slug", "front-desk".to_string());
+    let (fn_revision, fn_body) = fn_status(
+        <app::wiki::pages::GetRevision as leptos::server_fn::ServerFn>::PATH,
+        vec![slug(), ("number", "1".into())],
+    )
+    .await;
+    let (fn_diff, _) = fn_status(
+        <app::wiki::pages::GetDiff as leptos::server_fn::ServerFn>::PATH,
+        vec![slug(), ("from", "1".into()), ("to", "3".into())],
+    )
+    .await;
+    let (fn_restore, _) = fn_status(
+        <app::wiki::pages::RestoreRevision as leptos::server_fn::ServerFn>::PATH,
+        vec![slug(), ("number", "1".into())],
+    )
+    .await;
+    let (fn_history, fn_list) = fn_status(
+        <app::wiki::pages::ListRevisions as leptos::server_fn::ServerFn>::PATH,
+        vec![slug()],
+    )
+    .await;
+    let (_, current) = app
+        .get_as::<Article>(&tom, "/api/v1/articles/front-desk")
+        .await;
+
+    assert_eq!(restore_hidden, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(restore_own, StatusCode::OK);
+    assert_eq!(restored.body, "Ask Tom.");
+    let numbers: Vec<i64> = history.iter().map(|r| r.number).collect();
+    assert_eq!(numbers, [4, 3, 2], "the restore is saved for Acme too");
+    assert_eq!(fn_revision, StatusCode::NOT_FOUND, "{fn_body}");
+    assert_eq!(fn_diff, StatusCode::NOT_FOUND);
+    assert_eq!(fn_restore, StatusCode::NOT_FOUND);
+    assert_eq!(fn_history, StatusCode::OK);
+    assert!(!fn_list.contains("zqx4711"));
+    assert!(!fn_list.contains("\"number\":1"), "{fn_list}");
+    assert_eq!(current.revision, 4, "nothing hidden was restored");
+    assert!(!current.body.contains("zqx4711"));
+}
+
+#[tokio::test]
+async fn an_address_held_by_a_hidden_article_is_not_told_apart_from_a_free_one() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let mia = app.signed_in(ACME_MANAGER).await;
+    let acme = app.org_id("Acme Dental").await;
+    create(
+        &app,
+        &tom,
+        article("vault", "Vault", "Internal only.", "internal", None),
+    )
+    .await;
+    create(
+        &app,
+        &tom,
+        article("acme-desk", "Desk", "For Acme.", "org", Some(acme)),
+    )
+    .await;
+
+    let res = mia
+        .post(app.url("/api/v1/articles"))
+        .json(&article("vault", "Our vault", "Ours.", "org", Some(acme)))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res.headers().get("location").cloned();
+    let (_, body) = read(res).await;
+    let (visible, visible_body) = app
+        .post(
+            &mia,
+            "/api/v1/articles",
+            article("acme-desk", "Desk", "Again.", "org", Some(acme)),
+        )
+        .await;
+    let (_, internal) = app.get_as::<Article>(&tom, "/api/v1/articles/vault").await;
+
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let made: Article = typed(&body);
+    assert!(made.slug.starts_with("vault-"), "{}", made.slug);
+    assert_eq!(made.slug.len(), "vault-".len() + 6);
+    assert_eq!(
+        location.unwrap().to_str().unwrap(),
+        format!("/api/v1/articles/{}", made.slug)
+    );
+    assert_eq!(made.body, "Ours.");
+    assert_eq!(
+        internal.body, "Internal only.",
+        "the hidden article is untouched"
+    );
+    // An article she can read anyway is named as taken, as before.
+    assert_eq!(visible, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(visible_body["error"]["fields"]["slug"].is_array());
+}
+
+#[tokio::test]
+async fn files_behind_sign_in_are_never_kept_by_a_cache() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (status, files) = upload(&app, &tom, "printer-offline", "panel.png", b"\x89PNG").await;
+    assert_eq!(status, StatusCode::CREATED, "{files}");
+    let article_file = typed::<Vec<ArticleFile>>(&files)[0].id;
+    let ticket = file_ticket(&app, &rob, "Scanner", "Broken").await;
+    let form = multipart::Form::new().part(
+        "file",
+        multipart::Part::bytes(b"log".to_vec()).file_name("log.txt"),
+    );
+    let (_, detail) = read_as::<TicketDetail>(
+        rob.post(app.url(&format!("/api/v1/tickets/{ticket}/attachments")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let attachment = detail.attachments[0].id;
+
+    for path in [
+        format!("/api/v1/article-files/{article_file}"),
+        format!("/api/v1/attachments/{attachment}"),
+    ] {
+        let res = rob.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            res.headers()["cache-control"],
+            "private, no-store",
+            "{path}"
+        );
+    }
+}
