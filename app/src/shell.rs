@@ -5,6 +5,7 @@ use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::live::notifications::LiveStream;
 use crate::profile::ProfilePage;
+use crate::access::page::AccessLogPage;
 use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
 use crate::tickets::settings::page::{OrgSettingsPage, OwnSettingsPage};
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tickets/new") view=NewTicketPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:id") view=TicketPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/access") view=AccessLogPage ssr=SsrMode::Async />
                     <Route path=path!("/wiki") view=WikiPage ssr=SsrMode::Async />
                     <Route path=path!("/wiki/new") view=NewArticlePage ssr=SsrMode::Async />
                     <Route path=path!("/wiki/:slug") view=ArticlePage ssr=SsrMode::Async />
@@ -204,6 +206,11 @@ const NAV: &[NavItem] = &[
         href: "/settings",
         label: "Settings",
         roles: &[Role::Manager],
+    },
+    NavItem {
+        href: "/access",
+        label: "Access log",
+        roles: &[Role::Manager, Role::Admin],
     },
     NavItem {
         href: "/admin",
@@ -340,6 +347,7 @@ mod tests {
                 "Wiki",
                 "Reports",
                 "Canned replies",
+                "Access log",
                 "Admin"
             ]
         );
@@ -352,7 +360,8 @@ mod tests {
                 "Wiki",
                 "Reports",
                 "People",
-                "Settings"
+                "Settings",
+                "Access log"
             ]
         );
         assert_eq!(

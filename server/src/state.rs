@@ -81,6 +81,7 @@ impl AppState {
                 )),
                 wiki,
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
+                access: Arc::new(crate::access::AccessService::new(db.clone())),
             },
             db,
             accounts,
