@@ -355,14 +355,8 @@ mod tests {
     #[test]
     fn opens_ten_minutes_apart_fall_in_different_windows() {
         let at = time::macros::datetime!(2026-12-04 10:00:00 UTC);
-        assert_eq!(
-            window_of(at),
-            window_of(at + time::Duration::seconds(599))
-        );
-        assert_ne!(
-            window_of(at),
-            window_of(at + time::Duration::seconds(600))
-        );
+        assert_eq!(window_of(at), window_of(at + time::Duration::seconds(599)));
+        assert_ne!(window_of(at), window_of(at + time::Duration::seconds(600)));
     }
 
     #[test]

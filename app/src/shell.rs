@@ -1,11 +1,11 @@
 //! The document, the layout every page shares, the navigation each role gets, and the routes.
 
+use crate::access::page::AccessLogPage;
 use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::live::notifications::LiveStream;
 use crate::profile::ProfilePage;
-use crate::access::page::AccessLogPage;
 use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
 use crate::tickets::settings::page::{OrgSettingsPage, OwnSettingsPage};

@@ -127,7 +127,10 @@ impl AccessService {
     /// `org`'s name, once `actor` may read its log.
     async fn readable(&self, actor: &Actor, org: OrgId) -> Result<String, AppError> {
         may_read_access_log(actor, org)?;
-        self.db.client_org_name(org).await?.ok_or(AppError::NotFound)
+        self.db
+            .client_org_name(org)
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }
 
@@ -173,10 +176,7 @@ impl AccessLog for AccessService {
             before: None,
             ..query
         };
-        let entries = self
-            .db
-            .access_entries(org, &query, MAX_EXPORT + 1)
-            .await?;
+        let entries = self.db.access_entries(org, &query, MAX_EXPORT + 1).await?;
         if entries.len() as i64 > MAX_EXPORT {
             return Err(AppError::invalid(
                 "from",

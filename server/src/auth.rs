@@ -67,7 +67,11 @@ pub async fn resolve_actor(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string());
-    let via = if bearer.is_some() { Via::Api } else { Via::Page };
+    let via = if bearer.is_some() {
+        Via::Api
+    } else {
+        Via::Page
+    };
     let actor = match bearer {
         Some(value) => {
             let secret = value

@@ -304,11 +304,7 @@ impl Reports for ReportsService {
         via: app::access::Via,
     ) -> Result<Workload, AppError> {
         let org = self.scope(actor, query.org).await?;
-        let period = format!(
-            "{} to {}",
-            format_date(query.from),
-            format_date(query.to)
-        );
+        let period = format!("{} to {}", format_date(query.from), format_date(query.to));
         let opened = crate::access::Opened::report(org, "Workload report", &period);
         crate::access::record(&self.db, actor, opened, via).await?;
         let org_name = match org {

@@ -1,7 +1,7 @@
 //! `/access`: an organization's access log as its manager (or an admin) reads it, newest first,
 //! filtered by person and period with a plain GET form, paged by links, downloadable as CSV.
 
-use super::{AccessEntry, AccessPage, AccessParams, Via};
+use super::{AccessEntry, AccessPage, AccessParams};
 use crate::accounts::{Actor, Org, OrgId, Role};
 use crate::auth::Protected;
 use crate::components::ErrorNotice;
@@ -28,14 +28,15 @@ pub async fn load_access_log(
 ) -> Result<AccessScreen, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         let query = params.parse()?;
-        let org = match org.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-            Some(raw) => Some(raw.parse::<OrgId>().map_err(|_| {
-                AppError::invalid("org", "Choose an organization from the list.")
-            })?),
-            // A manager's log is their own organization's; an admin chooses.
-            None if !actor.is_admin() => Some(actor.org_id),
-            None => None,
-        };
+        let org =
+            match org.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+                Some(raw) => Some(raw.parse::<OrgId>().map_err(|_| {
+                    AppError::invalid("org", "Choose an organization from the list.")
+                })?),
+                // A manager's log is their own organization's; an admin chooses.
+                None if !actor.is_admin() => Some(actor.org_id),
+                None => None,
+            };
         let log = match org {
             Some(org) => Some(backend.access.log(&actor, org, query).await?),
             None => None,
@@ -140,8 +141,7 @@ fn LogView(screen: AccessScreen, params: AccessParams, admin: bool) -> impl Into
         <Filters screen=screen.clone() params=params.clone() admin />
         {match screen.log {
             None => {
-                view! { <p class="muted">"Choose an organization to read its log."</p> }
-                    .into_any()
+                view! { <p class="muted">"Choose an organization to read its log."</p> }.into_any()
             }
             Some(log) => {
                 let csv = with_query(
@@ -166,7 +166,7 @@ fn LogView(screen: AccessScreen, params: AccessParams, admin: bool) -> impl Into
                     <Entries entries=log.entries />
                     <p class="actions">
                         {paged.then(|| view! { <a href=newest.clone()>"Newest entries"</a> })}
-                        {(paged && older.is_some()).then(|| " · ")}
+                        {(paged && older.is_some()).then_some(" · ")}
                         {older.map(|href| view! { <a href=href>"Older entries"</a> })}
                     </p>
                 }
@@ -277,7 +277,7 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
             .into_any();
     }
     view! {
-        <table class="access-log">
+        <table class="access-log" aria-label="Access log entries">
             <thead>
                 <tr>
                     <th scope="col">"When (UTC)"</th>
@@ -310,7 +310,7 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
                                 <td>{when}</td>
                                 <td>{e.user_name.clone()}</td>
                                 <td>{format!("{}: ", e.kind.label())} {what}</td>
-                                <td>{via_label(e.via)}</td>
+                                <td>{e.via.label()}</td>
                                 <td>{e.count}</td>
                             </tr>
                         }
@@ -322,17 +322,9 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
     .into_any()
 }
 
-fn via_label(via: Via) -> &'static str {
-    via.label()
-}
-
 /// `2026-12-04 10:03`, in UTC.
 fn when(at: OffsetDateTime) -> String {
-    format!(
-        "{} {}",
-        crate::components::short_date(at),
-        clock(at)
-    )
+    format!("{} {}", crate::components::short_date(at), clock(at))
 }
 
 /// `10:03`, in UTC.

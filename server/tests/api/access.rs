@@ -89,7 +89,11 @@ fn about<'a>(page: &'a AccessPage, kind: AccessKind, object: &str) -> Vec<&'a Ac
 /// Asserts `entries` record `opens` opens, one entry per ten-minute window they fell in.
 fn coalesced(entries: &[&AccessEntry], opens: i64) {
     let windows: BTreeSet<i64> = entries.iter().map(|e| window_of(e.first_at)).collect();
-    assert_eq!(entries.len(), windows.len(), "one entry per window: {entries:?}");
+    assert_eq!(
+        entries.len(),
+        windows.len(),
+        "one entry per window: {entries:?}"
+    );
     assert_eq!(entries.iter().map(|e| e.count).sum::<i64>(), opens);
 }
 
@@ -405,4 +409,29 @@ async fn the_api_document_lists_the_access_log_routes() {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");
     }
     assert!(doc["components"]["schemas"]["AccessPage"].is_object());
+}
+
+#[tokio::test]
+async fn a_staff_read_that_cannot_be_logged_fails_and_the_clients_own_reads_go_on() {
+    let app = spawn().await;
+    let (id, file, _) = ticket_with_files(&app, "Laptop slow").await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    // The log cannot be written any more.
+    sqlx::query("drop table access_log")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    for path in [
+        format!("/api/v1/tickets/{id}"),
+        format!("/api/v1/attachments/{file}"),
+        "/api/v1/reports/workload".to_string(),
+    ] {
+        let (status, body) = app.get(&tom, &path).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{path}: {body}");
+        assert!(!body.to_string().contains("Laptop slow"), "{body}");
+    }
+    open(&app, &rob, &format!("/api/v1/tickets/{id}")).await;
+    open(&app, &rob, &format!("/api/v1/attachments/{file}")).await;
 }
