@@ -245,7 +245,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 
 /// Percent-encodes a query value (the filters are digits and dates, but a hand-typed address
 /// may hold anything).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {

@@ -152,6 +152,9 @@ fn LogView(screen: AccessScreen, params: AccessParams, admin: bool) -> impl Into
                     .next_before
                     .map(|before| {
                         let mut q = page_query(org, admin, &filters);
+                        if let Some(limit) = params.limit.as_deref().filter(|l| !l.is_empty()) {
+                            q.push(format!("limit={}", super::encode(limit)));
+                        }
                         q.push(format!("before={before}"));
                         format!("/access?{}", q.join("&"))
                     });

@@ -250,6 +250,21 @@ async fn the_log_pages_newest_first_and_filters_by_person_and_period() {
     let older = log_of(&app, &mia, acme, &format!("?limit=1&before={before}")).await;
     assert_eq!(older.entries[0].object, format!("#{first} First"));
     assert_eq!(older.next_before, None);
+    // The page links to the older entries without JavaScript.
+    let html = mia
+        .get(app.url("/access?limit=1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("href=\"/access?limit=1&amp;before={before}\""))
+            || html.contains(&format!("href=\"/access?limit=1&before={before}\"")),
+        "{html}"
+    );
 
     let tom_id = app.user_id(TECH).await;
     let toms = log_of(&app, &mia, acme, &format!("?person={tom_id}")).await;
