@@ -1,6 +1,7 @@
 //! How server functions reach the backend: the services the server hands in as context, and
 //! the caller the server resolved for this request.
 
+use crate::access::{Via, ssr::AccessLog};
 use crate::accounts::{Actor, ssr::Accounts};
 use crate::error::AppError;
 use crate::reports::ssr::Reports;
@@ -22,6 +23,7 @@ pub struct Backend {
     pub wiki: Arc<dyn Wiki>,
     pub reports: Arc<dyn Reports>,
     pub two_factor: Arc<dyn TwoFactor>,
+    pub access: Arc<dyn AccessLog>,
 }
 
 /// The backend for this request.
@@ -41,6 +43,14 @@ pub fn current_actor() -> Option<Actor> {
 /// The signed-in caller, or `Unauthorized`.
 pub fn require_actor() -> Result<Actor, AppError> {
     current_actor().ok_or(AppError::Unauthorized)
+}
+
+/// How the caller of this request signed in, as the authentication layer recorded it: with a
+/// token (`Api`) or a session (`Page`, also when nothing was recorded).
+pub fn via() -> Via {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Via>().copied())
+        .unwrap_or(Via::Page)
 }
 
 /// The address the request came from, for per-address rate limits.

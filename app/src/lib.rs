@@ -4,6 +4,7 @@
 // Nested views are nested types; the ticket page goes deeper than the default limit allows.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod auth;

@@ -482,7 +482,14 @@ pub mod ssr {
     #[async_trait::async_trait]
     pub trait Reports: Send + Sync {
         /// The dashboard's figures. A manager asking for another org (or all) is `NotFound`.
-        async fn workload(&self, actor: &Actor, query: ReportQuery) -> Result<Workload, AppError>;
+        /// Provider staff reading them are written to the access log of the org (or, for all,
+        /// of every client org) first.
+        async fn workload(
+            &self,
+            actor: &Actor,
+            query: ReportQuery,
+            via: crate::access::Via,
+        ) -> Result<Workload, AppError>;
         /// Time logged on a ticket the caller may see (provider staff only).
         async fn ticket_time(
             &self,
@@ -517,12 +524,13 @@ pub mod ssr {
         async fn stop_timer(&self, actor: &Actor) -> Result<Option<TimeEntry>, AppError>;
         async fn timer(&self, actor: &Actor) -> Result<Option<RunningTimer>, AppError>;
         /// Time entries of one org (or every org, for staff) dated in `month`. Managers get
-        /// their own org's; requesters nothing (`Forbidden`).
+        /// their own org's; requesters nothing (`Forbidden`). Logged like `workload`.
         async fn time_entries(
             &self,
             actor: &Actor,
             org: Option<OrgId>,
             month: Month,
+            via: crate::access::Via,
         ) -> Result<Vec<TimeEntry>, AppError>;
         /// Marks every unbilled entry of `org` dated in `month` as billed (admins); returns how
         /// many. Billed entries cannot change any more.

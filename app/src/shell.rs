@@ -1,5 +1,6 @@
 //! The document, the layout every page shares, the navigation each role gets, and the routes.
 
+use crate::access::page::AccessLogPage;
 use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tickets/new") view=NewTicketPage ssr=SsrMode::Async />
                     <Route path=path!("/tickets/:id") view=TicketPage ssr=SsrMode::Async />
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async />
+                    <Route path=path!("/access") view=AccessLogPage ssr=SsrMode::Async />
                     <Route path=path!("/wiki") view=WikiPage ssr=SsrMode::Async />
                     <Route path=path!("/wiki/new") view=NewArticlePage ssr=SsrMode::Async />
                     <Route path=path!("/wiki/:slug") view=ArticlePage ssr=SsrMode::Async />
@@ -211,6 +213,11 @@ const NAV: &[NavItem] = &[
         href: "/settings",
         label: "Settings",
         roles: &[Role::Manager],
+    },
+    NavItem {
+        href: "/access",
+        label: "Access log",
+        roles: &[Role::Manager, Role::Admin],
     },
     NavItem {
         href: "/admin",
@@ -347,6 +354,7 @@ mod tests {
                 "Wiki",
                 "Reports",
                 "Canned replies",
+                "Access log",
                 "Admin"
             ]
         );
@@ -359,7 +367,8 @@ mod tests {
                 "Wiki",
                 "Reports",
                 "People",
-                "Settings"
+                "Settings",
+                "Access log"
             ]
         );
         assert_eq!(

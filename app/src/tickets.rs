@@ -550,6 +550,14 @@ pub mod ssr {
             patch: TicketPatch,
         ) -> Result<usize, AppError>;
         async fn get(&self, actor: &Actor, id: TicketId) -> Result<TicketDetail, AppError>;
+        /// `get` for a person opening the ticket (its page, or the API): provider staff opening
+        /// it are written to the client's access log first; if that fails, so does the open.
+        async fn open(
+            &self,
+            actor: &Actor,
+            id: TicketId,
+            via: crate::access::Via,
+        ) -> Result<TicketDetail, AppError>;
         async fn update(
             &self,
             actor: &Actor,
@@ -588,11 +596,13 @@ pub mod ssr {
             files: Vec<Upload>,
             internal: bool,
         ) -> Result<TicketDetail, AppError>;
-        /// An attachment the caller may download, and where its bytes are.
+        /// An attachment the caller may download, and where its bytes are. Provider staff
+        /// downloading a client's (not internal) file are written to its access log first.
         async fn attachment(
             &self,
             actor: &Actor,
             id: i64,
+            via: crate::access::Via,
         ) -> Result<(Attachment, std::path::PathBuf), AppError>;
     }
 

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: JSON in and out, the same rules as the pages, and an OpenAPI
 //! document generated from the handlers.
 
+pub mod access;
 pub mod accounts;
 pub mod attachments;
 pub mod canned;
@@ -94,6 +95,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(canned::router())
         .merge(wiki::router())
         .merge(reports::router())
+        .merge(access::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;

@@ -3,6 +3,7 @@
 //! with the accounts (`accounts::credentials`, `accounts::throttle`).
 
 use crate::accounts::{AccountsService, two_factor::TwoFactorService};
+use app::access::Via;
 use app::accounts::Actor;
 use app::backend::SESSION_USER_KEY;
 use app::error::AppError;
@@ -73,6 +74,11 @@ pub async fn resolve_actor(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string());
+    let via = if bearer.is_some() {
+        Via::Api
+    } else {
+        Via::Page
+    };
     let actor = match bearer {
         Some(value) => {
             let secret = value
@@ -94,6 +100,7 @@ pub async fn resolve_actor(
     };
     if let Some(actor) = actor {
         request.extensions_mut().insert(actor);
+        request.extensions_mut().insert(via);
     }
     Ok(next.run(request).await)
 }
@@ -202,4 +209,18 @@ fn allowed_before_setup(path: &str) -> bool {
         || path.starts_with("/api/v1/me/two-factor/")
         || path.starts_with("/api/v1/auth/")
         || SERVER_FNS.contains(&path)
+}
+
+/// How the caller of a REST handler signed in, for the access log: a token is `Api`, the
+/// session of a browser (a file downloaded from the ticket page, say) `Page`.
+pub struct SignedInVia(pub Via);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedInVia {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Ok(SignedInVia(
+            parts.extensions.get::<Via>().copied().unwrap_or(Via::Page),
+        ))
+    }
 }

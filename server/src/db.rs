@@ -1,6 +1,7 @@
 //! The SQLite database: opening it with the settings Deskside relies on, migrations, and the
 //! one place database errors become user-facing errors.
 
+pub mod access;
 pub mod accounts;
 pub mod batch;
 pub mod breach;

@@ -3,6 +3,7 @@
 // Rendering the app's nested view types in release builds needs more than the default depth.
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod accounts;
 pub mod api;
 pub mod auth;

@@ -301,8 +301,12 @@ impl Reports for ReportsService {
         &self,
         actor: &Actor,
         query: app::reports::ReportQuery,
+        via: app::access::Via,
     ) -> Result<Workload, AppError> {
         let org = self.scope(actor, query.org).await?;
+        let period = format!("{} to {}", format_date(query.from), format_date(query.to));
+        let opened = crate::access::Opened::report(org, "Workload report", &period);
+        crate::access::record(&self.db, actor, opened, via).await?;
         let org_name = match org {
             Some(org) => self.db.client_org_name(org).await?,
             None => None,
@@ -495,8 +499,11 @@ impl Reports for ReportsService {
         actor: &Actor,
         org: Option<OrgId>,
         month: Month,
+        via: app::access::Via,
     ) -> Result<Vec<TimeEntry>, AppError> {
         let org = self.scope(actor, org).await?;
+        let opened = crate::access::Opened::report(org, "Time entries", &month.to_string());
+        crate::access::record(&self.db, actor, opened, via).await?;
         let last = month.end().previous_day().unwrap_or(month.first_day());
         self.db
             .time_entries(org, &format_date(month.first_day()), &format_date(last))

@@ -84,6 +84,7 @@ impl AppState {
                 wiki,
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
                 two_factor: two_factor.clone(),
+                access: Arc::new(crate::access::AccessService::new(db.clone())),
             },
             db,
             accounts,

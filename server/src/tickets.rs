@@ -589,6 +589,24 @@ impl Tickets for TicketsService {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn open(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        via: app::access::Via,
+    ) -> Result<TicketDetail, AppError> {
+        let record = self.readable(actor, id).await?;
+        let s = &record.summary;
+        let opened = crate::access::Opened::ticket(s.org_id, s.id, &s.subject);
+        // Written while the conversation is read; the ticket is shown only once both succeeded.
+        let (detail, ()) = tokio::try_join!(
+            self.detail(actor, record),
+            crate::access::record(&self.db, actor, opened, via),
+        )?;
+        Ok(detail)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn update(
         &self,
         actor: &Actor,
@@ -876,11 +894,23 @@ impl Tickets for TicketsService {
         &self,
         actor: &Actor,
         id: i64,
+        via: app::access::Via,
     ) -> Result<(app::tickets::Attachment, std::path::PathBuf), AppError> {
         let (attachment, ticket, sha256) = self.db.attachment(id).await?;
-        self.readable(actor, ticket).await?;
+        let record = self.readable(actor, ticket).await?;
         if attachment.internal && !actor.is_provider_staff() {
             return Err(AppError::NotFound);
+        }
+        // Internal files are the provider's own working papers, which the client never sees:
+        // their downloads are not the client's to audit, and their names must not reach it.
+        if !attachment.internal {
+            let opened = crate::access::Opened::attachment(
+                record.summary.org_id,
+                id,
+                &attachment.file_name,
+                ticket,
+            );
+            crate::access::record(&self.db, actor, opened, via).await?;
         }
         Ok((attachment, files::path_for(&self.data_dir, &sha256)))
     }

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0 with a fresh database per test.
 
 mod api {
+    pub mod access;
     pub mod accounts;
     pub mod attachments;
     pub mod auth;

@@ -29,7 +29,10 @@ pub async fn load_dashboard(
 ) -> Result<Dashboard, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         let query = params.parse(OffsetDateTime::now_utc().date())?;
-        let workload = backend.reports.workload(&actor, query).await?;
+        let workload = backend
+            .reports
+            .workload(&actor, query, crate::backend::via())
+            .await?;
         let orgs = backend
             .accounts
             .list_orgs(&actor)

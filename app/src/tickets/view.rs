@@ -30,7 +30,10 @@ pub struct TicketScreen {
 #[server]
 pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        let ticket = backend.tickets.get(&actor, id).await?;
+        let ticket = backend
+            .tickets
+            .open(&actor, id, crate::backend::via())
+            .await?;
         if !actor.is_provider_staff() {
             return Ok(TicketScreen {
                 ticket,

@@ -1,7 +1,7 @@
 //! Uploading files to tickets and downloading them through the REST API.
 
 use super::{ApiPath, ErrorBody, forms::MultipartForm};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedInVia};
 use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::TicketDetail;
@@ -43,7 +43,8 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 
-/// Download an attachment the caller may see.
+/// Download an attachment the caller may see. Provider staff downloading a client's file (not
+/// an internal one) are recorded in that organization's access log first.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Attachment id")),
@@ -51,9 +52,10 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInVia(via): SignedInVia,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let (attachment, path) = state.backend.tickets.attachment(&actor, id).await?;
+    let (attachment, path) = state.backend.tickets.attachment(&actor, id, via).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|err| {
         tracing::error!(error = %err, attachment = id, "attachment bytes missing");
         AppError::NotFound

@@ -2,7 +2,7 @@
 //! timer, the month's time for invoicing, and contracts.
 
 use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedInVia};
 use crate::state::AppState;
 use app::accounts::OrgId;
 use app::error::AppError;
@@ -40,7 +40,7 @@ fn today() -> time::Date {
 }
 
 /// A CSV download named `file_name`.
-fn csv_response(file_name: &str, body: String) -> Response {
+pub(super) fn csv_response(file_name: &str, body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -64,14 +64,17 @@ async fn load_workload(
     state: &AppState,
     actor: &app::accounts::Actor,
     params: ReportParams,
+    via: app::access::Via,
 ) -> Result<Workload, AppError> {
     let query = params.parse(today())?;
-    state.backend.reports.workload(actor, query).await
+    state.backend.reports.workload(actor, query, via).await
 }
 
 /// The dashboard's figures for one client organization (`org`) or every one the caller may
 /// see, over `from`..=`to` (UTC days; the last 30 days by default). Provider staff read any
-/// organization; a manager reads their own (another is 404); requesters none (403).
+/// organization; a manager reads their own (another is 404); requesters none (403). Provider
+/// staff reading it are recorded in the access log of the organization, or of every client
+/// organization when the report covers them all.
 #[utoipa::path(get, path = "/api/v1/reports/workload", tag = "reports",
     security(("bearer" = [])), params(ReportParams),
     responses((status = 200, body = Workload), (status = 403, body = ErrorBody),
@@ -79,9 +82,10 @@ async fn load_workload(
 async fn workload(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInVia(via): SignedInVia,
     ApiQuery(params): ApiQuery<ReportParams>,
 ) -> Result<Json<Workload>, AppError> {
-    Ok(Json(load_workload(&state, &actor, params).await?))
+    Ok(Json(load_workload(&state, &actor, params, via).await?))
 }
 
 /// The same figures as one CSV file, one figure per line: `section,name,measure,value`.
@@ -95,9 +99,10 @@ async fn workload(
 async fn workload_csv(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInVia(via): SignedInVia,
     ApiQuery(params): ApiQuery<ReportParams>,
 ) -> Result<Response, AppError> {
-    let w = load_workload(&state, &actor, params).await?;
+    let w = load_workload(&state, &actor, params, via).await?;
     let name = format!("workload-{}-{}-{}.csv", org_label(w.org_id), w.from, w.to);
     Ok(csv_response(&name, crate::reports::csv::workload(&w)))
 }
@@ -220,7 +225,8 @@ async fn stop_timer(
 }
 
 /// Time logged in a month, oldest first: one organization's or (provider staff) every
-/// organization's. Managers see their own organization's; requesters none (403).
+/// organization's. Managers see their own organization's; requesters none (403). Recorded in
+/// the access log like the workload report.
 #[utoipa::path(get, path = "/api/v1/time-entries", tag = "time", security(("bearer" = [])),
     params(TimeParams),
     responses((status = 200, body = Vec<TimeEntry>), (status = 403, body = ErrorBody),
@@ -228,6 +234,7 @@ async fn stop_timer(
 async fn list_time_entries(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInVia(via): SignedInVia,
     ApiQuery(query): ApiQuery<TimeParams>,
 ) -> Result<Json<Vec<TimeEntry>>, AppError> {
     let (org, month) = query.parse(today())?;
@@ -235,7 +242,7 @@ async fn list_time_entries(
         state
             .backend
             .reports
-            .time_entries(&actor, org, month)
+            .time_entries(&actor, org, month, via)
             .await?,
     ))
 }
@@ -250,13 +257,14 @@ async fn list_time_entries(
 async fn time_entries_csv(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInVia(via): SignedInVia,
     ApiQuery(query): ApiQuery<TimeParams>,
 ) -> Result<Response, AppError> {
     let (org, month) = query.parse(today())?;
     let entries = state
         .backend
         .reports
-        .time_entries(&actor, org, month)
+        .time_entries(&actor, org, month, via)
         .await?;
     // A manager asking for no org in particular gets their own.
     let org = if actor.is_provider_staff() {

@@ -1,7 +1,7 @@
 //! REST routes for tickets and their conversation.
 
 use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedInVia};
 use crate::state::AppState;
 use app::error::AppError;
 use app::tickets::{
@@ -78,15 +78,18 @@ async fn list_tickets(
 }
 
 /// One ticket with the conversation the caller may see (requesters never see internal notes).
+/// Provider staff opening a client's ticket are recorded in that organization's access log
+/// (`via` `api` with a token, `page` with a browser session); if that fails, so does the read.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Ticket number")),
     responses((status = 200, body = TicketDetail), (status = 404, body = ErrorBody)))]
 async fn get_ticket(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInVia(via): SignedInVia,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TicketDetail>, AppError> {
-    Ok(Json(state.backend.tickets.get(&actor, id).await?))
+    Ok(Json(state.backend.tickets.open(&actor, id, via).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -227,6 +227,18 @@ const PEOPLE: Expect = Expect {
     admin: OK,
 };
 
+/// An organization's access log: its manager and admins. Technicians are refused (the log
+/// watches them), requesters too; another org's people are told it does not exist.
+const ACCESS_LOG: Expect = Expect {
+    anonymous: E401,
+    requester_own: E403,
+    requester_other: E404,
+    manager_own: OK,
+    manager_other: E404,
+    technician: E403,
+    admin: OK,
+};
+
 /// Settings: the org's manager reads them, only admins change them.
 const ADMIN_SETTINGS: Expect = Expect {
     anonymous: E401,
@@ -653,6 +665,9 @@ const ROUTES: &[Route] = &[
         r#"{"hours_included": 10, "hourly_rate_cents": 9500}"#,
         ADMINS,
     ),
+    // The access log.
+    get("/api/v1/orgs/{org}/access-log", ACCESS_LOG),
+    get("/api/v1/orgs/{org}/access-log.csv", ACCESS_LOG),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -695,6 +710,7 @@ macro_rules! path {
     };
 }
 
+use app::access::page as access;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
@@ -991,6 +1007,12 @@ const SERVER_FNS: &[Call] = &[
         path!(time_panel::DeleteTime),
         &[("id", "{fresh_time_entry}")],
         STAFF,
+    ),
+    // The access log.
+    sf(
+        path!(access::LoadAccessLog),
+        &[("org", "{org}")],
+        ACCESS_LOG,
     ),
 ];
 
@@ -2008,6 +2030,8 @@ const PAGES: &[&str] = &[
     "/wiki/{article}/revisions",
     "/reports",
     "/reports?org={org}",
+    "/access",
+    "/access?org={org}",
     "/canned-replies",
     "/settings",
     "/people",
@@ -2037,6 +2061,8 @@ const READING_FNS: &[(&str, Args)] = &[
     (path!(dashboard::LoadDashboard), &[]),
     (path!(dashboard::LoadDashboard), &[("params[org]", "{org}")]),
     (path!(admin::ListUsers), &[]),
+    (path!(access::LoadAccessLog), &[]),
+    (path!(access::LoadAccessLog), &[("org", "{org}")]),
 ];
 
 fn leaks(who: Who, source: &str, body: &str) -> Vec<String> {
