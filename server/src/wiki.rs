@@ -211,6 +211,17 @@ fn current_audience(article: &Article) -> Result<Audience, AppError> {
 }
 
 /// An uploaded file as an article shows it: an image inline, anything else as a link.
+/// Whether `body` links the article file `id` (as the markdown an upload hands back does).
+fn links_file(body: &str, id: i64) -> bool {
+    let url = format!("/api/v1/article-files/{id}");
+    body.match_indices(&url).any(|(at, _)| {
+        !body[at + url.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 fn article_file(id: i64, file_name: String, content_type: String) -> ArticleFile {
     let url = format!("/api/v1/article-files/{id}");
     let label: String = file_name
@@ -714,6 +725,14 @@ impl Wiki for WikiService {
         id: i64,
     ) -> Result<(ArticleFile, std::path::PathBuf), AppError> {
         let row = self.db.article_file(Self::scope(actor, true), id).await?;
+        // A file uploaded while the article was internal stays with it when the article is
+        // shared, though the shared text may no longer show it (a screenshot of a password,
+        // say). Its editors get every file; other readers only what the current text links.
+        let audience =
+            Audience::parse(&row.visibility, row.org_id).map_err(|_| AppError::Internal)?;
+        if !may_edit(actor, audience) && !links_file(&row.body, row.id) {
+            return Err(AppError::NotFound);
+        }
         let path = files::path_for(&self.data_dir, &row.sha256);
         Ok((article_file(row.id, row.file_name, row.content_type), path))
     }

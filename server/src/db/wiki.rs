@@ -300,6 +300,11 @@ pub struct FileRow {
     pub file_name: String,
     pub content_type: String,
     pub sha256: String,
+    /// The article's current text, visibility and organization: who may download the file
+    /// depends on them.
+    pub body: String,
+    pub visibility: String,
+    pub org_id: Option<i64>,
 }
 
 fn link_kind(kind: LinkKind) -> &'static str {
@@ -602,8 +607,8 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn article_file(&self, scope: ArticleScope, id: i64) -> Result<FileRow, AppError> {
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "select f.id, f.file_name, f.content_type, f.sha256 from article_file f \
-             join article a on a.id = f.article_id where f.id = ",
+            "select f.id, f.file_name, f.content_type, f.sha256, a.body, a.visibility, a.org_id \
+             from article_file f join article a on a.id = f.article_id where f.id = ",
         );
         qb.push_bind(id);
         scope.push(&mut qb);

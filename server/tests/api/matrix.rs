@@ -1320,6 +1320,13 @@ impl World {
             .unwrap();
         let (status, files) = read(res).await;
         assert_eq!(status, StatusCode::CREATED, "{files}");
+        self.app
+            .append_to_article(
+                &self.client(Admin),
+                seed.article,
+                files[0]["markdown"].as_str().unwrap(),
+            )
+            .await;
         let org = self.app.org_id(seed.name).await;
         let settings = self
             .ok(

@@ -153,6 +153,33 @@ impl TestApp {
     }
 
     /// The id of the organization called `name`, as an admin sees it.
+    /// Adds `markdown` (an uploaded file's, say) to the end of the article at `slug`, as its
+    /// editor `client`, keeping everything else: readers may download only files the current
+    /// text links.
+    pub async fn append_to_article(&self, client: &Client, slug: &str, markdown: &str) {
+        let (status, article) = self.get(client, &format!("/api/v1/articles/{slug}")).await;
+        assert_eq!(status, StatusCode::OK, "{article}");
+        let edit = json!({
+            "title": article["title"],
+            "body": format!("{}\n\n{markdown}", article["body"].as_str().unwrap_or_default()),
+            "tags": article["tags"],
+            "space": article["space"],
+            "visibility": article["visibility"],
+            "org_id": article["org_id"],
+            "published": article["published"],
+            "base_revision": article["revision"],
+        });
+        let (status, body) = self
+            .send(
+                client,
+                Method::PUT,
+                &format!("/api/v1/articles/{slug}"),
+                edit,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
     pub async fn org_id(&self, name: &str) -> i64 {
         let admin = self.signed_in(ADMIN).await;
         let (_, orgs) = self.get(&admin, "/api/v1/orgs").await;

@@ -184,7 +184,9 @@ async fn every_route_shows_an_article_only_to_those_who_may_read_it() {
         create(&app, &tom, input.clone()).await;
         let (status, uploaded) = upload(&app, &tom, slug, "notes.txt", b"zebrafix notes").await;
         assert_eq!(status, StatusCode::CREATED, "{uploaded}");
-        files.push(typed::<Vec<ArticleFile>>(&uploaded)[0].id);
+        let uploaded = typed::<Vec<ArticleFile>>(&uploaded).remove(0);
+        app.append_to_article(&tom, slug, &uploaded.markdown).await;
+        files.push(uploaded.id);
     }
     let readers = [
         ("tom", tom),
@@ -940,6 +942,8 @@ async fn an_image_is_stored_and_served_with_safe_headers() {
     assert_eq!(status, StatusCode::CREATED, "{files}");
     let files: Vec<ArticleFile> = typed(&files);
     let id = files[0].id;
+    app.append_to_article(&tom, "printer-offline", &files[0].markdown)
+        .await;
     assert_eq!(
         files[0].markdown,
         format!("![panel.png](/api/v1/article-files/{id})")
@@ -1270,7 +1274,10 @@ async fn files_behind_sign_in_are_never_kept_by_a_cache() {
     let rob = app.signed_in(ACME_REQUESTER).await;
     let (status, files) = upload(&app, &tom, "printer-offline", "panel.png", b"\x89PNG").await;
     assert_eq!(status, StatusCode::CREATED, "{files}");
-    let article_file = typed::<Vec<ArticleFile>>(&files)[0].id;
+    let article_file = typed::<Vec<ArticleFile>>(&files).remove(0);
+    app.append_to_article(&tom, "printer-offline", &article_file.markdown)
+        .await;
+    let article_file = article_file.id;
     let ticket = file_ticket(&app, &rob, "Scanner", "Broken").await;
     let form = multipart::Form::new().part(
         "file",
@@ -1298,4 +1305,54 @@ async fn files_behind_sign_in_are_never_kept_by_a_cache() {
             "{path}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_file_of_a_runbook_later_shared_reaches_clients_only_when_the_text_shows_it() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let runbook = create(
+        &app,
+        &tom,
+        article(
+            "vpn-runbook",
+            "VPN runbook",
+            "Admin password below.",
+            "internal",
+            None,
+        ),
+    )
+    .await;
+    let (_, uploaded) = upload(&app, &tom, "vpn-runbook", "password.png", b"\x89PNG").await;
+    let secret = typed::<Vec<ArticleFile>>(&uploaded).remove(0);
+    app.append_to_article(&tom, "vpn-runbook", &secret.markdown)
+        .await;
+
+    // Cleaned up and shared: the screenshot of the password is no longer in the text, but a
+    // new diagram is.
+    let (_, uploaded) = upload(&app, &tom, "vpn-runbook", "diagram.png", b"\x89PNG").await;
+    let diagram = typed::<Vec<ArticleFile>>(&uploaded).remove(0);
+    let (status, body) = edit(
+        &app,
+        &tom,
+        "vpn-runbook",
+        "Connecting to the VPN",
+        &format!("Open the VPN app and sign in.\n\n{}", diagram.markdown),
+        runbook.revision + 1,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let download = |client: &Client, id: i64| {
+        let request = client.get(app.url(&format!("/api/v1/article-files/{id}")));
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(download(&rob, diagram.id).await, StatusCode::OK);
+    assert_eq!(download(&rob, secret.id).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        download(&tom, secret.id).await,
+        StatusCode::OK,
+        "its editors keep every file"
+    );
 }
