@@ -41,18 +41,29 @@ pub async fn current_user() -> Result<Option<Actor>, AppError> {
     crate::backend::with_status(async move { Ok(crate::backend::current_actor()) }.await)
 }
 
-/// Only same-site paths: an attacker's link must not turn our sign-in into a redirect elsewhere.
+/// Where to go after signing in: a path of this site, never another site. `next` is read
+/// as a browser would read it from this site (tabs and newlines dropped, `\\` as `/`), and
+/// only a path (with its query) of this same origin is kept; anything else, and the sign-in
+/// page itself, goes home.
+#[cfg(any(feature = "ssr", test))]
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.starts_with("/login") =>
-        {
-            path.to_string()
-        }
-        _ => "/".to_string(),
+    // Any origin of our own does: only whether `next` stays on it matters.
+    const HERE: &str = "http://deskside.invalid/";
+    let home = "/".to_string();
+    let Some(next) = next.filter(|n| n.starts_with('/')) else {
+        return home;
+    };
+    let (Ok(here), Ok(there)) = (url::Url::parse(HERE), url::Url::parse(HERE).and_then(|h| h.join(next)))
+    else {
+        return home;
+    };
+    let path = there.path();
+    if there.origin() != here.origin() || path.starts_with("//") || path.starts_with("/login") {
+        return home;
+    }
+    match there.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
     }
 }
 
@@ -228,12 +239,31 @@ mod tests {
         for bad in [
             "https://evil.example",
             "//evil.example",
-            "/\\evil",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/.//evil.example",
+            "/..//evil.example",
+            "javascript:alert(1)",
             "/login",
+            "/login?next=//evil.example",
             "admin",
+            "",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_keeps_the_path_and_query_only() {
+        assert_eq!(safe_next(Some("/tickets?status=open#top")), "/tickets?status=open");
+        assert_eq!(safe_next(Some("/a b")), "/a%20b");
+        assert_eq!(
+            safe_next(Some("/%09/evil.example")),
+            "/%09/evil.example",
+            "still encoded, a browser reads it as a path here, not as another site"
+        );
     }
 }

@@ -4,15 +4,14 @@ use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
-use app::backend::{end_session, start_session};
+use app::backend::{ClientIp, end_session, start_session};
 use app::error::AppError;
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
+    extract::State,
     http::StatusCode,
 };
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -43,17 +42,19 @@ pub struct LoginRequest {
         (status = 200, description = "Signed in", body = Actor),
         (status = 401, description = "Invalid email or password", body = ErrorBody),
         (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 503, description = "Too many sign-ins under way; try again shortly",
+            body = ErrorBody),
     ))]
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    ClientIp(from): ClientIp,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<Actor>, AppError> {
     let actor = state
         .backend
         .accounts
-        .authenticate(&body.email, &body.password, from.ip())
+        .authenticate(&body.email, &body.password, from)
         .await?;
     start_session(&session, &actor).await?;
     Ok(Json(actor))
