@@ -166,7 +166,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || {
                         error()
                             .filter(|e| e.field("email").is_none() && e.field("password").is_none())
-                            .map(|e| view! { <p class="error">{e.to_string()}</p> })
+                            .map(|e| view! { <p class="error">{login_message(&e)}</p> })
                     }}
                 </div>
                 <input type="hidden" name="next" value=next />
@@ -206,6 +206,31 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// What the sign-in form says when it is refused: who is refused for guessing or for a busy
+/// server is told plainly what to do, in minutes rather than hundreds of seconds.
+pub fn login_message(error: &AppError) -> String {
+    match error {
+        AppError::RateLimited { retry_after_secs } => format!(
+            "Too many sign-in attempts. To protect the account, please wait {} before trying \
+             again.",
+            in_words(*retry_after_secs)
+        ),
+        AppError::Busy { .. } => {
+            "Many people are signing in right now. Please try again in a few seconds.".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=59 => format!("{seconds} seconds"),
+        60 => "a minute".into(),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
 /// The sign-out button in the header: a real form, so it works before the WebAssembly loads.
 #[component]
 pub fn LogoutButton() -> impl IntoView {
@@ -227,7 +252,31 @@ pub fn LogoutButton() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{login_message, safe_next};
+    use crate::error::AppError;
+
+    #[test]
+    fn a_refused_sign_in_says_what_to_do() {
+        let limited = |retry_after_secs| login_message(&AppError::RateLimited { retry_after_secs });
+        assert_eq!(
+            limited(900),
+            "Too many sign-in attempts. To protect the account, please wait 15 minutes before \
+             trying again."
+        );
+        assert!(limited(30).contains("wait 30 seconds"));
+        assert!(limited(60).contains("wait a minute"));
+        assert!(limited(61).contains("wait 2 minutes"), "rounded up, never too soon");
+        assert!(
+            login_message(&AppError::Busy {
+                retry_after_secs: 1
+            })
+            .contains("try again in a few seconds")
+        );
+        assert_eq!(
+            login_message(&AppError::InvalidCredentials),
+            "Invalid email or password."
+        );
+    }
 
     #[test]
     fn next_keeps_local_paths() {

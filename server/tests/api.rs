@@ -15,6 +15,7 @@ mod api {
     pub mod reports;
     pub mod security;
     pub mod settings;
+    pub mod signin_attacks;
     pub mod support;
     pub mod tickets;
     pub mod wiki;

@@ -24,9 +24,15 @@ pub struct TestApp {
 
 /// A server with the demo organizations and people, on its own database.
 pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Like [`spawn`], with settings changed by `change` first.
+pub async fn spawn_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut settings = Settings::for_dir(dir.path());
     settings.demo = true;
+    change(&mut settings);
     let app = Application::build(&settings)
         .await
         .expect("the server starts");
@@ -66,6 +72,23 @@ impl TestApp {
     pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
         client
             .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Signs in through a reverse proxy that says the request came from `client_address`.
+    pub async fn login_from(
+        &self,
+        client: &Client,
+        client_address: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        client
+            .post(self.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client_address)
             .json(&json!({ "email": email, "password": password }))
             .send()
             .await
