@@ -53,8 +53,10 @@ pub fn safe_next(next: Option<&str>) -> String {
     let Some(next) = next.filter(|n| n.starts_with('/')) else {
         return home;
     };
-    let (Ok(here), Ok(there)) = (url::Url::parse(HERE), url::Url::parse(HERE).and_then(|h| h.join(next)))
-    else {
+    let (Ok(here), Ok(there)) = (
+        url::Url::parse(HERE),
+        url::Url::parse(HERE).and_then(|h| h.join(next)),
+    ) else {
         return home;
     };
     let path = there.path();
@@ -265,7 +267,10 @@ mod tests {
         );
         assert!(limited(30).contains("wait 30 seconds"));
         assert!(limited(60).contains("wait a minute"));
-        assert!(limited(61).contains("wait 2 minutes"), "rounded up, never too soon");
+        assert!(
+            limited(61).contains("wait 2 minutes"),
+            "rounded up, never too soon"
+        );
         assert!(
             login_message(&AppError::Busy {
                 retry_after_secs: 1
@@ -307,7 +312,10 @@ mod tests {
 
     #[test]
     fn next_keeps_the_path_and_query_only() {
-        assert_eq!(safe_next(Some("/tickets?status=open#top")), "/tickets?status=open");
+        assert_eq!(
+            safe_next(Some("/tickets?status=open#top")),
+            "/tickets?status=open"
+        );
         assert_eq!(safe_next(Some("/a b")), "/a%20b");
         assert_eq!(
             safe_next(Some("/%09/evil.example")),

@@ -53,7 +53,9 @@ impl ClientIp {
         parts
             .extensions
             .get::<ClientIp>()
-            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0)
+            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| {
+                c.0
+            })
     }
 }
 

@@ -32,7 +32,8 @@ pub enum AppError {
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
     /// Too much of something expensive (password hashing) is under way; refused at once rather
-    /// than queued without end.
+    /// than queued without end. A 429, not a 503: a burst of refusals is the defence working,
+    /// not a server failure to log as one.
     #[error("The server is busy. Please try again in a moment.")]
     Busy { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
@@ -85,7 +86,7 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::TooLarge { .. } => 413,
             AppError::RateLimited { .. } => 429,
-            AppError::Busy { .. } => 503,
+            AppError::Busy { .. } => 429,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }

@@ -54,7 +54,15 @@ impl AccountsService {
 
     /// The active account `email` names if `password` is its password.
     async fn check_password(&self, email: &str, password: &str) -> Result<Option<User>, AppError> {
-        let record = self.db.account_by_email(&email.trim().to_lowercase()).await?;
+        if self.hashing.is_full() {
+            return Err(AppError::Busy {
+                retry_after_secs: 1,
+            });
+        }
+        let record = self
+            .db
+            .account_by_email(&email.trim().to_lowercase())
+            .await?;
         let hash = match &record {
             Some(record) => record.password_hash.clone(),
             None => self.dummy_hash().await?,
@@ -358,10 +366,7 @@ mod tests {
             let refused = busy
                 .authenticate("rob@acme.example", "a wrong guess", from)
                 .await;
-            assert!(
-                matches!(refused, Err(AppError::Busy { .. })),
-                "{refused:?}"
-            );
+            assert!(matches!(refused, Err(AppError::Busy { .. })), "{refused:?}");
         }
 
         assert!(

@@ -77,10 +77,9 @@ impl TrustedProxies {
             };
             for element in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
                 hops.push(match self.header {
-                    ProxyHeader::XForwardedFor => element
-                        .parse::<Identifier>()
-                        .ok()
-                        .and_then(|id| id.ip()),
+                    ProxyHeader::XForwardedFor => {
+                        element.parse::<Identifier>().ok().and_then(|id| id.ip())
+                    }
                     ProxyHeader::Forwarded => element
                         .parse::<ForwardedStanza>()
                         .ok()
@@ -143,19 +142,13 @@ mod tests {
     fn a_client_that_is_not_a_trusted_proxy_cannot_name_another() {
         let trusted = proxies(&["10.0.0.0/24"], ProxyHeader::XForwardedFor);
         let sent = headers(&[("x-forwarded-for", "198.51.100.1")]);
-        assert_eq!(
-            trusted.client(ip("203.0.113.9"), &sent),
-            ip("203.0.113.9")
-        );
+        assert_eq!(trusted.client(ip("203.0.113.9"), &sent), ip("203.0.113.9"));
     }
 
     #[test]
     fn behind_trusted_proxies_the_rightmost_untrusted_address_is_the_client() {
         let trusted = proxies(&["10.0.0.0/24"], ProxyHeader::XForwardedFor);
-        let sent = headers(&[(
-            "x-forwarded-for",
-            "1.1.1.1, 198.51.100.7:4711, 10.0.0.3",
-        )]);
+        let sent = headers(&[("x-forwarded-for", "1.1.1.1, 198.51.100.7:4711, 10.0.0.3")]);
         assert_eq!(trusted.client(ip(PROXY), &sent), ip("198.51.100.7"));
     }
 
@@ -168,7 +161,11 @@ mod tests {
             "10.0.0.9, 203.0.113.5",
         ] {
             let sent = headers(&[("x-forwarded-for", spoofed)]);
-            assert_eq!(trusted.client(ip(PROXY), &sent), ip("203.0.113.5"), "{spoofed}");
+            assert_eq!(
+                trusted.client(ip(PROXY), &sent),
+                ip("203.0.113.5"),
+                "{spoofed}"
+            );
         }
         let split = headers(&[
             ("x-forwarded-for", "6.6.6.6"),

@@ -250,6 +250,12 @@ mod tests {
         );
         assert_eq!(cli.settings.proxy_header, ProxyHeader::XForwardedFor);
         assert!(Cli::try_parse_from(["server", "--trusted-proxies", "proxy.local"]).is_err());
-        assert!(Cli::try_parse_from(["server"]).unwrap().settings.trusted_proxies.is_empty());
+        assert!(
+            Cli::try_parse_from(["server"])
+                .unwrap()
+                .settings
+                .trusted_proxies
+                .is_empty()
+        );
     }
 }

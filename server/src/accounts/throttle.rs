@@ -265,7 +265,9 @@ mod tests {
     #[test]
     fn parallel_attempts_count_before_their_passwords_are_checked() {
         let t = LoginThrottle::new(Duration::from_secs(60), 3, 100);
-        let pending: Vec<_> = (0..10).filter_map(|_| t.reserve("a@x.test", HOME).ok()).collect();
+        let pending: Vec<_> = (0..10)
+            .filter_map(|_| t.reserve("a@x.test", HOME).ok())
+            .collect();
         assert_eq!(pending.len(), 3);
     }
 
@@ -317,7 +319,10 @@ mod tests {
             "five failures, five clean passes, then one spaced attempt"
         );
         let wait = t.reserve("a@x.test", addr(0)).map(|_| ()).unwrap_err();
-        assert!((31..=32).contains(&wait), "the 11th failure doubled the wait five times: {wait}");
+        assert!(
+            (31..=32).contains(&wait),
+            "the 11th failure doubled the wait five times: {wait}"
+        );
         assert_eq!(
             [1, 2, 3, 4].map(|n| backoff(n).as_secs()),
             [1, 2, 4, 8],
@@ -344,7 +349,10 @@ mod tests {
         t.reserve("a@x.test", addr(2))
             .expect("a clean address is let through")
             .succeeded();
-        assert!(t.reserve("a@x.test", addr(1)).is_err(), "the guesser is not");
+        assert!(
+            t.reserve("a@x.test", addr(1)).is_err(),
+            "the guesser is not"
+        );
     }
 
     #[test]
@@ -352,7 +360,10 @@ mod tests {
         let t = LoginThrottle::new(Duration::from_secs(60), 2, 100);
         fail(&t, "a@x.test", "2001:db8:1:2::1".parse().unwrap()).unwrap();
         fail(&t, "a@x.test", "2001:db8:1:2::2".parse().unwrap()).unwrap();
-        assert!(t.reserve("a@x.test", "2001:db8:1:2:ffff::9".parse().unwrap()).is_err());
+        assert!(
+            t.reserve("a@x.test", "2001:db8:1:2:ffff::9".parse().unwrap())
+                .is_err()
+        );
         assert_eq!(
             address_key("::ffff:192.0.2.7".parse().unwrap()),
             "192.0.2.7".parse::<IpAddr>().unwrap()

@@ -6,11 +6,7 @@ use crate::state::AppState;
 use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
 use app::backend::{ClientIp, end_session, start_session};
 use app::error::AppError;
-use axum::{
-    Json,
-    extract::State,
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use tower_sessions::Session;
 use utoipa::{IntoParams, ToSchema};
@@ -41,9 +37,8 @@ pub struct LoginRequest {
     responses(
         (status = 200, description = "Signed in", body = Actor),
         (status = 401, description = "Invalid email or password", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts", body = ErrorBody),
-        (status = 503, description = "Too many sign-ins under way; try again shortly",
-            body = ErrorBody),
+        (status = 429, description = "Too many failed attempts (`rate_limited`), or too many \
+            sign-ins under way (`busy`); `Retry-After` says when to try again", body = ErrorBody),
     ))]
 async fn login(
     State(state): State<AppState>,

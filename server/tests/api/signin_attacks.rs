@@ -37,10 +37,15 @@ async fn parallel_wrong_passwords_for_one_account_get_only_five_checked() {
         .iter()
         .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
         .collect();
-    assert!(checked <= 5, "{checked} of 200 parallel guesses were checked");
+    assert!(
+        checked <= 5,
+        "{checked} of 200 parallel guesses were checked"
+    );
     assert_eq!(checked + refused.len(), 200, "the others are refused");
     assert!(
-        refused.iter().all(|r| r.headers().contains_key("retry-after")),
+        refused
+            .iter()
+            .all(|r| r.headers().contains_key("retry-after")),
         "every refusal says when to come back"
     );
 }
@@ -68,7 +73,11 @@ async fn someone_guessing_does_not_keep_the_owner_out() {
         StatusCode::TOO_MANY_REQUESTS,
         "where the guessing came from, even the right password waits"
     );
-    assert_eq!(owner.status(), StatusCode::OK, "the owner, elsewhere, gets in");
+    assert_eq!(
+        owner.status(),
+        StatusCode::OK,
+        "the owner, elsewhere, gets in"
+    );
 }
 
 #[tokio::test]
