@@ -50,18 +50,31 @@ pub async fn current_user() -> Result<Option<Actor>, AppError> {
     crate::backend::with_status(async move { Ok(crate::backend::current_actor()) }.await)
 }
 
-/// Only same-site paths: an attacker's link must not turn our sign-in into a redirect elsewhere.
+/// Where to go after signing in: a path of this site, never another site. `next` is read
+/// as a browser would read it from this site (tabs and newlines dropped, `\\` as `/`), and
+/// only a path (with its query) of this same origin is kept; anything else, and the sign-in
+/// page itself, goes home.
+#[cfg(any(feature = "ssr", test))]
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\')
-                && !path.starts_with("/login") =>
-        {
-            path.to_string()
-        }
-        _ => "/".to_string(),
+    // Any origin of our own does: only whether `next` stays on it matters.
+    const HERE: &str = "http://deskside.invalid/";
+    let home = "/".to_string();
+    let Some(next) = next.filter(|n| n.starts_with('/')) else {
+        return home;
+    };
+    let (Ok(here), Ok(there)) = (
+        url::Url::parse(HERE),
+        url::Url::parse(HERE).and_then(|h| h.join(next)),
+    ) else {
+        return home;
+    };
+    let path = there.path();
+    if there.origin() != here.origin() || path.starts_with("//") || path.starts_with("/login") {
+        return home;
+    }
+    match there.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
     }
 }
 
@@ -164,7 +177,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || {
                         error()
                             .filter(|e| e.field("email").is_none() && e.field("password").is_none())
-                            .map(|e| view! { <p class="error">{e.to_string()}</p> })
+                            .map(|e| view! { <p class="error">{login_message(&e)}</p> })
                     }}
                 </div>
                 <input type="hidden" name="next" value=next />
@@ -204,6 +217,31 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// What the sign-in form says when it is refused: who is refused for guessing or for a busy
+/// server is told plainly what to do, in minutes rather than hundreds of seconds.
+pub fn login_message(error: &AppError) -> String {
+    match error {
+        AppError::RateLimited { retry_after_secs } => format!(
+            "Too many sign-in attempts. To protect the account, please wait {} before trying \
+             again.",
+            in_words(*retry_after_secs)
+        ),
+        AppError::Busy { .. } => {
+            "Many people are signing in right now. Please try again in a few seconds.".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=59 => format!("{seconds} seconds"),
+        60 => "a minute".into(),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
+}
+
 /// The sign-out button in the header: a real form, so it works before the WebAssembly loads.
 #[component]
 pub fn LogoutButton() -> impl IntoView {
@@ -225,7 +263,34 @@ pub fn LogoutButton() -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{login_message, safe_next};
+    use crate::error::AppError;
+
+    #[test]
+    fn a_refused_sign_in_says_what_to_do() {
+        let limited = |retry_after_secs| login_message(&AppError::RateLimited { retry_after_secs });
+        assert_eq!(
+            limited(900),
+            "Too many sign-in attempts. To protect the account, please wait 15 minutes before \
+             trying again."
+        );
+        assert!(limited(30).contains("wait 30 seconds"));
+        assert!(limited(60).contains("wait a minute"));
+        assert!(
+            limited(61).contains("wait 2 minutes"),
+            "rounded up, never too soon"
+        );
+        assert!(
+            login_message(&AppError::Busy {
+                retry_after_secs: 1
+            })
+            .contains("try again in a few seconds")
+        );
+        assert_eq!(
+            login_message(&AppError::InvalidCredentials),
+            "Invalid email or password."
+        );
+    }
 
     #[test]
     fn next_keeps_local_paths() {
@@ -237,12 +302,34 @@ mod tests {
         for bad in [
             "https://evil.example",
             "//evil.example",
-            "/\\evil",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/.//evil.example",
+            "/..//evil.example",
+            "javascript:alert(1)",
             "/login",
+            "/login?next=//evil.example",
             "admin",
+            "",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_keeps_the_path_and_query_only() {
+        assert_eq!(
+            safe_next(Some("/tickets?status=open#top")),
+            "/tickets?status=open"
+        );
+        assert_eq!(safe_next(Some("/a b")), "/a%20b");
+        assert_eq!(
+            safe_next(Some("/%09/evil.example")),
+            "/%09/evil.example",
+            "still encoded, a browser reads it as a path here, not as another site"
+        );
     }
 }

@@ -53,16 +53,41 @@ pub fn via() -> Via {
         .unwrap_or(Via::Page)
 }
 
-/// The address the request came from, for per-address rate limits.
+/// The address a request came from, as the server resolved it once for every route: the
+/// connecting address, or behind a trusted reverse proxy the one it forwarded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+impl ClientIp {
+    /// The resolved address of a request; the unspecified address if none was resolved (no
+    /// connection behind the request), so such requests share one set of limits.
+    pub fn of(parts: &axum::http::request::Parts) -> std::net::IpAddr {
+        parts
+            .extensions
+            .get::<ClientIp>()
+            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| {
+                c.0
+            })
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(ClientIp::of(parts)))
+    }
+}
+
+/// The address this server function's request came from, for per-address rate limits.
 pub fn client_ip() -> std::net::IpAddr {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip())
-        })
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    use_context::<axum::http::request::Parts>().map_or(
+        std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        |parts| ClientIp::of(&parts),
+    )
 }
 
 /// The session of this request.

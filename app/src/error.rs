@@ -31,6 +31,11 @@ pub enum AppError {
     TooLarge { message: String },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// Too much of something expensive (password hashing) is under way; refused at once rather
+    /// than queued without end. A 429, not a 503: a burst of refusals is the defence working,
+    /// not a server failure to log as one.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached our code intact (transport, encoding); carries the framework's
@@ -65,6 +70,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::TooLarge { .. } => "too_large",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::Internal => "internal",
             AppError::Request { .. } => "bad_request",
         }
@@ -80,6 +86,7 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::TooLarge { .. } => 413,
             AppError::RateLimited { .. } => 429,
+            AppError::Busy { .. } => 429,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }
@@ -174,7 +181,8 @@ mod ssr {
                 }
             });
             let mut response = (status, Json(body)).into_response();
-            if let AppError::RateLimited { retry_after_secs } = self
+            if let AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } =
+                self
                 && let Ok(value) = retry_after_secs.to_string().parse()
             {
                 response.headers_mut().insert("retry-after", value);

@@ -40,6 +40,24 @@ test("a wrong password shows one clear message and keeps the visitor out", async
   await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
 });
 
+test("after too many wrong passwords the form says plainly to wait", async ({ page }, info) => {
+  // A made-up account, from an address of this project's own: no other test's sign-in limits
+  // are touched.
+  const who = `nobody.${info.project.name}.${Date.now() % 1_000_000}@acme.example`;
+  await page.setExtraHTTPHeaders({ "x-forwarded-for": jsEnabled(info) ? "203.0.113.10" : "203.0.113.20" });
+  for (let i = 0; i < 5; i++) {
+    await trySignIn(page, info, who, `wrong guess ${i}`);
+    await expect(page.getByRole("alert").filter({ hasText: "Invalid email or password." })).toBeVisible();
+  }
+
+  await trySignIn(page, info, who, "one more guess");
+
+  await expect(
+    page.getByRole("alert").filter({ hasText: /Too many sign-in attempts\. To protect the account, please wait \d+ minutes/ }),
+  ).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0);
+});
+
 test("navigation differs by role", async ({ page }, info) => {
   const expected: [string, string[], string[]][] = [
     [ADMIN, ["Home", "Admin"], ["People"]],

@@ -11,7 +11,7 @@ use app::accounts::{
     Role, User, UserId, parse_token_name, ssr::Accounts,
 };
 use app::error::AppError;
-use credentials::{hash_password, new_token_secret, token_hash, verify_password};
+use credentials::{HashPool, new_token_secret, token_hash};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::{net::IpAddr, time::Duration};
@@ -21,6 +21,7 @@ use tokio::sync::OnceCell;
 pub struct AccountsService {
     db: Db,
     throttle: LoginThrottle,
+    hashing: HashPool,
     /// Verified against when the email is unknown, so the answer takes as long either way.
     dummy_hash: OnceCell<String>,
     /// Active accounts' actors, each with the count of account changes it was read at: every
@@ -33,16 +34,44 @@ impl AccountsService {
         Self {
             db,
             throttle: LoginThrottle::new(Duration::from_secs(15 * 60), per_account, per_address),
+            hashing: HashPool::for_this_machine(),
             dummy_hash: OnceCell::new(),
             actors: Mutex::new(HashMap::new()),
         }
     }
 
+    /// The same service hashing on `pool`, for tests that need a pool of a given size.
+    pub fn with_hash_pool(mut self, pool: HashPool) -> Self {
+        self.hashing = pool;
+        self
+    }
+
     async fn dummy_hash(&self) -> Result<String, AppError> {
         self.dummy_hash
-            .get_or_try_init(|| hash_password("deskside dummy password".into()))
+            .get_or_try_init(|| self.hashing.hash("deskside dummy password".into()))
             .await
             .cloned()
+    }
+
+    /// The active account `email` names if `password` is its password.
+    async fn check_password(&self, email: &str, password: &str) -> Result<Option<User>, AppError> {
+        if self.hashing.is_full() {
+            return Err(AppError::Busy {
+                retry_after_secs: 1,
+            });
+        }
+        let record = self
+            .db
+            .account_by_email(&email.trim().to_lowercase())
+            .await?;
+        let hash = match &record {
+            Some(record) => record.password_hash.clone(),
+            None => self.dummy_hash().await?,
+        };
+        let matches = self.hashing.verify(password.to_string(), hash).await?;
+        Ok(record
+            .filter(|record| matches && record.user.active)
+            .map(|record| record.user))
     }
 
     /// The actor for an active account, `None` for a deactivated or deleted one.
@@ -87,9 +116,18 @@ impl AccountsService {
             other => other,
         })?;
         check_role_fits_org(new.role, org.kind)?;
-        let hash = hash_password(new.password.expose().to_string()).await?;
+        let hash = self.hashing.hash(new.password.expose().to_string()).await?;
         self.db
             .insert_account(org.id, new.role, &new.email, &new.name, &hash)
+            .await
+    }
+
+    /// Whether `password` is the account's, checked on the bounded hashing pool (busy when
+    /// it is full): for confirming the owner before a sensitive change.
+    pub async fn password_matches(&self, user: UserId, password: &str) -> Result<bool, AppError> {
+        let record = self.db.account(user).await?;
+        self.hashing
+            .verify(password.to_string(), record.password_hash)
             .await
     }
 
@@ -135,24 +173,22 @@ impl Accounts for AccountsService {
         password: &str,
         from: IpAddr,
     ) -> Result<Actor, AppError> {
-        self.throttle
-            .check(email, from)
+        let attempt = self
+            .throttle
+            .reserve(email, from)
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        let normalized = email.trim().to_lowercase();
-        let record = self.db.account_by_email(&normalized).await?;
-        let hash = match &record {
-            Some(record) => record.password_hash.clone(),
-            None => self.dummy_hash().await?,
-        };
-        let matches = verify_password(password.to_string(), hash).await?;
-        match record {
-            Some(record) if matches && record.user.active => {
-                self.throttle.record_success(email, from);
-                Ok(to_actor(record.user))
+        match self.check_password(email, password).await {
+            Ok(Some(user)) => {
+                attempt.succeeded();
+                Ok(to_actor(user))
             }
-            _ => {
-                self.throttle.record_failure(email, from);
+            Ok(None) => {
+                attempt.failed();
                 Err(AppError::InvalidCredentials)
+            }
+            Err(err) => {
+                attempt.not_checked();
+                Err(err)
             }
         }
     }
@@ -247,13 +283,17 @@ impl Accounts for AccountsService {
     ) -> Result<(), AppError> {
         let new = Password::parse(new).map_err(|m| AppError::invalid("new", m))?;
         let record = self.db.account(actor.user_id).await?;
-        if !verify_password(current.to_string(), record.password_hash).await? {
+        if !self
+            .hashing
+            .verify(current.to_string(), record.password_hash)
+            .await?
+        {
             return Err(AppError::invalid(
                 "current",
                 "That is not your current password.",
             ));
         }
-        let hash = hash_password(new.expose().to_string()).await?;
+        let hash = self.hashing.hash(new.expose().to_string()).await?;
         self.db.set_password_hash(actor.user_id, &hash).await
     }
 
@@ -318,5 +358,30 @@ mod tests {
             .await
             .expect("deactivated");
         assert_eq!(name(accounts.active_actor(rob).await.expect("Rob")), None);
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_refused_while_hashing_is_busy_costs_no_attempt() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("accounts.db"))
+            .await
+            .expect("a database");
+        crate::demo::seed_if_empty(&AccountsService::new(db.clone(), 1, 100))
+            .await
+            .expect("demo people");
+        let busy = AccountsService::new(db, 1, 100).with_hash_pool(HashPool::full());
+        let from = IpAddr::from([192, 0, 2, 1]);
+
+        for _ in 0..3 {
+            let refused = busy
+                .authenticate("rob@acme.example", "a wrong guess", from)
+                .await;
+            assert!(matches!(refused, Err(AppError::Busy { .. })), "{refused:?}");
+        }
+
+        assert!(
+            busy.throttle.reserve("rob@acme.example", from).is_ok(),
+            "none of the refused attempts used up the one allowed failure"
+        );
     }
 }

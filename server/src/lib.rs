@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod calendar;
 pub mod cli;
+pub mod client_address;
 pub mod db;
 pub mod demo;
 pub mod error;

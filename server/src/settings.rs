@@ -1,7 +1,11 @@
 //! Deskside's settings: one typed struct, read once from flags and environment variables.
 
-use clap::{Args, Parser, Subcommand};
-use std::{net::SocketAddr, path::PathBuf};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,8 +90,8 @@ pub struct Settings {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
-    /// Failed sign-ins allowed per account within 15 minutes before it is locked for the rest
-    /// of the window.
+    /// Failed sign-ins allowed per account from one address within 15 minutes; past as many
+    /// from everywhere together, further guesses are spaced out ever longer.
     #[arg(long, env = "DESKSIDE_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = 5)]
     pub login_failures_per_account: u32,
 
@@ -98,6 +102,27 @@ pub struct Settings {
         default_value_t = 20
     )]
     pub login_failures_per_address: u32,
+
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose forwarding header
+    /// names the client. Without any, forwarding headers are ignored and the connecting
+    /// address is the client.
+    #[arg(
+        long,
+        env = "DESKSIDE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_proxy
+    )]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Which header the trusted proxies set: `x-forwarded-for` or `forwarded` (RFC 7239).
+    /// Only that one is read; a proxy passes the other on from the client unchecked.
+    #[arg(
+        long,
+        env = "DESKSIDE_PROXY_HEADER",
+        value_enum,
+        default_value_t = ProxyHeader::XForwardedFor
+    )]
+    pub proxy_header: ProxyHeader,
 
     /// The largest file one may attach, in megabytes.
     #[arg(long, env = "DESKSIDE_MAX_FILE_MB", default_value_t = 20)]
@@ -120,6 +145,22 @@ pub struct Settings {
     pub log: String,
 }
 
+/// The header a trusted reverse proxy records the client's address in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProxyHeader {
+    XForwardedFor,
+    Forwarded,
+}
+
+/// A proxy as a range (`10.0.0.0/8`) or a single address (`10.0.0.5`).
+fn parse_proxy(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{value:?} is neither an IP address nor a CIDR range"))
+}
+
 impl Settings {
     /// Whether the portal is reached over https, so cookies must be Secure.
     pub fn secure_cookies(&self) -> bool {
@@ -137,6 +178,8 @@ impl Settings {
             site_root: PathBuf::from("target/site"),
             login_failures_per_account: 5,
             login_failures_per_address: 20,
+            trusted_proxies: Vec::new(),
+            proxy_header: ProxyHeader::XForwardedFor,
             max_file_mb: 20,
             max_upload_mb: 50,
             reopen_days: 14,
@@ -191,5 +234,28 @@ mod tests {
         assert!(!s.secure_cookies());
         s.base_url = "https://help.example.com".into();
         assert!(s.secure_cookies());
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges_and_refuse_anything_else() {
+        let cli = Cli::try_parse_from([
+            "server",
+            "--trusted-proxies",
+            "10.0.0.0/8, 192.0.2.7,2001:db8::/32",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.settings.trusted_proxies,
+            ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"].map(|n| n.parse::<IpNet>().unwrap())
+        );
+        assert_eq!(cli.settings.proxy_header, ProxyHeader::XForwardedFor);
+        assert!(Cli::try_parse_from(["server", "--trusted-proxies", "proxy.local"]).is_err());
+        assert!(
+            Cli::try_parse_from(["server"])
+                .unwrap()
+                .settings
+                .trusted_proxies
+                .is_empty()
+        );
     }
 }

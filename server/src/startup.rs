@@ -3,7 +3,7 @@
 use crate::error::StartupError;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{api, auth, security};
+use crate::{api, auth, client_address, security};
 use app::{App, shell};
 use axum::{
     Router,
@@ -56,6 +56,10 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
             auth::resolve_actor,
         ))
         .layer(middleware::from_fn(security::same_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            client_address::TrustedProxies::from_settings(settings),
+            client_address::resolve_client,
+        ))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(middleware::from_fn(security::time_limit))

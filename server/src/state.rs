@@ -45,7 +45,7 @@ impl AppState {
             settings.login_failures_per_account,
             settings.login_failures_per_address,
         ));
-        let two_factor = Arc::new(TwoFactorService::new(db.clone()));
+        let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()
             .output_name("deskside")
             .site_root(settings.site_root.to_string_lossy().to_string())

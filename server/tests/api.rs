@@ -16,6 +16,7 @@ mod api {
     pub mod reports;
     pub mod security;
     pub mod settings;
+    pub mod signin_attacks;
     pub mod support;
     pub mod tickets;
     pub mod two_factor;

@@ -2,7 +2,7 @@
 //! one-time recovery codes stored hashed, the limit on wrong codes, and the installation's
 //! setting that requires it of the provider's staff.
 
-use super::credentials::verify_password;
+use super::AccountsService;
 use crate::db::Db;
 use app::accounts::{Actor, UserId};
 use app::error::AppError;
@@ -14,7 +14,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use totp_rs::{Builder, Secret, Totp};
 
@@ -35,6 +35,8 @@ const WRONG_CODE: &str = "That code is not right.";
 
 pub struct TwoFactorService {
     db: Db,
+    /// Checks a password on the accounts' bounded hashing pool.
+    accounts: Arc<AccountsService>,
     /// Whether staff must use two-factor sign-in: every staff request asks, and it changes
     /// only through this service.
     required: Mutex<Option<bool>>,
@@ -49,9 +51,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl TwoFactorService {
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: Db, accounts: Arc<AccountsService>) -> Self {
         Self {
             db,
+            accounts,
             required: Mutex::new(None),
             enabled: Mutex::new(HashMap::new()),
             failures: Mutex::new(HashMap::new()),
@@ -110,8 +113,11 @@ impl TwoFactorService {
     /// Confirms the person is the account's owner: the password, or else a current code.
     async fn check_proof(&self, actor: &Actor, proof: &Proof) -> Result<(), AppError> {
         if !proof.password.is_empty() {
-            let record = self.db.account(actor.user_id).await?;
-            if verify_password(proof.password.clone(), record.password_hash).await? {
+            if self
+                .accounts
+                .password_matches(actor.user_id, &proof.password)
+                .await?
+            {
                 return Ok(());
             }
             return Err(AppError::invalid("password", "That is not your password."));

@@ -4,17 +4,16 @@ use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
-use app::backend::end_session;
+use app::backend::{ClientIp, end_session};
 use app::error::AppError;
 use app::two_factor::ssr::{PENDING_SECS, SignIn, sign_in};
 use axum::{
     Json,
-    extract::{ConnectInfo, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -48,18 +47,19 @@ pub struct LoginRequest {
         (status = 202, description = "Password right; a code is needed next",
             body = super::two_factor::TwoFactorRequired),
         (status = 401, description = "Invalid email or password", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts (`rate_limited`), or too many \
+            sign-ins under way (`busy`); `Retry-After` says when to try again", body = ErrorBody),
     ))]
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    ClientIp(from): ClientIp,
     session: Session,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let actor = state
         .backend
         .accounts
-        .authenticate(&body.email, &body.password, from.ip())
+        .authenticate(&body.email, &body.password, from)
         .await?;
     Ok(
         match sign_in(&state.backend, &session, actor, "/".into()).await? {

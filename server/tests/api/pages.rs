@@ -99,6 +99,37 @@ async fn signing_in_without_javascript_redirects_home_with_a_session() {
 }
 
 #[tokio::test]
+async fn signing_in_without_javascript_goes_on_to_next_only_within_the_site() {
+    let app = spawn().await;
+    let cases = [
+        ("/tickets?status=active", "/tickets?status=active"),
+        // What `/login?next=/%09/evil.example` puts in the form: browsers drop the tab.
+        ("/\t/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+    ];
+    for (next, expected) in cases {
+        let res = post_form(
+            &app,
+            &app.client(),
+            app::auth::Login::PATH,
+            "/login",
+            &[
+                ("email", ACME_MANAGER),
+                ("password", DEMO_PASSWORD),
+                ("next", next),
+            ],
+        )
+        .await;
+
+        assert_eq!(res.status(), StatusCode::FOUND, "{next:?}");
+        assert_eq!(res.headers()["location"], expected, "{next:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_wrong_password_without_javascript_comes_back_to_the_form_with_the_message() {
     let app = spawn().await;
     let client = app.client();

@@ -78,6 +78,23 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Signs in through a reverse proxy that says the request came from `client_address`.
+    pub async fn login_from(
+        &self,
+        client: &Client,
+        client_address: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        client
+            .post(self.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client_address)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     pub async fn get(&self, client: &Client, path: &str) -> (StatusCode, Value) {
         let res = client.get(self.url(path)).send().await.expect("an answer");
         read(res).await
