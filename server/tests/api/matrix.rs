@@ -415,7 +415,8 @@ const fn upload(path: &'static str, internal: bool, expect: Expect) -> Route {
 
 const ARTICLE: &str = r#"{"slug": "", "title": "Matrix {n}", "body": "Text", "tags": [],
     "space": "How-to", "visibility": "org", "org_id": {org}, "published": true}"#;
-const ARTICLE_EDIT: &str = r#"{"title": "Matrix {n}", "body": "Text", "tags": [],
+const ARTICLE_EDIT: &str = r#"{"title": "Matrix {n}",
+    "body": "Text ![diagram](/api/v1/article-files/{article_file})", "tags": [],
     "space": "How-to", "visibility": "org", "org_id": {org}, "published": true,
     "base_revision": {revision}}"#;
 const NEW_PERSON: &str = r#"{"org_id": {org}, "role": "requester", "email": "matrix{n}@example.com",
@@ -623,7 +624,7 @@ const ROUTES: &[Route] = &[
     get("/api/v1/articles/{article}/revisions", READERS),
     get("/api/v1/articles/{article}/revisions/{first}", READERS),
     get("/api/v1/articles/{article}/diff?from=1&to=1", READERS),
-    post("/api/v1/articles/{article}/restore/{first}", "{}", EDITORS),
+    post("/api/v1/articles/{article}/restore/{linked}", "{}", EDITORS),
     post("/api/v1/articles/{article}/deflect", "{}", READERS),
     upload("/api/v1/articles/{article}/files", false, EDITORS),
     get("/api/v1/article-files/{article_file}", READERS),
@@ -1104,6 +1105,9 @@ struct OrgData {
     internal_attachment: i64,
     article: &'static str,
     article_file: i64,
+    /// A revision of `article` whose text shows `article_file`: restoring it keeps the file
+    /// readable by clients.
+    linked_revision: i64,
     category: i64,
     colleague: i64,
     colleagues_token: i64,
@@ -1320,7 +1324,8 @@ impl World {
             .unwrap();
         let (status, files) = read(res).await;
         assert_eq!(status, StatusCode::CREATED, "{files}");
-        self.app
+        let linked_revision = self
+            .app
             .append_to_article(
                 &self.client(Admin),
                 seed.article,
@@ -1356,6 +1361,7 @@ impl World {
             internal_attachment: attachment(true),
             article: seed.article,
             article_file: files[0]["id"].as_i64().unwrap(),
+            linked_revision,
             category,
             colleague: self.app.user_id(seed.colleague).await,
             colleagues_token: token["token"]["id"].as_i64().expect("a token"),
@@ -1403,6 +1409,7 @@ impl World {
             "time_entry" => data.time_entry.to_string(),
             "canned" => self.canned.to_string(),
             "first" => "1".to_string(),
+            "linked" => data.linked_revision.to_string(),
             "n" => self.serial.fetch_add(1, Ordering::Relaxed).to_string(),
             "me" => who.email().to_string(),
             "my_name" => self
@@ -1537,6 +1544,7 @@ fn placeholder_data() -> OrgData {
         internal_attachment: 0,
         article: "",
         article_file: 0,
+        linked_revision: 0,
         category: 0,
         colleague: 0,
         colleagues_token: 0,

@@ -172,8 +172,8 @@ impl TestApp {
     /// The id of the organization called `name`, as an admin sees it.
     /// Adds `markdown` (an uploaded file's, say) to the end of the article at `slug`, as its
     /// editor `client`, keeping everything else: readers may download only files the current
-    /// text links.
-    pub async fn append_to_article(&self, client: &Client, slug: &str, markdown: &str) {
+    /// text links. The article's new revision number.
+    pub async fn append_to_article(&self, client: &Client, slug: &str, markdown: &str) -> i64 {
         let (status, article) = self.get(client, &format!("/api/v1/articles/{slug}")).await;
         assert_eq!(status, StatusCode::OK, "{article}");
         let edit = json!({
@@ -195,6 +195,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        body["revision"].as_i64().expect("the new revision")
     }
 
     pub async fn org_id(&self, name: &str) -> i64 {
