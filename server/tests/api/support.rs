@@ -24,9 +24,15 @@ pub struct TestApp {
 
 /// A server with the demo organizations and people, on its own database.
 pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Like [`spawn`], with settings changed by `adjust` first (a short timeout, a small cap).
+pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut settings = Settings::for_dir(dir.path());
     settings.demo = true;
+    adjust(&mut settings);
     let app = Application::build(&settings)
         .await
         .expect("the server starts");

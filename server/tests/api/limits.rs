@@ -1,0 +1,164 @@
+//! Slow and greedy clients: half-sent requests, too many connections, bodies announced and not
+//! sent, costly searches, uploads over an organization's quota, and long renders.
+
+use super::support::*;
+use app::tickets::TicketDetail;
+use futures::StreamExt;
+use reqwest::{StatusCode, header::CONTENT_LENGTH};
+use serde_json::json;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Longer than any limit a test sets; reaching it means the server never answered.
+const NEVER: Duration = Duration::from_secs(20);
+
+const HEALTH_CHECK: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: deskside.test\r\n\r\n";
+
+async fn connect(app: &TestApp) -> TcpStream {
+    TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .expect("the server accepts connections")
+}
+
+/// Reads one answer to a health check off a kept-alive connection.
+async fn read_health(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !answer.ends_with(b"}") {
+        let read = tokio::time::timeout(NEVER, stream.read(&mut buf))
+            .await
+            .expect("the server answers")
+            .expect("the connection stays open");
+        assert!(
+            read > 0,
+            "the connection stays open until the answer is read"
+        );
+        answer.extend_from_slice(&buf[..read]);
+    }
+    String::from_utf8(answer).expect("an answer in text")
+}
+
+#[tokio::test]
+async fn a_client_that_stops_halfway_through_its_request_line_is_disconnected() {
+    let app = spawn_with(|s| s.header_timeout_secs = 1).await;
+    let mut slow = connect(&app).await;
+
+    slow.write_all(b"GET /heal").await.unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(NEVER, slow.read_to_end(&mut rest)).await;
+
+    assert!(
+        closed.is_ok(),
+        "the server closes a connection whose headers never finish"
+    );
+    let mut prompt = connect(&app).await;
+    prompt.write_all(HEALTH_CHECK).await.unwrap();
+    assert!(read_health(&mut prompt).await.starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_unanswered_until_one_closes() {
+    let app = spawn_with(|s| s.max_connections = 2).await;
+    let mut first = connect(&app).await;
+    let second = connect(&app).await;
+    let mut third = connect(&app).await;
+
+    third.write_all(HEALTH_CHECK).await.unwrap();
+    first.write_all(HEALTH_CHECK).await.unwrap();
+    let served = read_health(&mut first).await;
+    let early = tokio::time::timeout(Duration::from_millis(500), third.readable()).await;
+    drop(second);
+    let late = read_health(&mut third).await;
+
+    assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+    assert!(
+        early.is_err(),
+        "a connection over the cap is not served while the others stay open"
+    );
+    assert!(late.starts_with("HTTP/1.1 200"), "{late}");
+}
+
+/// Sends a request announcing a large JSON body, sends its first byte only, and waits for the
+/// answer.
+async fn announce_and_stall(
+    client: &reqwest::Client,
+    url: String,
+) -> (StatusCode, serde_json::Value) {
+    let body = futures::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from("{")) })
+        .chain(futures::stream::pending());
+    let res = tokio::time::timeout(
+        NEVER,
+        client
+            .post(url)
+            .header(CONTENT_LENGTH, 40 * 1024 * 1024)
+            .header("content-type", "application/json")
+            .body(reqwest::Body::wrap_stream(body))
+            .send(),
+    )
+    .await
+    .expect("the server gives up on the body before the test does")
+    .expect("an answer");
+    read(res).await
+}
+
+#[tokio::test]
+async fn a_body_announced_and_not_sent_buys_no_time_outside_signed_in_uploads() {
+    let app = spawn_with(|s| s.request_timeout_secs = 1).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+
+    let (anonymous, anonymous_body) =
+        announce_and_stall(&app.client(), app.url("/api/v1/auth/login")).await;
+    let (signed_in, signed_in_body) = announce_and_stall(&rob, app.url("/api/v1/tickets")).await;
+
+    assert_eq!(anonymous, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(&anonymous_body), "timeout");
+    assert_eq!(signed_in, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error_code(&signed_in_body), "timeout");
+}
+
+#[tokio::test]
+async fn a_signed_in_upload_on_a_slow_line_gets_time_for_its_size() {
+    let app = spawn_with(|s| s.request_timeout_secs = 1).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (_, ticket) = app
+        .post_as::<TicketDetail>(
+            &rob,
+            "/api/v1/tickets",
+            json!({ "subject": "Scanner", "body": "Log attached", "priority": "normal" }),
+        )
+        .await;
+    let id = ticket.summary.id;
+    let boundary = "deskside-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"scan.log\"\r\n\
+         content-type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend(std::iter::repeat_n(b'x', 1024 * 1024));
+    body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let length = body.len();
+    let rest = body.split_off(100);
+    // Half a second's allowance per 32 KiB: a megabyte buys 16 seconds, the pause takes 3.
+    let slow = futures::stream::iter([body, rest]).then(|chunk| async move {
+        if chunk.len() > 100 {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        Ok::<_, std::io::Error>(bytes::Bytes::from(chunk))
+    });
+
+    let res = rob
+        .post(app.url(&format!("/api/v1/tickets/{id}/attachments")))
+        .header(CONTENT_LENGTH, length)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(reqwest::Body::wrap_stream(slow))
+        .send()
+        .await
+        .unwrap();
+
+    let (status, answer) = read(res).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
