@@ -3,6 +3,7 @@
 
 use super::support::*;
 use app::tickets::TicketDetail;
+use app::wiki::SearchHit;
 use futures::StreamExt;
 use reqwest::{StatusCode, header::CONTENT_LENGTH};
 use serde_json::json;
@@ -161,4 +162,63 @@ async fn a_signed_in_upload_on_a_slow_line_gets_time_for_its_size() {
 
     let (status, answer) = read(res).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
+}
+
+/// Searches `q` through the REST route and through the page's server function, which must
+/// agree; the slugs found.
+async fn found(app: &TestApp, client: &reqwest::Client, route: &str, q: &str) -> Vec<String> {
+    use leptos::server_fn::ServerFn;
+    let (status, rest) = app
+        .get_as::<Vec<SearchHit>>(client, &format!("/api/v1/articles/{route}?q={q}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{route} {q}");
+    let path = match route {
+        "search" => app::wiki::pages::SearchArticles::PATH,
+        _ => app::wiki::help::SuggestArticles::PATH,
+    };
+    let res = client
+        .post(app.url(path))
+        .form(&[("q", q)])
+        .send()
+        .await
+        .unwrap();
+    let (status, page) = read_as::<Vec<SearchHit>>(res).await;
+    assert_eq!(status, StatusCode::OK, "{route} {q} as a server function");
+    let slugs = |hits: Vec<SearchHit>| hits.into_iter().map(|h| h.slug).collect::<Vec<_>>();
+    let (rest, page) = (slugs(rest), slugs(page));
+    assert_eq!(rest, page, "{route} {q}: the page finds what the API finds");
+    rest
+}
+
+#[tokio::test]
+async fn searches_leave_out_single_letters_and_words_past_the_eighth() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let (status, body) = app
+        .post(
+            &tom,
+            "/api/v1/articles",
+            json!({ "slug": "jammed-keys", "title": "Jammed keys",
+                    "body": "Press x and q together, then the zebrafix latch.",
+                    "visibility": "all_clients", "org_id": null, "tags": [] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let ninth = "alpha bravo charlie delta echo foxtrot golf hotel zebrafix";
+
+    let letter_search = found(&app, &rob, "search", "x").await;
+    let letters_search = found(&app, &rob, "search", "x q").await;
+    let letter_suggest = found(&app, &rob, "suggest", "q").await;
+    let ninth_suggest = found(&app, &rob, "suggest", ninth).await;
+    let eighth_suggest = found(&app, &rob, "suggest", &ninth.replace("alpha ", "")).await;
+
+    assert!(letter_search.is_empty(), "{letter_search:?}");
+    assert!(letters_search.is_empty(), "{letters_search:?}");
+    assert!(letter_suggest.is_empty(), "{letter_suggest:?}");
+    assert!(
+        ninth_suggest.is_empty(),
+        "the ninth word is ignored: {ninth_suggest:?}"
+    );
+    assert_eq!(eighth_suggest, ["jammed-keys"]);
 }
