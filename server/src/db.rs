@@ -10,6 +10,7 @@ pub mod queue;
 pub mod reports;
 pub mod settings;
 pub mod tickets;
+pub mod usage;
 pub mod wiki;
 
 use app::error::AppError;

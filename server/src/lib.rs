@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod blocking;
 pub mod calendar;
 pub mod cli;
 pub mod db;

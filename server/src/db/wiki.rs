@@ -240,7 +240,8 @@ impl TryFrom<ArticleRow> for Article {
     fn try_from(row: ArticleRow) -> Result<Article, AppError> {
         Ok(Article {
             id: row.id,
-            html: crate::markdown::render(&row.body),
+            // Rendered by the caller off the request runtime; see `markdown::render_off_thread`.
+            html: String::new(),
             slug: row.slug,
             title: row.title,
             body: row.body,

@@ -222,3 +222,147 @@ async fn searches_leave_out_single_letters_and_words_past_the_eighth() {
     );
     assert_eq!(eighth_suggest, ["jammed-keys"]);
 }
+
+#[tokio::test]
+async fn a_huge_article_renders_while_the_server_keeps_answering_others() {
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let (status, body) = app
+        .post(
+            &tom,
+            "/api/v1/articles",
+            json!({ "slug": "huge", "title": "Huge", "body": "Soon long.",
+                    "visibility": "all_clients", "org_id": null, "tags": [] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Far past what the editor accepts, written behind its back: seconds of rendering.
+    let huge = "Some **bold**, *emphasis*, `code` and [a link](https://example.com/page).\n\n"
+        .repeat(60_000);
+    sqlx::query("update article set body = ? where slug = 'huge'")
+        .bind(&huge)
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    let article = tokio::spawn({
+        let (tom, url) = (tom.clone(), app.url("/api/v1/articles/huge"));
+        async move { tom.get(url).send().await.map(|res| res.status()) }
+    });
+    // Let the article's request reach its rendering first.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let health = app.client().get(app.url("/healthz")).send();
+    let first = tokio::select! {
+        biased;
+        answered = health => answered.map(|res| ("health", res.status())),
+        answered = article => answered.unwrap().map(|status| ("article", status)),
+    }
+    .unwrap();
+
+    assert_eq!(
+        first,
+        ("health", StatusCode::OK),
+        "/healthz answers while the article renders"
+    );
+}
+
+/// Attaches `kib` KiB named `name` to ticket `id`: through the REST API, or as the ticket
+/// page's form does without JavaScript.
+async fn attach(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: String,
+    name: &str,
+    kib: usize,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![b'x'; kib * 1024]).file_name(name.to_string()),
+    );
+    client
+        .post(app.url(&path))
+        .header("accept", "text/html")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_upload_past_the_organizations_quota_is_refused_and_admins_see_each_orgs_use() {
+    let app = spawn_with(|s| s.org_upload_quota_mb = 1).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let admin = app.signed_in(ADMIN).await;
+    let (_, ticket) = app
+        .post_as::<TicketDetail>(
+            &rob,
+            "/api/v1/tickets",
+            json!({ "subject": "Backups", "body": "Logs attached", "priority": "normal" }),
+        )
+        .await;
+    let id = ticket.summary.id;
+    let rest = format!("/api/v1/tickets/{id}/attachments");
+
+    let (first, _) = read(attach(&app, &rob, rest.clone(), "first.log", 600).await).await;
+    let (second, refusal) = read(attach(&app, &rob, rest, "second.log", 600).await).await;
+    let page = attach(
+        &app,
+        &rob,
+        format!("/tickets/{id}/attachments"),
+        "third.log",
+        600,
+    )
+    .await;
+    let (_, detail) = app
+        .get_as::<TicketDetail>(&rob, &format!("/api/v1/tickets/{id}"))
+        .await;
+    let (_, orgs) = app
+        .get_as::<Vec<app::accounts::Org>>(&admin, "/api/v1/orgs")
+        .await;
+    let (_, own) = app
+        .get_as::<Vec<app::accounts::Org>>(&rob, "/api/v1/orgs")
+        .await;
+    let admin_page = admin
+        .get(app.url("/admin"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert_eq!(first, StatusCode::CREATED);
+    assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{refusal}");
+    let message = refusal["error"]["fields"]["file"][0].as_str().unwrap();
+    assert!(message.contains("does not fit"), "{message}");
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    let location = page.headers()["location"].to_str().unwrap();
+    assert!(
+        location.contains("upload_error=This%20upload"),
+        "{location}"
+    );
+    let names: Vec<_> = detail
+        .attachments
+        .iter()
+        .map(|a| a.file_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["first.log"],
+        "nothing of a refused upload is recorded"
+    );
+    let acme = orgs.iter().find(|o| o.name == "Acme Dental").unwrap();
+    assert_eq!(
+        acme.files,
+        Some(app::accounts::FileUsage {
+            used_bytes: 600 * 1024,
+            quota_bytes: 1024 * 1024
+        })
+    );
+    assert!(
+        own.iter().all(|o| o.files.is_none()),
+        "only admins see the use"
+    );
+    assert!(admin_page.contains("600 KB of 1.0 MB"), "{admin_page}");
+}
