@@ -431,6 +431,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sizes_read_in_the_largest_unit_that_stays_above_one() {
+        assert_eq!(human_size(600 * 1024), "600 KB");
+        assert_eq!(human_size(1), "1 KB");
+        assert_eq!(human_size(1024 * 1024), "1.0 MB");
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GB");
+    }
+
+    #[test]
     fn email_is_trimmed_and_lowercased() {
         assert_eq!(
             Email::parse("  Ana@Example.COM ").unwrap().as_str(),
