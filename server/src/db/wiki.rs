@@ -891,6 +891,30 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_search_out_of_time_is_a_message_on_the_query_not_a_server_error() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("t.db")).await.expect("database");
+        let mut connection = db
+            .bounded(std::time::Duration::ZERO)
+            .await
+            .expect("a connection");
+
+        let err = sqlx::query_scalar::<_, i64>(
+            "with recursive n(i) as (select 1 union all select i + 1 from n \
+             where i < 100000000) select count(*) from n",
+        )
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(search_error)
+        .expect_err("stopped");
+
+        assert!(
+            err.field("q").is_some_and(|m| m.contains("takes too long")),
+            "{err:?}"
+        );
+    }
+
     #[test]
     fn common_endings_also_match_the_root() {
         assert_eq!(root("printing"), Some("print"));
