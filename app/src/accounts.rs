@@ -273,6 +273,32 @@ pub struct Org {
     pub kind: OrgKind,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The organization's stored files against its quota; shown to admins only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<FileUsage>,
+}
+
+/// How much room an organization's files take of what it may store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FileUsage {
+    /// The bytes its tickets' and articles' files take.
+    pub used_bytes: i64,
+    /// The most they may take; an upload that would go past it is refused.
+    pub quota_bytes: i64,
+}
+
+/// A size in bytes as people read it: "850 KB", "1.2 MB", "5.0 GB".
+pub fn human_size(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes.max(0) as f64;
+    if b < KB * KB {
+        format!("{} KB", (b / KB).ceil() as i64)
+    } else if b < KB * KB * KB {
+        format!("{:.1} MB", b / (KB * KB))
+    } else {
+        format!("{:.1} GB", b / (KB * KB * KB))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -403,6 +429,14 @@ pub mod ssr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_in_the_largest_unit_that_stays_above_one() {
+        assert_eq!(human_size(600 * 1024), "600 KB");
+        assert_eq!(human_size(1), "1 KB");
+        assert_eq!(human_size(1024 * 1024), "1.0 MB");
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GB");
+    }
 
     #[test]
     fn email_is_trimmed_and_lowercased() {

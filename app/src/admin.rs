@@ -1,6 +1,6 @@
 //! Managing organizations and people: admins for everyone, managers for their own requesters.
 
-use crate::accounts::{Actor, Org, OrgId, OrgKind, Role, User, UserId};
+use crate::accounts::{Actor, FileUsage, Org, OrgId, OrgKind, Role, User, UserId, human_size};
 use crate::auth::Protected;
 use crate::components::{ErrorNotice, FieldError, form_error, short_date};
 use crate::error::AppError;
@@ -112,6 +112,15 @@ pub fn PeoplePage() -> impl IntoView {
     }
 }
 
+/// "1.2 MB of 5.0 GB", as an organization's files stand against its quota.
+fn file_usage(files: FileUsage) -> String {
+    format!(
+        "{} of {}",
+        human_size(files.used_bytes),
+        human_size(files.quota_bytes)
+    )
+}
+
 #[component]
 fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
     view! {
@@ -121,6 +130,7 @@ fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
                     <th scope="col">"Name"</th>
                     <th scope="col">"Kind"</th>
                     <th scope="col">"Since"</th>
+                    <th scope="col">"Files"</th>
                 </tr>
             </thead>
             <tbody>
@@ -144,6 +154,7 @@ fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
                                     }}
                                 </td>
                                 <td>{short_date(org.created_at)}</td>
+                                <td>{org.files.map(file_usage)}</td>
                             </tr>
                         }
                     })

@@ -55,3 +55,12 @@ test("bad input in the people form is explained next to each field", async ({ pa
     "A password has at least 10 characters.",
   );
 });
+
+test("an admin sees how much of its file quota each organization uses", async ({ page }, info) => {
+  await signIn(page, info, ADMIN);
+  await open(page, info, "/admin");
+
+  await expect(page.getByRole("columnheader", { name: "Files" })).toBeVisible();
+  const acme = page.getByRole("row").filter({ hasText: "Acme Dental" });
+  await expect(acme.getByRole("cell").last()).toHaveText(/^\d+(\.\d)? [KMG]B of \d+\.\d [KMG]B$/);
+});

@@ -27,6 +27,8 @@ pub struct AccountsService {
     /// Active accounts' actors, each with the count of account changes it was read at: every
     /// signed-in request needs its actor, and accounts rarely change.
     actors: Mutex<HashMap<UserId, (u64, Actor)>>,
+    /// The most the files of one organization may take, shown to admins beside their use.
+    upload_quota: crate::tickets::files::UploadQuota,
 }
 
 impl AccountsService {
@@ -37,12 +39,19 @@ impl AccountsService {
             hashing: HashPool::for_this_machine(),
             dummy_hash: OnceCell::new(),
             actors: Mutex::new(HashMap::new()),
+            upload_quota: crate::tickets::files::UploadQuota::DEFAULT,
         }
     }
 
     /// The same service hashing on `pool`, for tests that need a pool of a given size.
     pub fn with_hash_pool(mut self, pool: HashPool) -> Self {
         self.hashing = pool;
+        self
+    }
+
+    /// The quota admins see each organization's files against (5 GiB unless set).
+    pub fn with_upload_quota(mut self, quota: crate::tickets::files::UploadQuota) -> Self {
+        self.upload_quota = quota;
         self
     }
 
@@ -195,11 +204,18 @@ impl Accounts for AccountsService {
 
     #[tracing::instrument(skip_all)]
     async fn list_orgs(&self, actor: &Actor) -> Result<Vec<Org>, AppError> {
-        let orgs = self.db.orgs().await?;
-        Ok(orgs
-            .into_iter()
-            .filter(|org| actor.can_see_org(org.id))
-            .collect())
+        let mut orgs = self.db.orgs().await?;
+        orgs.retain(|org| actor.can_see_org(org.id));
+        if actor.is_admin() {
+            let used = self.db.file_bytes_by_org().await?;
+            for org in &mut orgs {
+                org.files = Some(app::accounts::FileUsage {
+                    used_bytes: used.get(&org.id).copied().unwrap_or(0),
+                    quota_bytes: self.upload_quota.bytes,
+                });
+            }
+        }
+        Ok(orgs)
     }
 
     #[tracing::instrument(skip_all)]

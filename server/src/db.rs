@@ -12,15 +12,17 @@ pub mod reports;
 pub mod settings;
 pub mod tickets;
 pub mod two_factor;
+pub mod usage;
 pub mod wiki;
 
 use app::error::AppError;
 use sqlx::{
-    SqlitePool,
+    Sqlite, SqliteConnection, SqlitePool,
+    pool::PoolConnection,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::{path::Path, str::FromStr, time::Duration};
 
 /// Handle to the database; cheap to clone.
@@ -165,6 +167,65 @@ impl Db {
     }
 }
 
+/// A reader connection on which SQLite stops any statement still running once its time is up,
+/// so a costly query answers with an error instead of holding a connection and a thread.
+pub struct BoundedConnection {
+    connection: PoolConnection<Sqlite>,
+    /// Cleared when the caller is done: the handler stays installed on the pooled connection
+    /// until the next bounded read replaces it, and must not stop anyone else's statements.
+    armed: Arc<AtomicBool>,
+}
+
+impl std::ops::Deref for BoundedConnection {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.connection
+    }
+}
+
+impl std::ops::DerefMut for BoundedConnection {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.connection
+    }
+}
+
+impl Drop for BoundedConnection {
+    fn drop(&mut self) {
+        self.armed.store(false, Ordering::Release);
+    }
+}
+
+/// How many virtual-machine steps SQLite takes between looks at the clock: a few microseconds'
+/// work, so a statement overruns its limit by next to nothing.
+const STEPS_BETWEEN_CHECKS: i32 = 1_000;
+
+impl Db {
+    /// A reader connection whose statements SQLite interrupts after `limit`; see
+    /// [`is_interrupted`] for telling that error apart.
+    pub async fn bounded(&self, limit: Duration) -> Result<BoundedConnection, AppError> {
+        let mut connection = self.pool.acquire().await?;
+        let armed = Arc::new(AtomicBool::new(true));
+        let deadline = std::time::Instant::now() + limit;
+        let flag = armed.clone();
+        connection
+            .lock_handle()
+            .await?
+            .set_progress_handler(STEPS_BETWEEN_CHECKS, move || {
+                !flag.load(Ordering::Acquire) || std::time::Instant::now() < deadline
+            });
+        Ok(BoundedConnection { connection, armed })
+    }
+}
+
+/// Whether `err` is SQLite's answer to a statement stopped by [`Db::bounded`]'s limit
+/// (`SQLITE_INTERRUPT`), judged by the driver's error code.
+pub fn is_interrupted(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "9")
+}
+
 /// Whether `err` is a unique-constraint violation, judged by the driver's error kind.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
@@ -195,6 +256,37 @@ mod tests {
     fn timestamps_match_sqlites_own_format() {
         let at = time::macros::datetime!(2026-11-23 19:05:03.123456 +01:00);
         assert_eq!(timestamp(at), "2026-11-23T18:05:03.123Z");
+    }
+
+    /// Counts to a hundred million: far longer than any limit below.
+    const SLOW: &str = "with recursive n(i) as (select 1 union all select i + 1 from n \
+                        where i < 100000000) select count(*) from n";
+
+    #[tokio::test]
+    async fn a_bounded_read_is_stopped_when_its_time_is_up_and_the_connection_recovers() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("t.db")).await.expect("database");
+
+        let mut bounded = db
+            .bounded(Duration::from_millis(20))
+            .await
+            .expect("a connection");
+        let stopped = sqlx::query_scalar::<_, i64>(SLOW)
+            .fetch_one(&mut *bounded)
+            .await
+            .expect_err("the count is stopped");
+        // What the guard's drop does before the connection goes back to the pool.
+        bounded.armed.store(false, Ordering::Release);
+        let after: i64 = sqlx::query_scalar(
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < 100000) \
+             select count(*) from n",
+        )
+        .fetch_one(&mut *bounded)
+        .await
+        .expect("later statements on the same connection run to the end");
+
+        assert!(is_interrupted(&stopped), "{stopped}");
+        assert_eq!(after, 100_000);
     }
 
     /// `.cargo/config.toml` compiles SQLite without the shared page cache lock and without

@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod blocking;
 pub mod calendar;
 pub mod cli;
 pub mod client_address;

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 // One runtime thread: Leptos' reactive graph can deadlock when one page's server render and
 // its resources run on two worker threads at once (seen here as a server that stopped
 // accepting connections, both workers parked on the graph's locks; leptos-rs/leptos#4673).
-// Database work still runs on sqlx's own threads and password hashing on the blocking pool,
-// so little is lost.
+// Database work still runs on sqlx's own threads, and password hashing and CPU-heavy work
+// (Markdown, diffs; see `server::blocking`) on the blocking pool, so little is lost.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let Cli { settings, command } = Cli::parse();

@@ -8,6 +8,12 @@ use std::{
     sync::LazyLock,
 };
 
+/// [`render`] on the bounded blocking pool, for async callers: a long body takes long enough
+/// to stall every other request on the server's one runtime thread.
+pub async fn render_off_thread(markdown: String) -> Result<String, app::error::AppError> {
+    crate::blocking::run(move || render(&markdown)).await
+}
+
 /// Renders user-written markdown to HTML that may be inserted into a page as is.
 ///
 /// Raw HTML in the markdown is kept by the parser and left to the sanitizer, so harmless inline

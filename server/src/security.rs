@@ -2,18 +2,17 @@
 //! framing and sniffing rules, HSTS over https, the cross-site request check, and the request
 //! time limit.
 
+use app::accounts::Actor;
 use axum::{
     Json,
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-
-/// How long a request may take before the server gives up on it. Event streams answer at once
-/// and then stream, so the limit covers their start only.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+use tokio::time::Instant;
 
 /// The policy for pages: scripts only from this origin or carrying this response's nonce (the
 /// hydration bootstrap), WebAssembly compiled from this origin, nothing framed, no plugins.
@@ -137,31 +136,79 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
 /// uplink of a poor office line.
 const SLOWEST_UPLOAD_BYTES_PER_SEC: u64 = 64 * 1024;
 
-/// How long a request may take: [`REQUEST_TIMEOUT`] for the server's own work, plus the time
-/// the slowest upload we serve needs to send the body the request announced. A 20 MB
-/// screenshot over a slow line is not cut off; a body over the upload limit is refused before
-/// any of it is read, so no claimed length buys more than the limit's worth of time.
-fn time_allowed(headers: &HeaderMap) -> Duration {
+/// The extra time an upload gets on top of the server's own: what the slowest upload we serve
+/// needs to send the body the request announced. A 20 MB screenshot over a slow line is not
+/// cut off; a body over the upload limit is refused before any of it is read, so no claimed
+/// length buys more than the limit's worth of time. Only a signed-in caller gets it: anyone
+/// else could announce the largest body and send nothing, holding a connection for minutes.
+fn upload_allowance(headers: &HeaderMap, signed_in: bool) -> Duration {
+    if !signed_in {
+        return Duration::ZERO;
+    }
     let announced = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|length| length.to_str().ok())
         .and_then(|length| length.parse::<u64>().ok())
         .unwrap_or(0);
-    REQUEST_TIMEOUT + Duration::from_secs(announced / SLOWEST_UPLOAD_BYTES_PER_SEC)
+    Duration::from_secs(announced / SLOWEST_UPLOAD_BYTES_PER_SEC)
 }
 
-/// Gives up on a request that takes longer than [`time_allowed`], answering with the API's
-/// JSON error so no caller waits forever.
-pub async fn time_limit(request: Request, next: Next) -> Response {
-    let allowed = time_allowed(request.headers());
-    match tokio::time::timeout(allowed, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            "The server took too long to answer. Please try again.",
-        ),
+/// When a request must be answered by; [`upload_allowance`] moves it later for an upload.
+#[derive(Clone)]
+struct Deadline(Arc<Mutex<Instant>>);
+
+impl Deadline {
+    fn get(&self) -> Instant {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn extend(&self, by: Duration) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) += by;
+    }
+}
+
+/// Gives up on a request that takes longer than `limit` (plus an upload's allowance), answering
+/// with the API's JSON error so no caller waits forever. It runs before the caller is known,
+/// so it starts everyone on `limit` alone; [`upload_time`], on the upload routes, adds the
+/// allowance once the caller is signed in.
+pub async fn time_limit(
+    State(limit): State<Duration>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let deadline = Deadline(Arc::new(Mutex::new(Instant::now() + limit)));
+    request.extensions_mut().insert(deadline.clone());
+    let response = next.run(request);
+    tokio::pin!(response);
+    let timer = tokio::time::sleep_until(deadline.get());
+    tokio::pin!(timer);
+    loop {
+        tokio::select! {
+            response = &mut response => return response,
+            () = &mut timer => {
+                let now = deadline.get();
+                if now <= timer.deadline() {
+                    return error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "timeout",
+                        "The server took too long to answer. Please try again.",
+                    );
+                }
+                timer.as_mut().reset(now);
+            }
+        }
+    }
+}
+
+/// On an upload route, inside authentication: gives a signed-in caller's upload the time its
+/// announced size needs on a slow line.
+pub async fn upload_time(request: Request, next: Next) -> Response {
+    let signed_in = request.extensions().get::<Actor>().is_some();
+    let allowance = upload_allowance(request.headers(), signed_in);
+    if let Some(deadline) = request.extensions().get::<Deadline>() {
+        deadline.extend(allowance);
+    }
+    next.run(request).await
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -220,20 +267,19 @@ mod tests {
     }
 
     #[test]
-    fn a_large_upload_gets_time_for_a_slow_line_and_other_requests_do_not() {
-        assert_eq!(time_allowed(&headers(&[])), REQUEST_TIMEOUT);
+    fn a_signed_in_upload_gets_time_for_a_slow_line_and_others_get_none() {
+        let large = headers(&[("content-length", "20971520")]);
+        // 20 MiB at 64 KiB/s is 320 seconds on top of the server's own.
+        assert_eq!(upload_allowance(&large, true), Duration::from_secs(320));
+        assert_eq!(upload_allowance(&large, false), Duration::ZERO);
+        assert_eq!(upload_allowance(&headers(&[]), true), Duration::ZERO);
         assert_eq!(
-            time_allowed(&headers(&[("content-length", "2048")])),
-            REQUEST_TIMEOUT
+            upload_allowance(&headers(&[("content-length", "2048")]), true),
+            Duration::ZERO
         );
-        // 20 MiB at 64 KiB/s is 320 seconds on top of the server's own 30.
         assert_eq!(
-            time_allowed(&headers(&[("content-length", "20971520")])),
-            Duration::from_secs(350)
-        );
-        assert_eq!(
-            time_allowed(&headers(&[("content-length", "lots")])),
-            REQUEST_TIMEOUT
+            upload_allowance(&headers(&[("content-length", "lots")]), true),
+            Duration::ZERO
         );
     }
 

@@ -140,6 +140,24 @@ pub struct Settings {
     #[arg(long, env = "DESKSIDE_AUTO_CLOSE_DAYS", default_value_t = 7)]
     pub auto_close_days: u32,
 
+    /// Seconds a client has to send a request's headers, counted from when the connection opens
+    /// or its previous answer was sent, so it also closes idle kept-alive connections.
+    #[arg(long, env = "DESKSIDE_HEADER_TIMEOUT_SECS", default_value_t = 20)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds the server gives itself to answer a request; signed-in uploads get one more
+    /// second per 64 KiB they announce.
+    #[arg(long, env = "DESKSIDE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Connections served at once; further ones wait, unanswered, until one closes.
+    #[arg(long, env = "DESKSIDE_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+
+    /// The most the files of one organization's tickets may take together, in megabytes.
+    #[arg(long, env = "DESKSIDE_ORG_UPLOAD_QUOTA_MB", default_value_t = 5120)]
+    pub org_upload_quota_mb: u64,
+
     /// Log filter, e.g. `info` or `server=debug,tower_http=info`.
     #[arg(long, env = "DESKSIDE_LOG", default_value = "info")]
     pub log: String,
@@ -184,6 +202,10 @@ impl Settings {
             max_upload_mb: 50,
             reopen_days: 14,
             auto_close_days: 7,
+            header_timeout_secs: 20,
+            request_timeout_secs: 30,
+            max_connections: 512,
+            org_upload_quota_mb: 5120,
             log: "warn".into(),
         }
     }

@@ -8,18 +8,24 @@ use app::{App, shell};
 use axum::{
     Router,
     body::Body,
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     http::Uri,
     middleware,
     response::{IntoResponse, Response},
 };
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::{
     net::SocketAddr,
     sync::{Arc, LazyLock},
+    time::Duration,
 };
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::Semaphore};
+use tower::ServiceExt;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 /// The pages' routes, listed once per process. Listing them runs the whole app with resource
@@ -62,7 +68,10 @@ pub async fn app(state: AppState, settings: &Settings) -> Result<Router, Startup
         ))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(middleware::from_fn(security::time_limit))
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(settings.request_timeout_secs.max(1)),
+            security::time_limit,
+        ))
         .layer(middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -98,6 +107,14 @@ pub struct Application {
     router: Router,
     bus: Arc<crate::live::Bus>,
     db: crate::db::Db,
+    limits: ConnectionLimits,
+}
+
+/// What one client may hold of the server's connections.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionLimits {
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Application {
@@ -115,6 +132,10 @@ impl Application {
             router,
             bus,
             db,
+            limits: ConnectionLimits {
+                header_timeout: Duration::from_secs(settings.header_timeout_secs.max(1)),
+                max_connections: settings.max_connections.max(1),
+            },
         })
     }
 
@@ -130,27 +151,92 @@ impl Application {
     }
 
     /// Serves until the process receives Ctrl-C or SIGTERM.
+    ///
+    /// axum's own `serve` sets no header-read timeout and accepts without limit, so a few
+    /// thousand half-sent requests would hold the server's connections forever. This is the
+    /// loop it wraps, with those limits: a client must send each request's headers within the
+    /// header timeout (hyper starts that clock whenever the connection waits for a request, so
+    /// it also ends idle keep-alive connections), and at most `max_connections` are served at
+    /// once. Beyond the cap the server stops accepting: new connections wait in the kernel's
+    /// backlog rather than being closed, so a burst of real visitors is served late instead of
+    /// refused, and the header timeout frees a slot held by a silent client within seconds.
+    ///
+    /// Only HTTP/1 is spoken: browsers use HTTP/2 only over TLS, which a proxy in front ends,
+    /// and cleartext HTTP/2 would need idle limits of its own.
     pub async fn serve(self) -> std::io::Result<()> {
-        use axum::serve::ListenerExt;
-        // Pages stream in several writes; without TCP_NODELAY the second write waits for the
-        // client's delayed ACK (40 ms on Linux).
-        let listener = self.listener.tap_io(|tcp| {
+        let Application {
+            listener,
+            router,
+            bus,
+            limits,
+            ..
+        } = self;
+        let permits = Arc::new(Semaphore::new(limits.max_connections));
+        let graceful = GracefulShutdown::new();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .keep_alive(true);
+        let shutdown = shutdown_signal();
+        tokio::pin!(shutdown);
+        loop {
+            let permit = tokio::select! {
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
+            let (tcp, remote) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        accept_failed(err).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            // Pages stream in several writes; without TCP_NODELAY the second write waits for
+            // the client's delayed ACK (40 ms on Linux).
             if let Err(err) = tcp.set_nodelay(true) {
                 tracing::warn!(error = %err, "cannot set TCP_NODELAY");
             }
-        });
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open event streams never end by themselves; end them so shutdown can finish.
-            self.bus.close();
-        })
-        .await
+            let service = router
+                .clone()
+                .map_request(move |mut request: Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(remote));
+                    request
+                });
+            let connection = graceful
+                .watch(http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service)));
+            tokio::spawn(async move {
+                if let Err(err) = connection.await {
+                    tracing::debug!(error = %err, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+        drop(listener);
+        // Open event streams never end by themselves; end them so shutdown can finish.
+        bus.close();
+        graceful.shutdown().await;
+        Ok(())
     }
+}
+
+/// Waits after a failed accept that is not the client's doing (out of file descriptors, say),
+/// rather than spinning on it.
+async fn accept_failed(err: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    ) {
+        return;
+    }
+    tracing::error!(error = %err, "cannot accept a connection");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 async fn shutdown_signal() {

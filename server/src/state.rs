@@ -40,11 +40,16 @@ impl FromRef<AppState> for Arc<AccountsService> {
 impl AppState {
     pub async fn new(settings: &Settings) -> Result<AppState, StartupError> {
         let db = Db::open(&settings.database).await?;
-        let accounts = Arc::new(AccountsService::new(
-            db.clone(),
-            settings.login_failures_per_account,
-            settings.login_failures_per_address,
-        ));
+        let quota =
+            crate::tickets::files::UploadQuota::from_megabytes(settings.org_upload_quota_mb);
+        let accounts = Arc::new(
+            AccountsService::new(
+                db.clone(),
+                settings.login_failures_per_account,
+                settings.login_failures_per_address,
+            )
+            .with_upload_quota(quota),
+        );
         let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()
             .output_name("deskside")
@@ -53,12 +58,15 @@ impl AppState {
             .site_addr(settings.bind)
             .build();
         let bus = crate::live::Bus::new(db.clone()).await?;
-        let wiki = Arc::new(crate::wiki::WikiService::new(
-            db.clone(),
-            settings.data_dir.clone(),
-            settings.max_file_mb * 1024 * 1024,
-            bus.clone(),
-        ));
+        let wiki = Arc::new(
+            crate::wiki::WikiService::new(
+                db.clone(),
+                settings.data_dir.clone(),
+                settings.max_file_mb * 1024 * 1024,
+                bus.clone(),
+            )
+            .with_upload_quota(quota),
+        );
         let tickets = Arc::new(
             TicketsService::new(
                 db.clone(),
@@ -67,6 +75,7 @@ impl AppState {
                 settings.max_file_mb * 1024 * 1024,
                 bus.clone(),
             )
+            .with_upload_quota(quota)
             .with_suggestions(wiki.clone()),
         );
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));

@@ -32,6 +32,8 @@ pub struct TicketsService {
     data_dir: std::path::PathBuf,
     /// The largest file one may attach.
     max_file_bytes: usize,
+    /// The most the files of one organization may take together.
+    upload_quota: files::UploadQuota,
     /// How long after resolution the people of the client may reopen a ticket.
     reopen_window: Duration,
     /// Where committed changes are announced.
@@ -62,12 +64,19 @@ impl TicketsService {
             data_dir,
             max_file_bytes,
             reopen_window: Duration::days(i64::from(reopen_days)),
+            upload_quota: files::UploadQuota::DEFAULT,
             wiki: None,
             filing_targets: Mutex::new(HashMap::new()),
         }
     }
 
     /// Ties each new ticket to the articles the wiki suggests for it.
+    /// Holds each organization's files to `quota` (5 GiB unless set).
+    pub fn with_upload_quota(mut self, quota: files::UploadQuota) -> Self {
+        self.upload_quota = quota;
+        self
+    }
+
     pub fn with_suggestions(mut self, wiki: std::sync::Arc<crate::wiki::WikiService>) -> Self {
         self.wiki = Some(wiki);
         self
@@ -145,13 +154,25 @@ impl TicketsService {
             .db
             .timeline(record.summary.id, actor.is_provider_staff())
             .await?;
+        let body = record.body.clone();
+        let (body_html, timeline) = crate::blocking::run(move || {
+            let timeline: Vec<_> = timeline
+                .into_iter()
+                .map(|(mut entry, markdown)| {
+                    entry.body_html = markdown.as_deref().map(crate::markdown::render);
+                    entry
+                })
+                .collect();
+            (crate::markdown::render(&body), timeline)
+        })
+        .await?;
         let attachments = self
             .db
             .attachments(record.summary.id, actor.is_provider_staff())
             .await?;
         Ok(TicketDetail {
             attachments,
-            body_html: crate::markdown::render(&record.body),
+            body_html,
             body: record.body,
             timeline,
             rating: record.rating,
@@ -291,7 +312,7 @@ fn due_under(
 }
 
 /// A ticket just filed by `actor`, without files, as `get` would read it back.
-fn filed_detail(
+async fn filed_detail(
     actor: &Actor,
     filing: filing::Filing,
     category: String,
@@ -336,7 +357,7 @@ fn filed_detail(
                 None,
             ),
         },
-        body_html: crate::markdown::render(&filing.body),
+        body_html: crate::markdown::render_off_thread(filing.body.clone()).await?,
         body: filing.body,
         timeline: vec![app::tickets::TimelineEntry {
             id: filed.entry,
@@ -441,6 +462,9 @@ impl Tickets for TicketsService {
             .filing_target(actor.org_id, new.category.as_deref(), new.priority)
             .await?
             .ok_or_else(|| AppError::invalid("category", "Choose one of the listed categories."))?;
+        self.upload_quota
+            .check(&self.db, actor.org_id, &files)
+            .await?;
         let files = self.store_files(files).await?;
         let with_files = !files.is_empty();
         let articles = self.suggested_articles(actor, &new).await;
@@ -466,7 +490,7 @@ impl Tickets for TicketsService {
         }
         // Nothing about the new ticket is unknown here, so it is answered without reading it
         // back; a test holds this answer equal to what reading it gives.
-        filed_detail(actor, filing, target.category_name, filed)
+        filed_detail(actor, filing, target.category_name, filed).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -860,7 +884,7 @@ impl Tickets for TicketsService {
     async fn preview(&self, body: &str) -> Result<String, AppError> {
         let body = Body::parse(body, "Nothing to preview yet.")
             .map_err(|m| AppError::invalid("body", m))?;
-        Ok(crate::markdown::render(body.as_str()))
+        crate::markdown::render_off_thread(body.as_str().to_string()).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -871,13 +895,16 @@ impl Tickets for TicketsService {
         files: Vec<Upload>,
         internal: bool,
     ) -> Result<TicketDetail, AppError> {
-        self.actionable(actor, id).await?;
+        let record = self.actionable(actor, id).await?;
         if internal && !actor.is_provider_staff() {
             return Err(AppError::Forbidden);
         }
         if files.is_empty() {
             return Err(AppError::invalid("file", "Choose a file to attach."));
         }
+        self.upload_quota
+            .check(&self.db, record.summary.org_id, &files)
+            .await?;
         let files = self.store_files(files).await?;
         let mut tx = self.db.begin().await?;
         let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));

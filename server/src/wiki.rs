@@ -36,6 +36,8 @@ pub struct WikiService {
     data_dir: std::path::PathBuf,
     /// The largest file one may attach.
     max_file_bytes: usize,
+    /// The most the files of one organization may take together.
+    upload_quota: crate::tickets::files::UploadQuota,
     /// Where committed changes are announced.
     bus: Arc<crate::live::Bus>,
 }
@@ -51,8 +53,15 @@ impl WikiService {
             db,
             data_dir,
             max_file_bytes,
+            upload_quota: crate::tickets::files::UploadQuota::DEFAULT,
             bus,
         }
+    }
+
+    /// Holds each organization's files to `quota` (5 GiB unless set).
+    pub fn with_upload_quota(mut self, quota: crate::tickets::files::UploadQuota) -> Self {
+        self.upload_quota = quota;
+        self
     }
 
     /// What `actor` may read, as SQL sees it; `with_drafts` false leaves every draft out.
@@ -75,6 +84,7 @@ impl WikiService {
     /// The article if `actor` may read it; `NotFound` otherwise, so its existence stays hidden.
     async fn readable(&self, actor: &Actor, slug: &str) -> Result<Article, AppError> {
         let mut article = self.db.article(Self::scope(actor, true), slug).await?;
+        article.html = crate::markdown::render_off_thread(article.body.clone()).await?;
         article.can_edit = article.audience().is_some_and(|a| may_edit(actor, a));
         Ok(article)
     }
@@ -282,7 +292,7 @@ pub fn scrub(text: &str, names: &[&str]) -> String {
 
 /// A line-by-line diff, computed off the async runtime: two long bodies may take a while.
 async fn diff_lines(from: String, to: String) -> Result<Vec<DiffLine>, AppError> {
-    tokio::task::spawn_blocking(move || {
+    crate::blocking::run(move || {
         let diff = similar::TextDiff::configure()
             .timeout(std::time::Duration::from_secs(1))
             .diff_lines(&from, &to);
@@ -298,10 +308,6 @@ async fn diff_lines(from: String, to: String) -> Result<Vec<DiffLine>, AppError>
             .collect()
     })
     .await
-    .map_err(|err| {
-        tracing::error!(error = %err, "the diff task failed");
-        AppError::Internal
-    })
 }
 
 #[async_trait::async_trait]
@@ -428,7 +434,7 @@ impl Wiki for WikiService {
         let article = self.readable(actor, slug).await?;
         let row = self.readable_revision(actor, article.id, number).await?;
         Ok(Revision {
-            html: crate::markdown::render(&row.body),
+            html: crate::markdown::render_off_thread(row.body.clone()).await?,
             number: row.number,
             title: row.title,
             body: row.body,
@@ -682,7 +688,7 @@ impl Wiki for WikiService {
 
     async fn preview(&self, body: &str) -> Result<String, AppError> {
         let body = ArticleBody::parse(body).map_err(|m| AppError::invalid("body", m))?;
-        Ok(crate::markdown::render(body.as_str()))
+        crate::markdown::render_off_thread(body.as_str().to_string()).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -696,6 +702,9 @@ impl Wiki for WikiService {
         if files.is_empty() {
             return Err(AppError::invalid("file", "Choose a file to attach."));
         }
+        // A file of an article for every client counts for the provider, whose staff write it.
+        let org = article.org_id.unwrap_or(actor.org_id);
+        self.upload_quota.check(&self.db, org, &files).await?;
         let mut attached = Vec::new();
         let stored =
             crate::tickets::files::check_and_store(&self.data_dir, self.max_file_bytes, files)

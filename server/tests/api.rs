@@ -9,6 +9,7 @@ mod api {
     pub mod cli;
     pub mod errors;
     pub mod events;
+    pub mod limits;
     pub mod matrix;
     pub mod pages;
     pub mod presence;

@@ -182,7 +182,16 @@ fn WikiFront(me: Actor) -> impl IntoView {
                 match hits.await {
                     Ok(Some(hits)) => view! { <SearchResults hits /> }.into_any(),
                     Ok(None) => ().into_any(),
-                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Err(e) => {
+                        let message = e.field("q").unwrap_or_else(|| e.to_string());
+                        // A search stopped for taking too long says why, about the query.
+                        view! {
+                            <p class="error" role="alert">
+                                {message}
+                            </p>
+                        }
+                            .into_any()
+                    }
                 }
             })}
         </Transition>

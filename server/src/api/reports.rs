@@ -273,10 +273,9 @@ async fn time_entries_csv(
         org.or(Some(actor.org_id))
     };
     let name = format!("time-{}-{month}.csv", org_label(org));
-    Ok(csv_response(
-        &name,
-        crate::reports::csv::time_entries(&entries),
-    ))
+    // A month of a busy provider's entries is thousands of lines: built off the runtime.
+    let csv = crate::blocking::run(move || crate::reports::csv::time_entries(&entries)).await?;
+    Ok(csv_response(&name, csv))
 }
 
 #[derive(Deserialize, ToSchema)]

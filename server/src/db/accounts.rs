@@ -69,6 +69,7 @@ impl TryFrom<OrgRow> for Org {
             id: row.id,
             name: row.name,
             created_at: row.created_at,
+            files: None,
         })
     }
 }

@@ -241,13 +241,14 @@ impl Db {
             .try_into()
     }
 
-    /// The timeline, without internal entries unless `with_internal`.
+    /// The timeline, without internal entries unless `with_internal`; each entry with its
+    /// comment's markdown, for the caller to render off the request runtime.
     #[tracing::instrument(skip_all)]
     pub async fn timeline(
         &self,
         ticket: TicketId,
         with_internal: bool,
-    ) -> Result<Vec<TimelineEntry>, AppError> {
+    ) -> Result<Vec<(TimelineEntry, Option<String>)>, AppError> {
         let rows = sqlx::query_as::<_, TimelineRow>(
             "select e.id, e.kind, a.name as actor_name, a.role as actor_role, c.body, \
              e.old_value, e.new_value, e.internal, e.created_at \
@@ -263,16 +264,22 @@ impl Db {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|row| TimelineEntry {
-                id: row.id,
-                kind: row.kind,
-                actor_name: row.actor_name,
-                actor_is_staff: matches!(row.actor_role.as_deref(), Some("technician" | "admin")),
-                body_html: row.body.as_deref().map(crate::markdown::render),
-                old_value: row.old_value,
-                new_value: row.new_value,
-                internal: row.internal,
-                at: row.created_at,
+            .map(|row| {
+                let entry = TimelineEntry {
+                    id: row.id,
+                    kind: row.kind,
+                    actor_name: row.actor_name,
+                    actor_is_staff: matches!(
+                        row.actor_role.as_deref(),
+                        Some("technician" | "admin")
+                    ),
+                    body_html: None,
+                    old_value: row.old_value,
+                    new_value: row.new_value,
+                    internal: row.internal,
+                    at: row.created_at,
+                };
+                (entry, row.body)
             })
             .collect())
     }

@@ -61,8 +61,24 @@ impl ArticleScope {
 
 /// The longest query searched, in characters; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 200;
-/// The most words searched.
-pub const MAX_QUERY_WORDS: usize = 10;
+/// The most words searched; the rest are ignored. Each word is one more walk of the index.
+pub const MAX_QUERY_WORDS: usize = 8;
+/// How long one search may run before SQLite stops it. Searches of a help portal's articles
+/// take milliseconds; this stops only a query shaped to scan the whole index many times over.
+pub const SEARCH_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A search SQLite stopped at [`SEARCH_TIME_LIMIT`] is the query's shape, said next to the
+/// search field; anything else is ours.
+fn search_error(err: sqlx::Error) -> AppError {
+    if super::is_interrupted(&err) {
+        tracing::warn!("a search ran out of time");
+        return AppError::invalid(
+            "q",
+            "This search takes too long. Use fewer, longer or more specific words.",
+        );
+    }
+    AppError::from(err)
+}
 
 /// Words that say nothing about a problem: requiring them would make a search of a question
 /// ("how do I reset my password") find nothing, and in suggestions they would match anything.
@@ -112,9 +128,12 @@ pub fn match_expression(q: &str, mode: MatchMode) -> Option<String> {
             .map(|(_, w)| w.clone())
             .collect()
     };
-    // A search of filler words alone still searches them; a suggestion offers nothing.
+    // A search of filler words alone still searches them; a suggestion offers nothing. A
+    // single letter is never searched: it says nothing, and "a"* would walk the whole index.
     let words: Vec<String> = distinct(match mode {
-        MatchMode::All if meaningful.is_empty() => all,
+        MatchMode::All if meaningful.is_empty() => {
+            all.into_iter().filter(|w| w.chars().count() > 1).collect()
+        }
         _ => meaningful,
     })
     .into_iter()
@@ -229,7 +248,8 @@ impl TryFrom<ArticleRow> for Article {
     fn try_from(row: ArticleRow) -> Result<Article, AppError> {
         Ok(Article {
             id: row.id,
-            html: crate::markdown::render(&row.body),
+            // Rendered by the caller off the request runtime; see `markdown::render_off_thread`.
+            html: String::new(),
             slug: row.slug,
             title: row.title,
             body: row.body,
@@ -435,10 +455,11 @@ impl Db {
         scope.push(&mut qb);
         qb.push(" order by bm25(article_search, 10.0, 1.0, 5.0), a.id limit ")
             .push_bind(limit);
+        let mut connection = self.bounded(SEARCH_TIME_LIMIT).await?;
         qb.build_query_as()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *connection)
             .await
-            .map_err(AppError::from)
+            .map_err(search_error)
     }
 
     /// The ids of the best `limit` readable articles matching `expression`, like
@@ -458,10 +479,11 @@ impl Db {
         scope.push(&mut qb);
         qb.push(" order by bm25(article_search, 10.0, 1.0, 5.0), a.id limit ")
             .push_bind(limit);
+        let mut connection = self.bounded(SEARCH_TIME_LIMIT).await?;
         qb.build_query_scalar()
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *connection)
             .await
-            .map_err(AppError::from)
+            .map_err(search_error)
     }
 
     /// The revisions of an article that `scope` may read as each was saved, newest first.
@@ -866,15 +888,17 @@ mod tests {
     #[test]
     fn punctuation_alone_searches_nothing() {
         assert_eq!(match_expression("!!! ?? -- \"\"", MatchMode::All), None);
+        assert_eq!(match_expression("a b c", MatchMode::All), None);
+        assert_eq!(match_expression("x y z", MatchMode::Any), None);
         assert_eq!(match_expression("", MatchMode::Any), None);
         assert_eq!(match_expression("the my a", MatchMode::Any), None);
     }
 
     #[test]
-    fn a_huge_query_is_cut_to_ten_words_of_the_first_200_characters() {
+    fn a_huge_query_is_cut_to_eight_words_of_the_first_200_characters() {
         let q: String = (0..2_000).map(|i| format!("w{i} ")).collect();
         let expression = match_expression(&q, MatchMode::All).expect("words");
-        assert_eq!(expression.matches(" AND ").count() + 1, MAX_QUERY_WORDS);
+        assert_eq!(expression.matches(" AND ").count() + 1, 8);
         assert!(expression.starts_with("\"w0\" AND \"w1\""));
         let long = "x".repeat(10_000);
         let expression = match_expression(&long, MatchMode::All).expect("a word");
@@ -899,6 +923,30 @@ mod tests {
         assert_eq!(
             match_expression("VPN vpn VPN", MatchMode::All).as_deref(),
             Some("\"vpn\"")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_search_out_of_time_is_a_message_on_the_query_not_a_server_error() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("t.db")).await.expect("database");
+        let mut connection = db
+            .bounded(std::time::Duration::ZERO)
+            .await
+            .expect("a connection");
+
+        let err = sqlx::query_scalar::<_, i64>(
+            "with recursive n(i) as (select 1 union all select i + 1 from n \
+             where i < 100000000) select count(*) from n",
+        )
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(search_error)
+        .expect_err("stopped");
+
+        assert!(
+            err.field("q").is_some_and(|m| m.contains("takes too long")),
+            "{err:?}"
         );
     }
 

@@ -68,6 +68,61 @@ pub async fn check_and_store(
     Ok(stored)
 }
 
+/// The most the files of one organization may take together (`DESKSIDE_ORG_UPLOAD_QUOTA_MB`).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadQuota {
+    pub bytes: i64,
+}
+
+impl UploadQuota {
+    /// 5 GiB, the setting's default.
+    pub const DEFAULT: UploadQuota = UploadQuota {
+        bytes: 5 * 1024 * 1024 * 1024,
+    };
+
+    pub fn from_megabytes(megabytes: u64) -> UploadQuota {
+        UploadQuota {
+            bytes: i64::try_from(megabytes.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// Refuses `files` when storing them would take `org` past the quota; checked before
+    /// anything is stored, so a refused upload leaves nothing behind.
+    pub async fn check(
+        &self,
+        db: &crate::db::Db,
+        org: app::accounts::OrgId,
+        files: &[app::tickets::ssr::Upload],
+    ) -> Result<(), AppError> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let used = db.file_bytes_of_org(org).await?;
+        let incoming = files.iter().fold(0i64, |sum, file| {
+            sum.saturating_add(i64::try_from(file.bytes.len()).unwrap_or(i64::MAX))
+        });
+        refuse_past(used, incoming, self.bytes)
+    }
+}
+
+/// The message for an upload of `incoming` bytes to an organization using `used` of `quota`.
+fn refuse_past(used: i64, incoming: i64, quota: i64) -> Result<(), AppError> {
+    if used.saturating_add(incoming) <= quota {
+        return Ok(());
+    }
+    use app::accounts::human_size;
+    Err(AppError::invalid(
+        "file",
+        format!(
+            "This upload ({}) does not fit: the organization's files take {} of the {} it may \
+             store. Remove files that are no longer needed or ask your provider for more room.",
+            human_size(incoming),
+            human_size(used),
+            human_size(quota)
+        ),
+    ))
+}
+
 fn io_error(err: std::io::Error) -> AppError {
     tracing::error!(error = %err, "attachment storage failed");
     AppError::Internal
@@ -76,6 +131,16 @@ fn io_error(err: std::io::Error) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_fits_up_to_the_quota_and_not_a_byte_past_it() {
+        assert!(refuse_past(600, 400, 1000).is_ok());
+        let Err(AppError::Invalid { fields }) = refuse_past(600, 401, 1000) else {
+            panic!("refused");
+        };
+        assert!(fields["file"][0].contains("does not fit"), "{fields:?}");
+        assert!(refuse_past(i64::MAX, i64::MAX, 1000).is_err());
+    }
 
     #[tokio::test]
     async fn the_same_bytes_are_stored_once_under_their_hash() {
