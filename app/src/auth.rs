@@ -12,11 +12,11 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     crate::backend::with_status(
         async move {
             use crate::backend::{backend, client_ip, session, start_session};
-            let actor = backend()?
-                .accounts
+            let accounts = backend()?.accounts;
+            let actor = accounts
                 .authenticate(&email, &password, client_ip())
                 .await?;
-            start_session(&session()?, &actor).await?;
+            start_session(&session()?, &actor, accounts.as_ref()).await?;
             leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
@@ -28,7 +28,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 pub async fn logout() -> Result<(), AppError> {
     crate::backend::with_status(
         async move {
-            crate::backend::end_session(&crate::backend::session()?).await?;
+            crate::backend::backend()?
+                .accounts
+                .sign_out(&crate::backend::session()?)
+                .await?;
             leptos_axum::redirect("/login");
             Ok(())
         }

@@ -1,7 +1,7 @@
 //! How server functions reach the backend: the services the server hands in as context, and
 //! the caller the server resolved for this request.
 
-use crate::accounts::{Actor, ssr::Accounts};
+use crate::accounts::{Actor, Credential, ssr::Accounts};
 use crate::error::AppError;
 use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
@@ -41,6 +41,13 @@ pub fn require_actor() -> Result<Actor, AppError> {
     current_actor().ok_or(AppError::Unauthorized)
 }
 
+/// How the signed-in caller proved who they are, or `Unauthorized`.
+pub fn require_credential() -> Result<Credential, AppError> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Credential>().cloned())
+        .ok_or(AppError::Unauthorized)
+}
+
 /// The address the request came from, for per-address rate limits.
 pub fn client_ip() -> std::net::IpAddr {
     use_context::<axum::http::request::Parts>()
@@ -66,14 +73,30 @@ pub fn session() -> Result<tower_sessions::Session, AppError> {
 /// Where the signed-in user's id lives in the session.
 pub const SESSION_USER_KEY: &str = "user_id";
 
+/// Where the session keeps its account's session epoch as of signing in: a password change
+/// moves the account's on, which ends every session still holding the old one. Sessions from
+/// before epochs existed hold none, which counts as 0, the first epoch.
+pub const SESSION_EPOCH_KEY: &str = "epoch";
+
 /// Starts a fresh session for `actor`: a new id, so a session fixed before sign-in is useless.
 pub async fn start_session(
     session: &tower_sessions::Session,
     actor: &Actor,
+    accounts: &dyn Accounts,
 ) -> Result<(), AppError> {
+    let epoch = accounts.session_epoch(actor.user_id).await?;
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(SESSION_USER_KEY, actor.user_id)
+        .await
+        .map_err(session_error)?;
+    keep_session(session, epoch).await
+}
+
+/// Keeps `session` signed in through a change of its account's session epoch to `epoch`.
+pub async fn keep_session(session: &tower_sessions::Session, epoch: i64) -> Result<(), AppError> {
+    session
+        .insert(SESSION_EPOCH_KEY, epoch)
         .await
         .map_err(session_error)
 }
@@ -83,7 +106,7 @@ pub async fn end_session(session: &tower_sessions::Session) -> Result<(), AppErr
     session.flush().await.map_err(session_error)
 }
 
-fn session_error(err: tower_sessions::session::Error) -> AppError {
+pub fn session_error(err: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %err, "session store failed");
     AppError::Internal
 }

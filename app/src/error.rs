@@ -18,6 +18,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// Forbidden for a reason the caller can act on, which the message gives.
+    #[error("{message}")]
+    Refused { message: String },
     #[error("Not found.")]
     NotFound,
     /// The address exists but does not answer to the request's method.
@@ -31,6 +34,10 @@ pub enum AppError {
     TooLarge { message: String },
     #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
     RateLimited { retry_after_secs: u64 },
+    /// A limit on what one person may hold at once (not on attempts): waiting does not help,
+    /// giving something up does; the message says what.
+    #[error("{message}")]
+    LimitReached { message: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached our code intact (transport, encoding); carries the framework's
@@ -58,13 +65,14 @@ impl AppError {
         match self {
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Refused { .. } => "forbidden",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Invalid { .. } => "invalid",
             AppError::Conflict { .. } => "conflict",
             AppError::TooLarge { .. } => "too_large",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::LimitReached { .. } => "limit_reached",
             AppError::Internal => "internal",
             AppError::Request { .. } => "bad_request",
         }
@@ -73,13 +81,13 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Refused { .. } => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::TooLarge { .. } => 413,
-            AppError::RateLimited { .. } => 429,
+            AppError::RateLimited { .. } | AppError::LimitReached { .. } => 429,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }

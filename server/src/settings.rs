@@ -99,6 +99,15 @@ pub struct Settings {
     )]
     pub login_failures_per_address: u32,
 
+    /// Live streams (`/api/v1/events`: one per open tab of the portal, or a script's) one
+    /// person may hold open at once; one more is refused with 429.
+    #[arg(
+        long,
+        env = "DESKSIDE_STREAMS_PER_PERSON",
+        default_value_t = crate::live::streams::DEFAULT_PER_PERSON
+    )]
+    pub streams_per_person: usize,
+
     /// The largest file one may attach, in megabytes.
     #[arg(long, env = "DESKSIDE_MAX_FILE_MB", default_value_t = 20)]
     pub max_file_mb: usize,
@@ -137,6 +146,7 @@ impl Settings {
             site_root: PathBuf::from("target/site"),
             login_failures_per_account: 5,
             login_failures_per_address: 20,
+            streams_per_person: crate::live::streams::DEFAULT_PER_PERSON,
             max_file_mb: 20,
             max_upload_mb: 50,
             reopen_days: 14,

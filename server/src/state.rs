@@ -39,11 +39,14 @@ impl FromRef<AppState> for Arc<AccountsService> {
 impl AppState {
     pub async fn new(settings: &Settings) -> Result<AppState, StartupError> {
         let db = Db::open(&settings.database).await?;
-        let accounts = Arc::new(AccountsService::new(
-            db.clone(),
-            settings.login_failures_per_account,
-            settings.login_failures_per_address,
-        ));
+        let accounts = Arc::new(
+            AccountsService::new(
+                db.clone(),
+                settings.login_failures_per_account,
+                settings.login_failures_per_address,
+            )
+            .with_streams_per_person(settings.streams_per_person),
+        );
         let leptos = LeptosOptions::builder()
             .output_name("deskside")
             .site_root(settings.site_root.to_string_lossy().to_string())

@@ -14,6 +14,7 @@ mod api {
     pub mod queue;
     pub mod reports;
     pub mod security;
+    pub mod sessions;
     pub mod settings;
     pub mod support;
     pub mod tickets;

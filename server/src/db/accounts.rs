@@ -1,7 +1,9 @@
 //! SQL for organizations, accounts and API tokens.
 
 use super::{Db, is_unique_violation, now, timestamp};
-use app::accounts::{ApiToken, Email, Org, OrgId, OrgKind, PersonName, Role, User, UserId};
+use app::accounts::{
+    ApiToken, Email, NewToken, Org, OrgId, OrgKind, PersonName, Role, TokenScope, User, UserId,
+};
 use app::error::AppError;
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -12,6 +14,16 @@ pub struct AccountRecord {
     pub user: User,
     pub org_kind: OrgKind,
     pub password_hash: String,
+    /// Moved on by every password change; sessions signed in at another are ended.
+    pub session_epoch: i64,
+}
+
+/// An unexpired token's owner, as a request made with it acts.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub scope: TokenScope,
+    pub account: AccountRecord,
 }
 
 #[derive(FromRow)]
@@ -25,6 +37,7 @@ struct AccountRow {
     name: String,
     active: bool,
     password_hash: String,
+    session_epoch: i64,
     created_at: OffsetDateTime,
 }
 
@@ -48,6 +61,7 @@ impl TryFrom<AccountRow> for AccountRecord {
             },
             org_kind,
             password_hash: row.password_hash,
+            session_epoch: row.session_epoch,
         })
     }
 }
@@ -77,20 +91,29 @@ impl TryFrom<OrgRow> for Org {
 struct TokenRow {
     id: i64,
     name: String,
+    scope: String,
     created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
     last_used_at: Option<OffsetDateTime>,
 }
 
-impl From<TokenRow> for ApiToken {
-    fn from(row: TokenRow) -> Self {
-        ApiToken {
+impl TryFrom<TokenRow> for ApiToken {
+    type Error = AppError;
+
+    fn try_from(row: TokenRow) -> Result<Self, AppError> {
+        Ok(ApiToken {
+            scope: TokenScope::parse(&row.scope)
+                .map_err(|_| corrupt("api_token.scope", &row.scope))?,
             id: row.id,
             name: row.name,
             created_at: row.created_at,
+            expires_at: row.expires_at,
             last_used_at: row.last_used_at,
-        }
+        })
     }
 }
+
+const TOKEN_COLUMNS: &str = "id, name, scope, created_at, expires_at, last_used_at";
 
 fn corrupt(column: &str, value: &str) -> AppError {
     tracing::error!(column, value, "unexpected value in the database");
@@ -98,7 +121,7 @@ fn corrupt(column: &str, value: &str) -> AppError {
 }
 
 const ACCOUNT_SELECT: &str = "select a.id, a.org_id, o.name as org_name, o.kind as org_kind, \
-     a.role, a.email, a.name, a.active, a.password_hash, a.created_at \
+     a.role, a.email, a.name, a.active, a.password_hash, a.session_epoch, a.created_at \
      from account a join org o on o.id = a.org_id";
 
 /// Targets a new client organization starts with: priority, first response and resolution
@@ -132,22 +155,25 @@ impl Db {
             .try_into()
     }
 
-    /// The account a token belongs to; marks the token used (at most once a minute, so reads
-    /// stay reads).
+    /// The unexpired token with `token_hash` and its account; marks the token used (at most
+    /// once a minute, so reads stay reads).
     #[tracing::instrument(skip_all)]
     pub async fn account_by_token(
         &self,
         token_hash: &str,
-    ) -> Result<Option<AccountRecord>, AppError> {
+    ) -> Result<Option<TokenRecord>, AppError> {
         let current = OffsetDateTime::now_utc();
-        let found: Option<(i64, i64)> =
-            sqlx::query_as("select id, account_id from api_token where token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some((token_id, account_id)) = found else {
+        let found: Option<(i64, i64, String)> = sqlx::query_as(
+            "select id, account_id, scope from api_token where token_hash = ? and expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(timestamp(current))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((token_id, account_id, scope)) = found else {
             return Ok(None);
         };
+        let scope = TokenScope::parse(&scope).map_err(|_| corrupt("api_token.scope", &scope))?;
         sqlx::query(
             "update api_token set last_used_at = ?1, updated_at = ?1 \
              where id = ?2 and (last_used_at is null or last_used_at < ?3)",
@@ -157,7 +183,11 @@ impl Db {
         .bind(timestamp(current - time::Duration::minutes(1)))
         .execute(&self.pool)
         .await?;
-        self.account(account_id).await.map(Some)
+        Ok(Some(TokenRecord {
+            id: token_id,
+            scope,
+            account: self.account(account_id).await?,
+        }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -309,15 +339,37 @@ impl Db {
         Ok(())
     }
 
+    /// Sets a new password hash and moves the account's session epoch on, ending its
+    /// sessions; with `revoke_tokens`, deletes its tokens too, in the same transaction.
+    /// The new epoch and the ids of the tokens deleted.
     #[tracing::instrument(skip_all)]
-    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), AppError> {
-        sqlx::query("update account set password_hash = ?, updated_at = ? where id = ?")
-            .bind(hash)
-            .bind(now())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    pub async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &str,
+        revoke_tokens: bool,
+    ) -> Result<(i64, Vec<i64>), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let epoch: i64 = sqlx::query_scalar(
+            "update account set password_hash = ?, session_epoch = session_epoch + 1, \
+             updated_at = ? where id = ? returning session_epoch",
+        )
+        .bind(hash)
+        .bind(now())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let revoked = if revoke_tokens {
+            sqlx::query_scalar("delete from api_token where account_id = ? returning id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        self.account_changed();
+        Ok((epoch, revoked))
     }
 
     #[tracing::instrument(skip_all)]
@@ -328,38 +380,40 @@ impl Db {
             .map_err(AppError::from)
     }
 
+    /// `account`'s tokens, expired ones included, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn tokens(&self, account: UserId) -> Result<Vec<ApiToken>, AppError> {
-        Ok(sqlx::query_as::<_, TokenRow>(
-            "select id, name, created_at, last_used_at from api_token \
-             where account_id = ? order by created_at desc, id desc",
-        )
+        sqlx::query_as::<_, TokenRow>(&format!(
+            "select {TOKEN_COLUMNS} from api_token \
+             where account_id = ? order by created_at desc, id desc"
+        ))
         .bind(account)
         .fetch_all(&self.pool)
         .await?
         .into_iter()
-        .map(ApiToken::from)
-        .collect())
+        .map(ApiToken::try_from)
+        .collect()
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn insert_token(
         &self,
         account: UserId,
-        name: &str,
+        new: &NewToken,
         token_hash: &str,
     ) -> Result<ApiToken, AppError> {
-        sqlx::query_as::<_, TokenRow>(
-            "insert into api_token (account_id, name, token_hash) values (?, ?, ?) \
-             returning id, name, created_at, last_used_at",
-        )
+        sqlx::query_as::<_, TokenRow>(&format!(
+            "insert into api_token (account_id, name, token_hash, scope, expires_at) \
+             values (?, ?, ?, ?, ?) returning {TOKEN_COLUMNS}"
+        ))
         .bind(account)
-        .bind(name)
+        .bind(&new.name)
         .bind(token_hash)
+        .bind(new.scope.as_str())
+        .bind(timestamp(new.expires_at))
         .fetch_one(&self.pool)
-        .await
-        .map(ApiToken::from)
-        .map_err(AppError::from)
+        .await?
+        .try_into()
     }
 
     /// Deletes one of `account`'s tokens; `NotFound` when it has no such token.
