@@ -133,14 +133,7 @@ where
 /// their form that carries the error.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        let plain_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
-        if !plain_form
+        if !plain_form()
             && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
             && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
         {
@@ -148,4 +141,16 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// Whether this server function call is a browser's plain form post (it accepts HTML), which
+/// is answered with a redirect back to the form rather than with the result.
+pub fn plain_form() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }

@@ -86,7 +86,32 @@ pub async fn create_token(
             )?,
         };
         let via = crate::backend::require_credential()?;
-        backend.accounts.create_token(&actor, &via, new).await
+        let created = backend.accounts.create_token(&actor, &via, new).await?;
+        if crate::backend::plain_form() {
+            // The redirect back to the page cannot carry the secret; the page takes it from
+            // the session, once.
+            crate::backend::session()?
+                .insert(CREATED_TOKEN_KEY, &created)
+                .await
+                .map_err(crate::backend::session_error)?;
+        }
+        Ok(created)
+    })
+    .await
+}
+
+/// Where a token made by a plain form post (no JavaScript) waits for the page to show it.
+#[cfg(feature = "ssr")]
+const CREATED_TOKEN_KEY: &str = "created_token";
+
+/// The token just made by a plain form post, taken from the session so it is shown once.
+#[server]
+pub async fn take_created_token() -> Result<Option<CreatedToken>, AppError> {
+    crate::backend::as_caller(|_, _| async move {
+        crate::backend::session()?
+            .remove::<CreatedToken>(CREATED_TOKEN_KEY)
+            .await
+            .map_err(crate::backend::session_error)
     })
     .await
 }
@@ -248,6 +273,7 @@ fn Tokens() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
     );
+    let created_before = Resource::new(|| (), |_| take_created_token());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
         <section class="card" aria-labelledby="tokens-heading">
@@ -258,20 +284,18 @@ fn Tokens() -> impl IntoView {
                 "whatever you may. Every token expires; revoke it sooner when it is no longer needed. "
                 "Tokens are made here only: a token cannot make another."
             </p>
-            {move || {
-                create
-                    .value()
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|created| {
-                        view! {
-                            <div class="notice" role="status">
-                                <p>"Copy the new token now; it will not be shown again:"</p>
-                                <code class="secret">{created.secret}</code>
-                            </div>
+            {move || create.value().get().and_then(Result::ok).map(|created| view! { <NewSecret created /> })}
+            // Made without JavaScript: the form's post came back here by a redirect.
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match created_before.await {
+                        Ok(Some(created)) if create.value().get().is_none() => {
+                            Some(view! { <NewSecret created /> })
                         }
-                    })
-            }}
+                        _ => None,
+                    }
+                })}
+            </Suspense>
             <Transition fallback=|| {
                 view! { <p class="muted">"Loading…"</p> }
             }>
@@ -357,6 +381,22 @@ fn Tokens() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// A new token's secret, shown this once.
+#[component]
+fn NewSecret(created: CreatedToken) -> impl IntoView {
+    view! {
+        <div class="notice" role="status">
+            <p>
+                {format!(
+                    "Copy the new token \"{}\" now; it will not be shown again:",
+                    created.token.name,
+                )}
+            </p>
+            <code class="secret">{created.secret}</code>
+        </div>
     }
 }
 
