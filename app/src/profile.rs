@@ -199,7 +199,11 @@ fn PasswordForm() -> impl IntoView {
                 </p>
                 <p class="success" role="status">
                     {move || {
-                        change.value().get().and_then(Result::ok).map(|changed| password_changed(changed))
+                        change
+                            .value()
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|changed| password_changed(changed))
                     }}
                 </p>
                 <div class="field">
@@ -284,7 +288,13 @@ fn Tokens() -> impl IntoView {
                 "whatever you may. Every token expires; revoke it sooner when it is no longer needed. "
                 "Tokens are made here only: a token cannot make another."
             </p>
-            {move || create.value().get().and_then(Result::ok).map(|created| view! { <NewSecret created /> })}
+            {move || {
+                create
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|created| view! { <NewSecret created /> })
+            }}
             // Made without JavaScript: the form's post came back here by a redirect.
             <Suspense>
                 {move || Suspend::new(async move {

@@ -431,3 +431,60 @@ impl Db {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::migrate::Migrator;
+
+    /// The migration that gave tokens an expiry and a scope.
+    const EXPIRY_AND_SCOPE: i64 = 20261204000002;
+
+    #[tokio::test]
+    async fn tokens_from_before_expiry_and_scope_keep_working_read_write_for_90_days() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("old.db");
+        let pool = sqlx::SqlitePool::connect_with(crate::db::connect_options(&path))
+            .await
+            .expect("a database");
+        let all = sqlx::migrate!("./migrations");
+        let before = Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version < EXPIRY_AND_SCOPE)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..Migrator::DEFAULT
+        };
+        before.run(&pool).await.expect("the earlier migrations");
+        let account: i64 = sqlx::query_scalar(
+            "insert into account (org_id, role, email, name, password_hash) \
+             values (1, 'admin', 'old@provider.example', 'Old', 'x') returning id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("an account");
+        sqlx::query("insert into api_token (account_id, name, token_hash) values (?, 'old', 'h')")
+            .bind(account)
+            .execute(&pool)
+            .await
+            .expect("a token from before");
+        pool.close().await;
+
+        let migrated_at = OffsetDateTime::now_utc();
+        let db = Db::open(&path).await.expect("every migration");
+
+        let tokens = db.tokens(account).await.expect("the tokens");
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0].scope, TokenScope::ReadWrite);
+        let lasts = tokens[0].expires_at - migrated_at;
+        assert!(
+            (lasts - time::Duration::days(90)).abs() < time::Duration::minutes(1),
+            "{lasts}"
+        );
+        let found = db.account_by_token("h").await.expect("a lookup");
+        assert_eq!(found.map(|t| t.account.user.id), Some(account));
+    }
+}
