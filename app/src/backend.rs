@@ -132,13 +132,12 @@ where
 /// the framework's blanket 500. Plain form posts (which accept HTML) keep the redirect back to
 /// their form that carries the error.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        if !plain_form()
-            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
-        {
-            response.set_status(status);
-        }
+    if let Err(err) = &result
+        && !plain_form()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
+    {
+        response.set_status(status);
     }
     result
 }

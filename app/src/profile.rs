@@ -198,13 +198,7 @@ fn PasswordForm() -> impl IntoView {
                     {move || form_error(error.get())}
                 </p>
                 <p class="success" role="status">
-                    {move || {
-                        change
-                            .value()
-                            .get()
-                            .and_then(Result::ok)
-                            .map(|changed| password_changed(changed))
-                    }}
+                    {move || { change.value().get().and_then(Result::ok).map(password_changed) }}
                 </p>
                 <div class="field">
                     <label for="password-current">"Current password"</label>
