@@ -109,6 +109,18 @@ impl AccountsService {
         self.actors.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether a live stream `user` opened with `via` may go on: the account is active and a
+    /// token has neither expired nor been revoked.
+    pub async fn stream_may_go_on(&self, user: UserId, via: &Credential) -> Result<bool, AppError> {
+        if self.active_account(user).await?.is_none() {
+            return Ok(false);
+        }
+        match via {
+            Credential::Session { .. } => Ok(true),
+            Credential::Token { id, .. } => self.db.token_is_live(*id).await,
+        }
+    }
+
     /// Who a bearer token stands for, if the token exists, has not expired and its owner is
     /// active.
     pub async fn actor_for_token(&self, secret: &str) -> Result<Option<TokenCaller>, AppError> {

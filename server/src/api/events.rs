@@ -20,9 +20,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 /// Idle streams get a comment this often, so proxies keep them open.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
-/// How often a stream checks that its subscriber is still an active account. Signing out,
-/// revoking a token, a password change and deactivation end streams at once (see
-/// `live::streams`); this catches what changed behind the server's back (the command line).
+/// How often a stream checks that its subscriber is still an active account and its token
+/// has not expired. Signing out, revoking a token, a password change and deactivation end
+/// streams at once (see `live::streams`); this catches a token's expiry and what changed
+/// behind the server's back (the command line).
 const RECHECK: Duration = Duration::from_secs(60);
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -80,10 +81,11 @@ async fn events(
                     }
                     () = open.closed() => return None,
                     _ = recheck.tick() => {
-                        // A deactivated account's stream ends, as its next request would fail.
-                        match accounts.active_actor(subscription.actor().user_id).await {
-                            Ok(Some(_)) => {}
-                            Ok(None) => return None,
+                        // The stream ends when its next request would fail: the account was
+                        // deactivated, or the token expired.
+                        match accounts.stream_may_go_on(open.user(), open.via()).await {
+                            Ok(true) => {}
+                            Ok(false) => return None,
                             Err(err) => tracing::warn!(error = %err, "cannot recheck a subscriber"),
                         }
                     }

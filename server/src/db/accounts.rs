@@ -416,6 +416,18 @@ impl Db {
         .try_into()
     }
 
+    /// Whether token `id` exists and has not expired.
+    #[tracing::instrument(skip_all)]
+    pub async fn token_is_live(&self, id: i64) -> Result<bool, AppError> {
+        let live: Option<i64> =
+            sqlx::query_scalar("select 1 from api_token where id = ? and expires_at > ?")
+                .bind(id)
+                .bind(now())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(live.is_some())
+    }
+
     /// Deletes one of `account`'s tokens; `NotFound` when it has no such token.
     #[tracing::instrument(skip_all)]
     pub async fn delete_token(&self, account: UserId, id: i64) -> Result<(), AppError> {
@@ -486,5 +498,44 @@ mod tests {
         );
         let found = db.account_by_token("h").await.expect("a lookup");
         assert_eq!(found.map(|t| t.account.user.id), Some(account));
+    }
+
+    #[tokio::test]
+    async fn a_token_is_live_until_it_expires_or_is_revoked() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("tokens.db"))
+            .await
+            .expect("a database");
+        let account: i64 = sqlx::query_scalar(
+            "insert into account (org_id, role, email, name, password_hash) \
+             values (1, 'admin', 'a@provider.example', 'A', 'x') returning id",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("an account");
+        let now = OffsetDateTime::now_utc();
+        let token = |name: &str, expires_at| NewToken {
+            name: name.into(),
+            scope: TokenScope::ReadOnly,
+            expires_at,
+        };
+        let live = db
+            .insert_token(account, &token("live", now + time::Duration::days(1)), "a")
+            .await
+            .expect("a token");
+        let expired = db
+            .insert_token(
+                account,
+                &token("old", now - time::Duration::seconds(1)),
+                "b",
+            )
+            .await
+            .expect("a token");
+
+        assert!(db.token_is_live(live.id).await.expect("a lookup"));
+        assert!(!db.token_is_live(expired.id).await.expect("a lookup"));
+        assert!(db.account_by_token("b").await.expect("a lookup").is_none());
+        db.delete_token(account, live.id).await.expect("revoked");
+        assert!(!db.token_is_live(live.id).await.expect("a lookup"));
     }
 }

@@ -32,6 +32,7 @@ struct Registered {
 pub struct OpenStream {
     streams: Arc<Streams>,
     user: UserId,
+    via: Credential,
     serial: u64,
     closed: oneshot::Receiver<()>,
 }
@@ -71,12 +72,13 @@ impl Streams {
         let (close, closed) = oneshot::channel();
         held.push(Registered {
             serial,
-            via,
+            via: via.clone(),
             _close: close,
         });
         Ok(OpenStream {
             streams: self.clone(),
             user,
+            via,
             serial,
             closed,
         })
@@ -121,6 +123,15 @@ impl Streams {
 }
 
 impl OpenStream {
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The session or token that opened the stream.
+    pub fn via(&self) -> &Credential {
+        &self.via
+    }
+
     /// Resolves when the stream must end: its session or token ended, or its person lost
     /// access. Cancel-safe; not to be awaited again once it has resolved.
     pub async fn closed(&mut self) {
