@@ -108,6 +108,7 @@ const CREATED_TOKEN_KEY: &str = "created_token";
 #[server]
 pub async fn take_created_token() -> Result<Option<CreatedToken>, AppError> {
     crate::backend::as_caller(|_, _| async move {
+        crate::backend::require_credential()?.require_session("Showing a new token's secret")?;
         crate::backend::session()?
             .remove::<CreatedToken>(CREATED_TOKEN_KEY)
             .await
