@@ -1662,10 +1662,14 @@ async fn no_token_creates_tokens_or_changes_the_password_even_read_write() {
             failures.push(format!("{method} {path}: {status} {}", short(&text)));
         }
     }
-    for call in SERVER_FNS
-        .iter()
-        .filter(|c| [path!(profile::CreateToken), path!(profile::ChangePassword)].contains(&c.path))
-    {
+    for call in SERVER_FNS.iter().filter(|c| {
+        [
+            path!(profile::CreateToken),
+            path!(profile::TakeCreatedToken),
+            path!(profile::ChangePassword),
+        ]
+        .contains(&c.path)
+    }) {
         let (status, text) = world
             .server_fn_as(&token, call, Technician, Org::Acme)
             .await;
