@@ -58,6 +58,15 @@ pub enum Via {
 }
 
 impl Via {
+    /// How a request with `credential` signed in: a token is `Api`; a browser's session, or
+    /// no credential recorded, `Page`.
+    pub fn of(credential: Option<&crate::accounts::Credential>) -> Via {
+        match credential {
+            Some(crate::accounts::Credential::Token { .. }) => Via::Api,
+            _ => Via::Page,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Via::Page => "page",

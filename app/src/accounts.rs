@@ -320,10 +320,183 @@ pub struct User {
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
+    pub scope: TokenScope,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// From this moment on the token is refused (401).
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl ApiToken {
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.expires_at <= now
+    }
+}
+
+/// What a token may do: read only (GET and HEAD requests), or everything its owner may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    ReadOnly,
+    ReadWrite,
+}
+
+impl TokenScope {
+    pub const ALL: [TokenScope; 2] = [TokenScope::ReadOnly, TokenScope::ReadWrite];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::ReadOnly => "read_only",
+            TokenScope::ReadWrite => "read_write",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenScope::ReadOnly => "Read only",
+            TokenScope::ReadWrite => "Read and write",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<TokenScope, String> {
+        TokenScope::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| "Choose read_only or read_write.".to_string())
+    }
+
+    /// Whether a request with `method` is within the scope: read-only tokens make only the
+    /// safe requests, which change nothing.
+    pub fn allows(self, method: &str) -> bool {
+        self == TokenScope::ReadWrite || method == "GET" || method == "HEAD"
+    }
+}
+
+/// A token to create, already validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub name: String,
+    pub scope: TokenScope,
+    pub expires_at: OffsetDateTime,
+}
+
+impl NewToken {
+    /// How long a token lasts when its creator does not say.
+    pub const DEFAULT_DAYS: i64 = 90;
+    /// The longest a token may last: a token that outlives everyone's memory of it is how
+    /// secrets leak unnoticed.
+    pub const MAX_DAYS: i64 = 365;
+    /// The lifetimes the account page offers besides a date.
+    pub const OFFERED_DAYS: [i64; 3] = [30, 90, 365];
+
+    /// A token named `name` with `scope` (read-write when not given) that expires after
+    /// `days` days or at the end of the UTC day `on` (`YYYY-MM-DD`); 90 days when neither is
+    /// given. Every bad field is reported at once.
+    pub fn parse(
+        name: &str,
+        scope: Option<&str>,
+        days: Option<&str>,
+        on: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<NewToken, AppError> {
+        let mut v = Validator::new();
+        let name = v.check("name", parse_token_name(name));
+        let scope = match scope.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(raw) => v.check("scope", TokenScope::parse(raw)),
+            None => Some(TokenScope::ReadWrite),
+        };
+        let days = days.map(str::trim).filter(|s| !s.is_empty());
+        let on = on.map(str::trim).filter(|s| !s.is_empty());
+        let expires_at = match (days, on) {
+            (Some(_), Some(_)) => v.check(
+                "expires_on",
+                Err("Give a number of days or a date, not both.".to_string()),
+            ),
+            (Some(days), None) => v.check("expires_in_days", expiry_after_days(days, now)),
+            (None, Some(on)) => v.check("expires_on", expiry_on_date(on, now)),
+            (None, None) => Some(now + time::Duration::days(Self::DEFAULT_DAYS)),
+        };
+        v.finish(|| {
+            Some(NewToken {
+                name: name?,
+                scope: scope?,
+                expires_at: expires_at?,
+            })
+        })
+    }
+}
+
+fn expiry_after_days(raw: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
+    let days: i64 = raw
+        .parse()
+        .map_err(|_| "The number of days is a whole number, e.g. 90.".to_string())?;
+    if !(1..=NewToken::MAX_DAYS).contains(&days) {
+        return Err(format!(
+            "A token lasts from 1 to {} days.",
+            NewToken::MAX_DAYS
+        ));
+    }
+    Ok(now + time::Duration::days(days))
+}
+
+/// The end of the UTC day `raw` names: the token works all that day.
+fn expiry_on_date(raw: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+        time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(raw, FORMAT)
+        .map_err(|_| "Enter the date as YYYY-MM-DD, e.g. 2027-03-31.".to_string())?;
+    let end = date
+        .with_hms_milli(23, 59, 59, 999)
+        .map_err(|_| "Enter the date as YYYY-MM-DD, e.g. 2027-03-31.".to_string())?
+        .assume_utc();
+    if end <= now {
+        return Err("Choose a date from today on.".into());
+    }
+    if end > now + time::Duration::days(NewToken::MAX_DAYS + 1) {
+        return Err(format!(
+            "A token lasts at most {} days; choose an earlier date.",
+            NewToken::MAX_DAYS
+        ));
+    }
+    Ok(end)
+}
+
+/// How the caller proved who they are, as the server's authentication layer found it.
+/// Managing one's credentials (tokens, password) needs a signed-in session; read-only tokens
+/// only read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed-in session, by its id.
+    Session { id: String },
+    /// A personal API token.
+    Token { id: i64, scope: TokenScope },
+}
+
+impl Credential {
+    /// Refuses what only a person in a signed-in session may do: `what` says what it is.
+    pub fn require_session(&self, what: &str) -> Result<(), AppError> {
+        match self {
+            Credential::Session { .. } => Ok(()),
+            Credential::Token { .. } => Err(AppError::Refused {
+                message: format!(
+                    "{what} needs a signed-in session: an API token cannot do it. Sign in to \
+                     the portal and do it from your account page or with the session cookie."
+                ),
+            }),
+        }
+    }
+}
+
+/// What changing one's password did besides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PasswordChanged {
+    /// How many of one's API tokens were revoked with it (0 unless asked for).
+    pub tokens_revoked: u64,
 }
 
 /// A token as created: the secret is shown once and only its hash is stored.
@@ -414,15 +587,32 @@ pub mod ssr {
             active: bool,
         ) -> Result<User, AppError>;
         async fn rename_self(&self, actor: &Actor, name: &str) -> Result<Actor, AppError>;
+        /// The value a session signed in now remembers; see `change_password`.
+        async fn session_epoch(&self, user: UserId) -> Result<i64, AppError>;
+        /// Changes the caller's password, from a signed-in session only. Every other session
+        /// of theirs ends, and with `revoke_tokens` every API token, along with the live
+        /// streams they opened; `session`, the caller's own, stays signed in.
         async fn change_password(
             &self,
             actor: &Actor,
+            via: &Credential,
+            session: &tower_sessions::Session,
             current: &str,
             new: &str,
-        ) -> Result<(), AppError>;
+            revoke_tokens: bool,
+        ) -> Result<PasswordChanged, AppError>;
         async fn list_tokens(&self, actor: &Actor) -> Result<Vec<ApiToken>, AppError>;
-        async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, AppError>;
+        /// Creates a token, from a signed-in session only: a token never makes another.
+        async fn create_token(
+            &self,
+            actor: &Actor,
+            via: &Credential,
+            new: NewToken,
+        ) -> Result<CreatedToken, AppError>;
+        /// Revokes one of the caller's tokens and ends the live streams it opened.
         async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
+        /// Ends `session` and the live streams it opened.
+        async fn sign_out(&self, session: &tower_sessions::Session) -> Result<(), AppError>;
     }
 }
 
@@ -510,6 +700,59 @@ mod tests {
         assert_eq!(OrgName::parse("  Acme ").unwrap().as_str(), "Acme");
         assert!(OrgName::parse("A").is_err());
         assert!(OrgName::parse(&"x".repeat(101)).is_err());
+    }
+
+    fn at(raw: &str) -> OffsetDateTime {
+        OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
+    #[test]
+    fn a_new_token_lasts_90_days_read_write_unless_its_creator_says_otherwise() {
+        let now = at("2026-12-04T20:00:00Z");
+
+        let plain = NewToken::parse("backup", None, None, None, now).unwrap();
+        let chosen = NewToken::parse("report", Some("read_only"), Some("30"), None, now).unwrap();
+        let dated = NewToken::parse("x", None, None, Some("2027-01-31"), now).unwrap();
+
+        assert_eq!(plain.scope, TokenScope::ReadWrite);
+        assert_eq!(plain.expires_at, at("2027-03-04T20:00:00Z"));
+        assert_eq!(chosen.scope, TokenScope::ReadOnly);
+        assert_eq!(chosen.expires_at, at("2027-01-03T20:00:00Z"));
+        assert_eq!(
+            dated.expires_at,
+            at("2027-01-31T23:59:59.999Z"),
+            "it works all of the chosen day"
+        );
+    }
+
+    #[test]
+    fn a_token_lasts_a_day_to_a_year_and_bad_fields_are_named() {
+        let now = at("2026-12-04T20:00:00Z");
+        let field = |days: Option<&str>, on: Option<&str>, f: &str| {
+            let err = NewToken::parse("t", Some("root"), days, on, now).unwrap_err();
+            assert!(err.field("scope").is_some(), "{err:?}");
+            assert!(err.field(f).is_some(), "{days:?} {on:?}: {err:?}");
+        };
+
+        field(Some("0"), None, "expires_in_days");
+        field(Some("366"), None, "expires_in_days");
+        field(Some("ninety"), None, "expires_in_days");
+        field(None, Some("2026-12-03"), "expires_on");
+        field(None, Some("2028-01-01"), "expires_on");
+        field(None, Some("31/01/2027"), "expires_on");
+        field(Some("30"), Some("2027-01-31"), "expires_on");
+        assert!(NewToken::parse("t", None, None, Some("2026-12-04"), now).is_ok());
+        assert!(NewToken::parse("t", None, Some("365"), None, now).is_ok());
+    }
+
+    #[test]
+    fn a_read_only_token_makes_only_safe_requests() {
+        assert!(TokenScope::ReadOnly.allows("GET"));
+        assert!(TokenScope::ReadOnly.allows("HEAD"));
+        for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+            assert!(!TokenScope::ReadOnly.allows(method), "{method}");
+            assert!(TokenScope::ReadWrite.allows(method), "{method}");
+        }
     }
 
     fn actor(role: Role, org_id: OrgId) -> Actor {

@@ -37,7 +37,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 pub async fn logout() -> Result<(), AppError> {
     crate::backend::with_status(
         async move {
-            crate::backend::end_session(&crate::backend::session()?).await?;
+            crate::backend::backend()?
+                .accounts
+                .sign_out(&crate::backend::session()?)
+                .await?;
             leptos_axum::redirect("/login");
             Ok(())
         }

@@ -2,7 +2,7 @@
 //! the caller the server resolved for this request.
 
 use crate::access::{Via, ssr::AccessLog};
-use crate::accounts::{Actor, ssr::Accounts};
+use crate::accounts::{Actor, Credential, ssr::Accounts};
 use crate::error::AppError;
 use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
@@ -45,12 +45,18 @@ pub fn require_actor() -> Result<Actor, AppError> {
     current_actor().ok_or(AppError::Unauthorized)
 }
 
+/// How the signed-in caller proved who they are, or `Unauthorized`.
+pub fn require_credential() -> Result<Credential, AppError> {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Credential>().cloned())
+        .ok_or(AppError::Unauthorized)
+}
+
 /// How the caller of this request signed in, as the authentication layer recorded it: with a
 /// token (`Api`) or a session (`Page`, also when nothing was recorded).
 pub fn via() -> Via {
     use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Via>().copied())
-        .unwrap_or(Via::Page)
+        .map_or(Via::Page, |parts| Via::of(parts.extensions.get::<Credential>()))
 }
 
 /// The address a request came from, as the server resolved it once for every route: the
@@ -103,14 +109,30 @@ pub fn session() -> Result<tower_sessions::Session, AppError> {
 /// Where the signed-in user's id lives in the session.
 pub const SESSION_USER_KEY: &str = "user_id";
 
+/// Where the session keeps its account's session epoch as of signing in: a password change
+/// moves the account's on, which ends every session still holding the old one. Sessions from
+/// before epochs existed hold none, which counts as 0, the first epoch.
+pub const SESSION_EPOCH_KEY: &str = "epoch";
+
 /// Starts a fresh session for `actor`: a new id, so a session fixed before sign-in is useless.
 pub async fn start_session(
     session: &tower_sessions::Session,
     actor: &Actor,
+    accounts: &dyn Accounts,
 ) -> Result<(), AppError> {
+    let epoch = accounts.session_epoch(actor.user_id).await?;
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(SESSION_USER_KEY, actor.user_id)
+        .await
+        .map_err(session_error)?;
+    keep_session(session, epoch).await
+}
+
+/// Keeps `session` signed in through a change of its account's session epoch to `epoch`.
+pub async fn keep_session(session: &tower_sessions::Session, epoch: i64) -> Result<(), AppError> {
+    session
+        .insert(SESSION_EPOCH_KEY, epoch)
         .await
         .map_err(session_error)
 }
@@ -120,7 +142,7 @@ pub async fn end_session(session: &tower_sessions::Session) -> Result<(), AppErr
     session.flush().await.map_err(session_error)
 }
 
-fn session_error(err: tower_sessions::session::Error) -> AppError {
+pub fn session_error(err: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %err, "session store failed");
     AppError::Internal
 }
@@ -146,20 +168,24 @@ where
 /// the framework's blanket 500. Plain form posts (which accept HTML) keep the redirect back to
 /// their form that carries the error.
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        let plain_form = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
-        if !plain_form
-            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
-        {
-            response.set_status(status);
-        }
+    if let Err(err) = &result
+        && !plain_form()
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = axum::http::StatusCode::from_u16(err.status())
+    {
+        response.set_status(status);
     }
     result
+}
+
+/// Whether this server function call is a browser's plain form post (it accepts HTML), which
+/// is answered with a redirect back to the form rather than with the result.
+pub fn plain_form() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }

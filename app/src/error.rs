@@ -18,6 +18,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// Forbidden for a reason the caller can act on, which the message gives.
+    #[error("{message}")]
+    Refused { message: String },
     #[error("Not found.")]
     NotFound,
     /// The address exists but does not answer to the request's method.
@@ -36,6 +39,10 @@ pub enum AppError {
     /// not a server failure to log as one.
     #[error("The server is busy. Please try again in a moment.")]
     Busy { retry_after_secs: u64 },
+    /// A limit on what one person may hold at once (not on attempts): waiting does not help,
+    /// giving something up does; the message says what.
+    #[error("{message}")]
+    LimitReached { message: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached our code intact (transport, encoding); carries the framework's
@@ -63,7 +70,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Refused { .. } => "forbidden",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Invalid { .. } => "invalid",
@@ -71,6 +78,7 @@ impl AppError {
             AppError::TooLarge { .. } => "too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Busy { .. } => "busy",
+            AppError::LimitReached { .. } => "limit_reached",
             AppError::Internal => "internal",
             AppError::Request { .. } => "bad_request",
         }
@@ -79,14 +87,13 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Refused { .. } => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed => 405,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::TooLarge { .. } => 413,
-            AppError::RateLimited { .. } => 429,
-            AppError::Busy { .. } => 429,
+            AppError::RateLimited { .. } | AppError::Busy { .. } | AppError::LimitReached { .. } => 429,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }

@@ -166,7 +166,7 @@ pub mod ssr {
                 .remove_value(PENDING_KEY)
                 .await
                 .map_err(session_error)?;
-            start_session(session, &actor).await?;
+            start_session(session, &actor, backend.accounts.as_ref()).await?;
             return Ok(SignIn::Done(actor));
         }
         session.cycle_id().await.map_err(session_error)?;
@@ -214,7 +214,7 @@ pub mod ssr {
                     .remove_value(PENDING_KEY)
                     .await
                     .map_err(session_error)?;
-                start_session(session, &pending.actor).await?;
+                start_session(session, &pending.actor, backend.accounts.as_ref()).await?;
                 Ok((pending.actor, pending.next))
             }
             Err(err @ AppError::Invalid { .. }) => {

@@ -6,14 +6,16 @@ pub mod throttle;
 pub mod two_factor;
 
 use crate::db::{Db, accounts::AccountRecord};
+use crate::live::streams::{self, Streams};
 use app::accounts::{
-    Actor, ApiToken, CreatedToken, NewUser, Org, OrgId, OrgKind, OrgName, Password, PersonName,
-    Role, User, UserId, parse_token_name, ssr::Accounts,
+    Actor, ApiToken, CreatedToken, Credential, NewToken, NewUser, Org, OrgId, OrgKind, OrgName,
+    Password, PasswordChanged, PersonName, Role, User, UserId, ssr::Accounts,
 };
+use app::backend::{SESSION_USER_KEY, end_session, keep_session, session_error};
 use app::error::AppError;
 use credentials::{HashPool, new_token_secret, token_hash};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::{net::IpAddr, time::Duration};
 use throttle::LoginThrottle;
 use tokio::sync::OnceCell;
@@ -24,11 +26,20 @@ pub struct AccountsService {
     hashing: HashPool,
     /// Verified against when the email is unknown, so the answer takes as long either way.
     dummy_hash: OnceCell<String>,
-    /// Active accounts' actors, each with the count of account changes it was read at: every
-    /// signed-in request needs its actor, and accounts rarely change.
-    actors: Mutex<HashMap<UserId, (u64, Actor)>>,
+    /// Active accounts' actors and session epochs, each with the count of account changes it
+    /// was read at: every signed-in request needs its actor, and accounts rarely change.
+    actors: Mutex<HashMap<UserId, (u64, Actor, i64)>>,
+    /// The open live streams, ended here when the session, token or access that opened them
+    /// ends.
+    streams: Arc<Streams>,
     /// The most the files of one organization may take, shown to admins beside their use.
     upload_quota: crate::tickets::files::UploadQuota,
+}
+
+/// The person a token stands for, and what the token may do.
+pub struct TokenCaller {
+    pub actor: Actor,
+    pub via: Credential,
 }
 
 impl AccountsService {
@@ -40,7 +51,19 @@ impl AccountsService {
             dummy_hash: OnceCell::new(),
             actors: Mutex::new(HashMap::new()),
             upload_quota: crate::tickets::files::UploadQuota::DEFAULT,
+            streams: Streams::new(streams::DEFAULT_PER_PERSON),
         }
+    }
+
+    /// The same, with at most `per_person` live streams open per person.
+    pub fn with_streams_per_person(mut self, per_person: usize) -> Self {
+        self.streams = Streams::new(per_person);
+        self
+    }
+
+    /// The registry every live stream registers with.
+    pub fn streams(&self) -> &Arc<Streams> {
+        &self.streams
     }
 
     /// The same service hashing on `pool`, for tests that need a pool of a given size.
@@ -87,35 +110,71 @@ impl AccountsService {
     /// Deactivating or renaming an account counts as a change, so the next request reads it
     /// afresh.
     pub async fn active_actor(&self, id: UserId) -> Result<Option<Actor>, AppError> {
+        Ok(self.active_account(id).await?.map(|(actor, _)| actor))
+    }
+
+    /// The actor for a session of account `id` signed in at session epoch `epoch`: `None`
+    /// when the account is no longer active or its password changed since.
+    pub async fn session_actor(&self, id: UserId, epoch: i64) -> Result<Option<Actor>, AppError> {
+        Ok(self
+            .active_account(id)
+            .await?
+            .filter(|(_, current)| *current == epoch)
+            .map(|(actor, _)| actor))
+    }
+
+    /// An active account's actor and session epoch.
+    async fn active_account(&self, id: UserId) -> Result<Option<(Actor, i64)>, AppError> {
         let seen = self.db.account_changes();
-        if let Some((at, actor)) = self.cached_actors().get(&id)
+        if let Some((at, actor, epoch)) = self.cached_actors().get(&id)
             && *at == seen
         {
-            return Ok(Some(actor.clone()));
+            return Ok(Some((actor.clone(), *epoch)));
         }
         match self.db.account(id).await {
             Ok(record) if record.user.active => {
+                let epoch = record.session_epoch;
                 let actor = to_actor(record.user);
-                self.cached_actors().insert(id, (seen, actor.clone()));
-                Ok(Some(actor))
+                self.cached_actors()
+                    .insert(id, (seen, actor.clone(), epoch));
+                Ok(Some((actor, epoch)))
             }
             Ok(_) | Err(AppError::NotFound) => Ok(None),
             Err(err) => Err(err),
         }
     }
 
-    fn cached_actors(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, (u64, Actor)>> {
+    fn cached_actors(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, (u64, Actor, i64)>> {
         self.actors.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The actor a bearer token stands for, if the token exists and its owner is active.
-    pub async fn actor_for_token(&self, secret: &str) -> Result<Option<Actor>, AppError> {
+    /// Whether a live stream `user` opened with `via` may go on: the account is active and a
+    /// token has neither expired nor been revoked.
+    pub async fn stream_may_go_on(&self, user: UserId, via: &Credential) -> Result<bool, AppError> {
+        if self.active_account(user).await?.is_none() {
+            return Ok(false);
+        }
+        match via {
+            Credential::Session { .. } => Ok(true),
+            Credential::Token { id, .. } => self.db.token_is_live(*id).await,
+        }
+    }
+
+    /// Who a bearer token stands for, if the token exists, has not expired and its owner is
+    /// active.
+    pub async fn actor_for_token(&self, secret: &str) -> Result<Option<TokenCaller>, AppError> {
         Ok(self
             .db
             .account_by_token(&token_hash(secret))
             .await?
-            .filter(|record| record.user.active)
-            .map(|record| to_actor(record.user)))
+            .filter(|token| token.account.user.active)
+            .map(|token| TokenCaller {
+                actor: to_actor(token.account.user),
+                via: Credential::Token {
+                    id: token.id,
+                    scope: token.scope,
+                },
+            }))
     }
 
     /// Creates an account for tools (command line, demo data) that act as the system.
@@ -280,6 +339,11 @@ impl Accounts for AccountsService {
             return Err(AppError::conflict("You cannot deactivate yourself."));
         }
         self.db.set_account_active(target.id, active).await?;
+        if !active {
+            // Their sessions and tokens are refused from the next request on; their streams,
+            // which make no more requests, end now.
+            self.streams.close(target.id, |_| true);
+        }
         Ok(self.db.account(target.id).await?.user)
     }
 
@@ -291,12 +355,24 @@ impl Accounts for AccountsService {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn session_epoch(&self, user: UserId) -> Result<i64, AppError> {
+        Ok(self.db.account(user).await?.session_epoch)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn change_password(
         &self,
         actor: &Actor,
+        via: &Credential,
+        session: &tower_sessions::Session,
         current: &str,
         new: &str,
-    ) -> Result<(), AppError> {
+        revoke_tokens: bool,
+    ) -> Result<PasswordChanged, AppError> {
+        via.require_session("Changing your password")?;
+        let Credential::Session { id: session_id } = via else {
+            return Err(AppError::Internal);
+        };
         let new = Password::parse(new).map_err(|m| AppError::invalid("new", m))?;
         let record = self.db.account(actor.user_id).await?;
         if !self
@@ -310,7 +386,20 @@ impl Accounts for AccountsService {
             ));
         }
         let hash = self.hashing.hash(new.expose().to_string()).await?;
-        self.db.set_password_hash(actor.user_id, &hash).await
+        let (epoch, revoked) = self
+            .db
+            .set_password_hash(actor.user_id, &hash, revoke_tokens)
+            .await?;
+        // This session moves to the new epoch with the password; every other one is ended at
+        // its next request, and its streams now.
+        keep_session(session, epoch).await?;
+        self.streams.close(actor.user_id, |opened| match opened {
+            Credential::Session { id } => id != session_id,
+            Credential::Token { id, .. } => revoked.contains(id),
+        });
+        Ok(PasswordChanged {
+            tokens_revoked: revoked.len() as u64,
+        })
     }
 
     #[tracing::instrument(skip_all)]
@@ -319,19 +408,36 @@ impl Accounts for AccountsService {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_token(&self, actor: &Actor, name: &str) -> Result<CreatedToken, AppError> {
-        let name = parse_token_name(name).map_err(|m| AppError::invalid("name", m))?;
+    async fn create_token(
+        &self,
+        actor: &Actor,
+        via: &Credential,
+        new: NewToken,
+    ) -> Result<CreatedToken, AppError> {
+        // A leaked token must not be able to make itself a successor that outlives it.
+        via.require_session("Creating an API token")?;
         let secret = new_token_secret();
         let token = self
             .db
-            .insert_token(actor.user_id, &name, &token_hash(&secret))
+            .insert_token(actor.user_id, &new, &token_hash(&secret))
             .await?;
         Ok(CreatedToken { token, secret })
     }
 
     #[tracing::instrument(skip_all)]
     async fn revoke_token(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        self.db.delete_token(actor.user_id, id).await
+        self.db.delete_token(actor.user_id, id).await?;
+        self.streams.close_token(actor.user_id, id);
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sign_out(&self, session: &tower_sessions::Session) -> Result<(), AppError> {
+        let user: Option<UserId> = session.get(SESSION_USER_KEY).await.map_err(session_error)?;
+        if let (Some(user), Some(id)) = (user, session.id()) {
+            self.streams.close_session(user, &id.to_string());
+        }
+        end_session(session).await
     }
 }
 

@@ -2,10 +2,10 @@
 //! token into the `Actor` every rule checks. What a password or token is checked against lives
 //! with the accounts (`accounts::credentials`, `accounts::throttle`).
 
-use crate::accounts::{AccountsService, two_factor::TwoFactorService};
+use crate::accounts::{AccountsService, TokenCaller, two_factor::TwoFactorService};
 use app::access::Via;
-use app::accounts::Actor;
-use app::backend::SESSION_USER_KEY;
+use app::accounts::{Actor, Credential};
+use app::backend::{SESSION_EPOCH_KEY, SESSION_USER_KEY, session_error};
 use app::error::AppError;
 use app::two_factor::{SETUP_PATH, ssr::TwoFactor};
 use axum::{
@@ -59,8 +59,10 @@ pub async fn session_layer(
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14))))
 }
 
-/// Resolves the caller from a bearer token or the session and puts the `Actor` in the
-/// request's extensions. Deactivated or deleted accounts end their session here.
+/// Resolves the caller from a bearer token or the session and puts the `Actor`, and the
+/// `Credential` it came with, in the request's extensions. Deactivated or deleted accounts,
+/// and sessions signed in before the password last changed, end their session here. A
+/// read-only token's requests other than GET and HEAD are refused here, for every route.
 pub async fn resolve_actor(
     State(accounts): State<Arc<AccountsService>>,
     mut request: Request,
@@ -74,11 +76,6 @@ pub async fn resolve_actor(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().to_string());
-    let via = if bearer.is_some() {
-        Via::Api
-    } else {
-        Via::Page
-    };
     let actor = match bearer {
         Some(value) => {
             let secret = value
@@ -86,19 +83,27 @@ pub async fn resolve_actor(
                 .or_else(|| value.strip_prefix("bearer "))
                 .ok_or(AppError::Unauthorized)?;
             // A token that does not resolve is an error, never a silent fall-back to the cookie.
-            Some(
-                accounts
-                    .actor_for_token(secret.trim())
-                    .await?
-                    .ok_or(AppError::Unauthorized)?,
-            )
+            let TokenCaller { actor, via } = accounts
+                .actor_for_token(secret.trim())
+                .await?
+                .ok_or(AppError::Unauthorized)?;
+            if let Credential::Token { scope, .. } = &via
+                && !scope.allows(request.method().as_str())
+            {
+                return Err(AppError::Refused {
+                    message: "This API token is read-only: it may make GET and HEAD requests \
+                              only. Create a read-and-write token to change anything."
+                        .into(),
+                });
+            }
+            Some((actor, via))
         }
         None => match request.extensions().get::<Session>().cloned() {
             Some(session) => actor_from_session(&accounts, &session).await?,
             None => None,
         },
     };
-    if let Some(actor) = actor {
+    if let Some((actor, via)) = actor {
         request.extensions_mut().insert(actor);
         request.extensions_mut().insert(via);
     }
@@ -108,20 +113,37 @@ pub async fn resolve_actor(
 async fn actor_from_session(
     accounts: &AccountsService,
     session: &Session,
-) -> Result<Option<Actor>, AppError> {
-    let user_id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(|err| {
-        tracing::error!(error = %err, "session store failed");
-        AppError::Internal
-    })?;
-    let Some(user_id) = user_id else {
+) -> Result<Option<(Actor, Credential)>, AppError> {
+    let user_id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(session_error)?;
+    let (Some(user_id), Some(id)) = (user_id, session.id()) else {
         return Ok(None);
     };
-    match accounts.active_actor(user_id).await? {
-        Some(actor) => Ok(Some(actor)),
+    let epoch: Option<i64> = session
+        .get(SESSION_EPOCH_KEY)
+        .await
+        .map_err(session_error)?;
+    match accounts.session_actor(user_id, epoch.unwrap_or(0)).await? {
+        Some(actor) => Ok(Some((actor, Credential::Session { id: id.to_string() }))),
         None => {
             app::backend::end_session(session).await?;
             Ok(None)
         }
+    }
+}
+
+/// How the caller of a REST handler signed in; 401 JSON when there is no caller.
+pub struct SignedInWith(pub Credential);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedInWith {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Credential>()
+            .cloned()
+            .map(SignedInWith)
+            .ok_or(AppError::Unauthorized)
     }
 }
 
@@ -219,8 +241,6 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedInVia {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        Ok(SignedInVia(
-            parts.extensions.get::<Via>().copied().unwrap_or(Via::Page),
-        ))
+        Ok(SignedInVia(Via::of(parts.extensions.get::<Credential>())))
     }
 }

@@ -1,7 +1,9 @@
 //! The live event bus: events are written to the database with the change they announce and
 //! published after the commit, in id order, to every open stream, each of which passes on only
 //! what its subscriber may read. Beside them run ephemeral events (presence), sent once to
-//! whoever listens and never stored.
+//! whoever listens and never stored. Who holds which stream open: `streams`.
+
+pub mod streams;
 
 use crate::db::Db;
 use crate::db::live::StoredEvent;

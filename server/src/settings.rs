@@ -124,6 +124,15 @@ pub struct Settings {
     )]
     pub proxy_header: ProxyHeader,
 
+    /// Live streams (`/api/v1/events`: one per open tab of the portal, or a script's) one
+    /// person may hold open at once; one more is refused with 429.
+    #[arg(
+        long,
+        env = "DESKSIDE_STREAMS_PER_PERSON",
+        default_value_t = crate::live::streams::DEFAULT_PER_PERSON
+    )]
+    pub streams_per_person: usize,
+
     /// The largest file one may attach, in megabytes.
     #[arg(long, env = "DESKSIDE_MAX_FILE_MB", default_value_t = 20)]
     pub max_file_mb: usize,
@@ -198,6 +207,7 @@ impl Settings {
             login_failures_per_address: 20,
             trusted_proxies: Vec::new(),
             proxy_header: ProxyHeader::XForwardedFor,
+            streams_per_person: crate::live::streams::DEFAULT_PER_PERSON,
             max_file_mb: 20,
             max_upload_mb: 50,
             reopen_days: 14,

@@ -48,7 +48,8 @@ impl AppState {
                 settings.login_failures_per_account,
                 settings.login_failures_per_address,
             )
-            .with_upload_quota(quota),
+            .with_upload_quota(quota)
+            .with_streams_per_person(settings.streams_per_person),
         );
         let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()

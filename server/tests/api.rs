@@ -16,6 +16,7 @@ mod api {
     pub mod queue;
     pub mod reports;
     pub mod security;
+    pub mod sessions;
     pub mod settings;
     pub mod signin_attacks;
     pub mod support;

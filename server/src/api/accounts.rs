@@ -1,10 +1,12 @@
 //! REST routes for signing in, the caller, tokens, organizations and people.
 
 use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedInWith};
 use crate::state::AppState;
-use app::accounts::{Actor, ApiToken, CreatedToken, NewUser, Org, Role, User};
-use app::backend::{ClientIp, end_session};
+use app::accounts::{
+    Actor, ApiToken, CreatedToken, NewToken, NewUser, Org, PasswordChanged, Role, TokenScope, User,
+};
+use app::backend::ClientIp;
 use app::error::AppError;
 use app::two_factor::ssr::{PENDING_SECS, SignIn, sign_in};
 use axum::{
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
+        .routes(routes!(change_password))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(list_orgs, create_org))
@@ -76,11 +79,11 @@ async fn login(
     )
 }
 
-/// Sign out; ends the session.
+/// Sign out; ends the session and the live streams it opened.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out")))]
-async fn logout(session: Session) -> Result<StatusCode, AppError> {
-    end_session(&session).await?;
+async fn logout(State(state): State<AppState>, session: Session) -> Result<StatusCode, AppError> {
+    state.backend.accounts.sign_out(&session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,7 +97,49 @@ async fn me(Caller(actor): Caller) -> Json<Actor> {
     Json(actor)
 }
 
-/// The caller's personal API tokens (never their secrets).
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    current: String,
+    /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256)]
+    new: String,
+    /// Revoke every one of the caller's API tokens too (and end the live streams they opened).
+    #[serde(default)]
+    revoke_tokens: bool,
+}
+
+/// Change one's password, from a signed-in session (not with a token). Every other session of
+/// the caller ends, with the live streams it opened; this session stays signed in. With
+/// `revoke_tokens`, every API token of theirs is revoked too.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth",
+    request_body = PasswordChange,
+    responses((status = 200, body = PasswordChanged),
+        (status = 403, description = "Called with an API token", body = ErrorBody),
+        (status = 422, description = "Wrong current password, or a new one too short or long",
+            body = ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    SignedInWith(via): SignedInWith,
+    session: Session,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<Json<PasswordChanged>, AppError> {
+    let changed = state
+        .backend
+        .accounts
+        .change_password(
+            &actor,
+            &via,
+            &session,
+            &body.current,
+            &body.new,
+            body.revoke_tokens,
+        )
+        .await?;
+    Ok(Json(changed))
+}
+
+/// The caller's personal API tokens (never their secrets), expired ones included.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody)))]
 async fn list_tokens(
@@ -106,27 +151,51 @@ async fn list_tokens(
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewTokenRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     name: String,
+    /// `read_only` tokens may make GET and HEAD requests only; `read_write` (the default)
+    /// whatever their owner may.
+    #[schema(value_type = Option<TokenScope>)]
+    scope: Option<String>,
+    /// Days until the token expires, 1 to 365; 90 when neither this nor `expires_on` is given.
+    #[schema(minimum = 1, maximum = 365)]
+    expires_in_days: Option<i64>,
+    /// The last day (UTC) the token works, `YYYY-MM-DD`, within a year; instead of
+    /// `expires_in_days`.
+    #[schema(format = Date)]
+    expires_on: Option<String>,
 }
 
-/// Create a token; the secret is in this response only.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = [])),
+/// Create a token; the secret is in this response only. Only from a signed-in session: a
+/// token cannot create another (403).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens",
     request_body = NewTokenRequest,
-    responses((status = 201, body = CreatedToken), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedToken),
+        (status = 403, description = "Called with an API token", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn create_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInWith(via): SignedInWith,
     ApiJson(body): ApiJson<NewTokenRequest>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    let days = body.expires_in_days.map(|days| days.to_string());
+    let new = NewToken::parse(
+        &body.name,
+        body.scope.as_deref(),
+        days.as_deref(),
+        body.expires_on.as_deref(),
+        time::OffsetDateTime::now_utc(),
+    )?;
     let created = state
         .backend
         .accounts
-        .create_token(&actor, &body.name)
+        .create_token(&actor, &via, new)
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Revoke one of the caller's tokens.
+/// Revoke one of the caller's tokens; the live streams it opened end.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]

@@ -2,7 +2,7 @@
 //! delivered only to a subscriber who may read it.
 
 use super::{ApiQuery, ErrorBody};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedInWith};
 use crate::state::AppState;
 use app::error::AppError;
 use app::live::LiveEvent;
@@ -20,7 +20,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 /// Idle streams get a comment this often, so proxies keep them open.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
-/// How often a stream checks that its subscriber is still an active account.
+/// How often a stream checks that its subscriber is still an active account and its token
+/// has not expired. Signing out, revoking a token, a password change and deactivation end
+/// streams at once (see `live::streams`); this catches a token's expiry and what changed
+/// behind the server's back (the command line).
 const RECHECK: Duration = Duration::from_secs(60);
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,14 +41,20 @@ pub struct EventsQuery {
 /// `presence` events are not stored and carry no `id`: they are never replayed.
 /// Reconnect with `Last-Event-ID` to receive every missed event in order; a client too far
 /// behind, or too slow to keep up, receives one `resync` event and should reload its data.
+/// The stream ends as soon as the session or token that opened it ends (signing out,
+/// revoking the token, a password change) or its person is deactivated. One person may hold
+/// a limited number of streams open at once (8 unless configured); one more is refused.
 #[utoipa::path(get, path = "/api/v1/events", tag = "live", security(("bearer" = [])),
     params(EventsQuery),
     responses((status = 200, content_type = "text/event-stream", body = LiveEvent,
             description = "Server-sent events"),
-        (status = 401, body = ErrorBody)))]
+        (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller holds as many streams open as one person \
+            may; close one first", body = ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    SignedInWith(via): SignedInWith,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
@@ -55,23 +64,28 @@ async fn events(
         .map(str::to_string)
         .or(query.last_event_id)
         .and_then(|id| id.trim().parse::<i64>().ok());
+    let open = state.accounts.streams().open(actor.user_id, via)?;
     let subscription = state.bus.subscribe(actor, last).await?;
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.reset();
-    let feed = (subscription, recheck, state.accounts.clone());
+    let feed = (subscription, open, recheck, state.accounts.clone());
     let stream = futures::stream::unfold(
         feed,
-        |(mut subscription, mut recheck, accounts)| async move {
+        |(mut subscription, mut open, mut recheck, accounts)| async move {
             loop {
                 tokio::select! {
                     event = subscription.next() => {
-                        return event.map(|event| (Ok(sse(&event)), (subscription, recheck, accounts)));
+                        return event.map(|event| {
+                            (Ok(sse(&event)), (subscription, open, recheck, accounts))
+                        });
                     }
+                    () = open.closed() => return None,
                     _ = recheck.tick() => {
-                        // A deactivated account's stream ends, as its next request would fail.
-                        match accounts.active_actor(subscription.actor().user_id).await {
-                            Ok(Some(_)) => {}
-                            Ok(None) => return None,
+                        // The stream ends when its next request would fail: the account was
+                        // deactivated, or the token expired.
+                        match accounts.stream_may_go_on(open.user(), open.via()).await {
+                            Ok(true) => {}
+                            Ok(false) => return None,
                             Err(err) => tracing::warn!(error = %err, "cannot recheck a subscriber"),
                         }
                     }

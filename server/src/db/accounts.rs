@@ -1,7 +1,9 @@
 //! SQL for organizations, accounts and API tokens.
 
 use super::{Db, is_unique_violation, now, timestamp};
-use app::accounts::{ApiToken, Email, Org, OrgId, OrgKind, PersonName, Role, User, UserId};
+use app::accounts::{
+    ApiToken, Email, NewToken, Org, OrgId, OrgKind, PersonName, Role, TokenScope, User, UserId,
+};
 use app::error::AppError;
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -12,6 +14,16 @@ pub struct AccountRecord {
     pub user: User,
     pub org_kind: OrgKind,
     pub password_hash: String,
+    /// Moved on by every password change; sessions signed in at another are ended.
+    pub session_epoch: i64,
+}
+
+/// An unexpired token's owner, as a request made with it acts.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub scope: TokenScope,
+    pub account: AccountRecord,
 }
 
 #[derive(FromRow)]
@@ -25,6 +37,7 @@ struct AccountRow {
     name: String,
     active: bool,
     password_hash: String,
+    session_epoch: i64,
     created_at: OffsetDateTime,
 }
 
@@ -48,6 +61,7 @@ impl TryFrom<AccountRow> for AccountRecord {
             },
             org_kind,
             password_hash: row.password_hash,
+            session_epoch: row.session_epoch,
         })
     }
 }
@@ -78,20 +92,29 @@ impl TryFrom<OrgRow> for Org {
 struct TokenRow {
     id: i64,
     name: String,
+    scope: String,
     created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
     last_used_at: Option<OffsetDateTime>,
 }
 
-impl From<TokenRow> for ApiToken {
-    fn from(row: TokenRow) -> Self {
-        ApiToken {
+impl TryFrom<TokenRow> for ApiToken {
+    type Error = AppError;
+
+    fn try_from(row: TokenRow) -> Result<Self, AppError> {
+        Ok(ApiToken {
+            scope: TokenScope::parse(&row.scope)
+                .map_err(|_| corrupt("api_token.scope", &row.scope))?,
             id: row.id,
             name: row.name,
             created_at: row.created_at,
+            expires_at: row.expires_at,
             last_used_at: row.last_used_at,
-        }
+        })
     }
 }
+
+const TOKEN_COLUMNS: &str = "id, name, scope, created_at, expires_at, last_used_at";
 
 fn corrupt(column: &str, value: &str) -> AppError {
     tracing::error!(column, value, "unexpected value in the database");
@@ -99,7 +122,7 @@ fn corrupt(column: &str, value: &str) -> AppError {
 }
 
 const ACCOUNT_SELECT: &str = "select a.id, a.org_id, o.name as org_name, o.kind as org_kind, \
-     a.role, a.email, a.name, a.active, a.password_hash, a.created_at \
+     a.role, a.email, a.name, a.active, a.password_hash, a.session_epoch, a.created_at \
      from account a join org o on o.id = a.org_id";
 
 /// Targets a new client organization starts with: priority, first response and resolution
@@ -133,22 +156,25 @@ impl Db {
             .try_into()
     }
 
-    /// The account a token belongs to; marks the token used (at most once a minute, so reads
-    /// stay reads).
+    /// The unexpired token with `token_hash` and its account; marks the token used (at most
+    /// once a minute, so reads stay reads).
     #[tracing::instrument(skip_all)]
     pub async fn account_by_token(
         &self,
         token_hash: &str,
-    ) -> Result<Option<AccountRecord>, AppError> {
+    ) -> Result<Option<TokenRecord>, AppError> {
         let current = OffsetDateTime::now_utc();
-        let found: Option<(i64, i64)> =
-            sqlx::query_as("select id, account_id from api_token where token_hash = ?")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some((token_id, account_id)) = found else {
+        let found: Option<(i64, i64, String)> = sqlx::query_as(
+            "select id, account_id, scope from api_token where token_hash = ? and expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(timestamp(current))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((token_id, account_id, scope)) = found else {
             return Ok(None);
         };
+        let scope = TokenScope::parse(&scope).map_err(|_| corrupt("api_token.scope", &scope))?;
         sqlx::query(
             "update api_token set last_used_at = ?1, updated_at = ?1 \
              where id = ?2 and (last_used_at is null or last_used_at < ?3)",
@@ -158,7 +184,11 @@ impl Db {
         .bind(timestamp(current - time::Duration::minutes(1)))
         .execute(&self.pool)
         .await?;
-        self.account(account_id).await.map(Some)
+        Ok(Some(TokenRecord {
+            id: token_id,
+            scope,
+            account: self.account(account_id).await?,
+        }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -310,15 +340,37 @@ impl Db {
         Ok(())
     }
 
+    /// Sets a new password hash and moves the account's session epoch on, ending its
+    /// sessions; with `revoke_tokens`, deletes its tokens too, in the same transaction.
+    /// The new epoch and the ids of the tokens deleted.
     #[tracing::instrument(skip_all)]
-    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), AppError> {
-        sqlx::query("update account set password_hash = ?, updated_at = ? where id = ?")
-            .bind(hash)
-            .bind(now())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    pub async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &str,
+        revoke_tokens: bool,
+    ) -> Result<(i64, Vec<i64>), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let epoch: i64 = sqlx::query_scalar(
+            "update account set password_hash = ?, session_epoch = session_epoch + 1, \
+             updated_at = ? where id = ? returning session_epoch",
+        )
+        .bind(hash)
+        .bind(now())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let revoked = if revoke_tokens {
+            sqlx::query_scalar("delete from api_token where account_id = ? returning id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        self.account_changed();
+        Ok((epoch, revoked))
     }
 
     #[tracing::instrument(skip_all)]
@@ -329,38 +381,52 @@ impl Db {
             .map_err(AppError::from)
     }
 
+    /// `account`'s tokens, expired ones included, newest first.
     #[tracing::instrument(skip_all)]
     pub async fn tokens(&self, account: UserId) -> Result<Vec<ApiToken>, AppError> {
-        Ok(sqlx::query_as::<_, TokenRow>(
-            "select id, name, created_at, last_used_at from api_token \
-             where account_id = ? order by created_at desc, id desc",
-        )
+        sqlx::query_as::<_, TokenRow>(&format!(
+            "select {TOKEN_COLUMNS} from api_token \
+             where account_id = ? order by created_at desc, id desc"
+        ))
         .bind(account)
         .fetch_all(&self.pool)
         .await?
         .into_iter()
-        .map(ApiToken::from)
-        .collect())
+        .map(ApiToken::try_from)
+        .collect()
     }
 
     #[tracing::instrument(skip_all)]
     pub async fn insert_token(
         &self,
         account: UserId,
-        name: &str,
+        new: &NewToken,
         token_hash: &str,
     ) -> Result<ApiToken, AppError> {
-        sqlx::query_as::<_, TokenRow>(
-            "insert into api_token (account_id, name, token_hash) values (?, ?, ?) \
-             returning id, name, created_at, last_used_at",
-        )
+        sqlx::query_as::<_, TokenRow>(&format!(
+            "insert into api_token (account_id, name, token_hash, scope, expires_at) \
+             values (?, ?, ?, ?, ?) returning {TOKEN_COLUMNS}"
+        ))
         .bind(account)
-        .bind(name)
+        .bind(&new.name)
         .bind(token_hash)
+        .bind(new.scope.as_str())
+        .bind(timestamp(new.expires_at))
         .fetch_one(&self.pool)
-        .await
-        .map(ApiToken::from)
-        .map_err(AppError::from)
+        .await?
+        .try_into()
+    }
+
+    /// Whether token `id` exists and has not expired.
+    #[tracing::instrument(skip_all)]
+    pub async fn token_is_live(&self, id: i64) -> Result<bool, AppError> {
+        let live: Option<i64> =
+            sqlx::query_scalar("select 1 from api_token where id = ? and expires_at > ?")
+                .bind(id)
+                .bind(now())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(live.is_some())
     }
 
     /// Deletes one of `account`'s tokens; `NotFound` when it has no such token.
@@ -376,5 +442,101 @@ impl Db {
         } else {
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::migrate::Migrator;
+
+    /// The migration that gave tokens an expiry and a scope.
+    const EXPIRY_AND_SCOPE: i64 = 20261204000002;
+
+    #[tokio::test]
+    async fn tokens_from_before_expiry_and_scope_keep_working_read_write_for_90_days() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("old.db");
+        let pool = sqlx::SqlitePool::connect_with(crate::db::connect_options(&path))
+            .await
+            .expect("a database");
+        let all = sqlx::migrate!("./migrations");
+        let before = Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version < EXPIRY_AND_SCOPE)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..Migrator::DEFAULT
+        };
+        before.run(&pool).await.expect("the earlier migrations");
+        let account: i64 = sqlx::query_scalar(
+            "insert into account (org_id, role, email, name, password_hash) \
+             values (1, 'admin', 'old@provider.example', 'Old', 'x') returning id",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("an account");
+        sqlx::query("insert into api_token (account_id, name, token_hash) values (?, 'old', 'h')")
+            .bind(account)
+            .execute(&pool)
+            .await
+            .expect("a token from before");
+        pool.close().await;
+
+        let migrated_at = OffsetDateTime::now_utc();
+        let db = Db::open(&path).await.expect("every migration");
+
+        let tokens = db.tokens(account).await.expect("the tokens");
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0].scope, TokenScope::ReadWrite);
+        let lasts = tokens[0].expires_at - migrated_at;
+        assert!(
+            (lasts - time::Duration::days(90)).abs() < time::Duration::minutes(1),
+            "{lasts}"
+        );
+        let found = db.account_by_token("h").await.expect("a lookup");
+        assert_eq!(found.map(|t| t.account.user.id), Some(account));
+    }
+
+    #[tokio::test]
+    async fn a_token_is_live_until_it_expires_or_is_revoked() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&dir.path().join("tokens.db"))
+            .await
+            .expect("a database");
+        let account: i64 = sqlx::query_scalar(
+            "insert into account (org_id, role, email, name, password_hash) \
+             values (1, 'admin', 'a@provider.example', 'A', 'x') returning id",
+        )
+        .fetch_one(db.pool())
+        .await
+        .expect("an account");
+        let now = OffsetDateTime::now_utc();
+        let token = |name: &str, expires_at| NewToken {
+            name: name.into(),
+            scope: TokenScope::ReadOnly,
+            expires_at,
+        };
+        let live = db
+            .insert_token(account, &token("live", now + time::Duration::days(1)), "a")
+            .await
+            .expect("a token");
+        let expired = db
+            .insert_token(
+                account,
+                &token("old", now - time::Duration::seconds(1)),
+                "b",
+            )
+            .await
+            .expect("a token");
+
+        assert!(db.token_is_live(live.id).await.expect("a lookup"));
+        assert!(!db.token_is_live(expired.id).await.expect("a lookup"));
+        assert!(db.account_by_token("b").await.expect("a lookup").is_none());
+        db.delete_token(account, live.id).await.expect("revoked");
+        assert!(!db.token_is_live(live.id).await.expect("a lookup"));
     }
 }

@@ -81,6 +81,22 @@ impl Stream {
         }
     }
 
+    /// Reads the stream to its end, which must come: the server ends it. Ten seconds of waiting
+    /// only guard against a stream that never ends; they time nothing.
+    pub async fn ends(mut self) {
+        let read_to_end = async {
+            while let Some(chunk) = self.body.next().await {
+                if chunk.is_err() {
+                    // The connection closed mid-chunk: ended all the same.
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), read_to_end)
+            .await
+            .expect("the server ends the stream");
+    }
+
     /// The next event, which must be of `kind`.
     pub async fn expect(&mut self, kind: &str) -> LiveEvent {
         let event = self.next_event().await;

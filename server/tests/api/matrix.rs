@@ -465,8 +465,18 @@ const ROUTES: &[Route] = &[
         r#"{"require_staff_two_factor": false}"#,
         ADMINS,
     ),
+    // The same password again: the row's caller stays signed in, their other sessions end.
+    post(
+        "/api/v1/me/password",
+        r#"{"current": "deskside-demo", "new": "deskside-demo"}"#,
+        SIGNED_IN,
+    ),
     get("/api/v1/tokens", SIGNED_IN),
-    post("/api/v1/tokens", r#"{"name": "matrix {n}"}"#, SIGNED_IN),
+    post(
+        "/api/v1/tokens",
+        r#"{"name": "matrix {n}", "scope": "read_only", "expires_in_days": 30}"#,
+        SIGNED_IN,
+    ),
     delete("/api/v1/tokens/{my_token}", SIGNED_IN),
     // Nobody, not even an admin, revokes someone else's token.
     delete(
@@ -772,9 +782,14 @@ const SERVER_FNS: &[Call] = &[
     sf(path!(profile::ListTokens), &[], SIGNED_IN),
     sf(
         path!(profile::CreateToken),
-        &[("name", "matrix {n}")],
+        &[
+            ("name", "matrix {n}"),
+            ("scope", "read_only"),
+            ("expires_in_days", "30"),
+        ],
         SIGNED_IN,
     ),
+    sf(path!(profile::TakeCreatedToken), &[], SIGNED_IN),
     sf(
         path!(profile::RevokeToken),
         &[("id", "{my_token}")],
@@ -1758,6 +1773,119 @@ async fn with_sharing_on_a_colleague_reads_the_requesters_tickets_and_acts_on_no
         failures.len(),
         failures.join("\n")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. API tokens: a read-only one reads what its owner may and writes nothing; none manages
+// credentials.
+// ---------------------------------------------------------------------------------------------
+
+/// A client sending a new token of `who`'s, of `scope`, as a script does.
+async fn token_client(world: &World, who: Who, scope: &str) -> Client {
+    let created = world
+        .ok(
+            who,
+            Method::POST,
+            "/api/v1/tokens",
+            Some(json!({ "name": format!("matrix {scope}"), "scope": scope })),
+        )
+        .await;
+    let secret = created["secret"].as_str().expect("a secret");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {secret}").parse().expect("a header value"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+#[tokio::test]
+async fn a_read_only_token_reads_as_its_owner_and_every_write_and_server_function_is_403() {
+    let world = World::new().await;
+    let mut failures = Vec::new();
+
+    for who in [AcmeManager, Admin] {
+        let token = token_client(&world, who, "read_only").await;
+        for org in [Org::Acme, Org::Birch] {
+            for route in ROUTES {
+                let (field, owner) = route.expect.outcome(who, org);
+                let expected = if route.method == "GET" { owner } else { E403 };
+                let (path, status, body) = world.rest_with(&token, route, who, org).await;
+                if !expected.matches(status) {
+                    failures.push(format!(
+                        "{} {path} with {who:?}'s read-only token about {org:?} ({field}): \
+                         expected {expected:?}, got {status} {}",
+                        route.method,
+                        short(&body)
+                    ));
+                }
+            }
+            for call in SERVER_FNS {
+                let (status, body) = world.server_fn_with(&token, call, who, org).await;
+                if status != StatusCode::FORBIDDEN {
+                    failures.push(format!(
+                        "{} with {who:?}'s read-only token: expected 403, got {status} {}",
+                        call.path,
+                        short(&body)
+                    ));
+                }
+            }
+        }
+    }
+
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn no_token_creates_tokens_or_changes_the_password_even_read_write() {
+    let world = World::new().await;
+    let token = token_client(&world, Technician, "read_write").await;
+    let credentials: [(&str, &str, Value); 2] = [
+        ("POST", "/api/v1/tokens", json!({ "name": "successor" })),
+        (
+            "POST",
+            "/api/v1/me/password",
+            json!({ "current": DEMO, "new": "a much better password" }),
+        ),
+    ];
+    let mut failures = Vec::new();
+
+    for (method, path, body) in credentials {
+        let res = token
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                world.app.url(path),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        let (status, text) = status_and_text(res).await;
+        if status != StatusCode::FORBIDDEN {
+            failures.push(format!("{method} {path}: {status} {}", short(&text)));
+        }
+    }
+    for call in SERVER_FNS.iter().filter(|c| {
+        [
+            path!(profile::CreateToken),
+            path!(profile::TakeCreatedToken),
+            path!(profile::ChangePassword),
+        ]
+        .contains(&c.path)
+    }) {
+        let (status, text) = world
+            .server_fn_with(&token, call, Technician, Org::Acme)
+            .await;
+        if status != StatusCode::FORBIDDEN {
+            failures.push(format!("{}: {status} {}", call.path, short(&text)));
+        }
+    }
+
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -713,3 +713,127 @@ async fn pages_render_while_other_applications_start() {
         thread.join().expect("every application started");
     }
 }
+
+#[tokio::test]
+async fn the_password_form_without_javascript_ends_other_sessions_and_can_revoke_every_token() {
+    let app = spawn().await;
+    let laptop = app.signed_in(BIRCH_REQUESTER).await;
+    let phone = app.signed_in(BIRCH_REQUESTER).await;
+    let (_, token) = app
+        .post(
+            &laptop,
+            "/api/v1/tokens",
+            serde_json::json!({ "name": "t" }),
+        )
+        .await;
+    let secret = token["secret"].as_str().expect("a secret").to_string();
+
+    let res = post_form(
+        &app,
+        &laptop,
+        app::profile::ChangePassword::PATH,
+        "/profile",
+        &[
+            ("current", DEMO_PASSWORD),
+            ("new", "a much better password"),
+            ("confirm", "a much better password"),
+            ("revoke_tokens", "on"),
+        ],
+    )
+    .await;
+
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(!location.contains("__err"), "{location}");
+    let (status, page) = html(&app, &laptop, "/profile").await;
+    assert_eq!(status, StatusCode::OK, "this session stays signed in");
+    assert!(page.contains("Also revoke all my API tokens"), "{page}");
+    assert_eq!(
+        app.get(&phone, "/api/v1/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let script = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_token_made_without_javascript_has_its_access_and_expiry_and_its_secret_shows_once() {
+    let app = spawn().await;
+    let client = app.signed_in(TECH).await;
+    let last_day = (time::OffsetDateTime::now_utc() + time::Duration::days(40)).date();
+
+    let res = post_form(
+        &app,
+        &client,
+        app::profile::CreateToken::PATH,
+        "/profile",
+        &[
+            ("name", "nightly report"),
+            ("scope", "read_only"),
+            ("expires_in_days", "date"),
+            ("expires_on", &last_day.to_string()),
+        ],
+    )
+    .await;
+
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let (_, tokens) = app.get(&client, "/api/v1/tokens").await;
+    assert_eq!(tokens[0]["scope"], "read_only", "{tokens}");
+    let (_, page) = html(&app, &client, "/profile").await;
+    let table = page.split("<table").nth(1).expect("the tokens' table");
+    assert!(table.contains("Read only"), "{table}");
+    assert!(table.contains(&last_day.to_string()), "{table}");
+    let notice = page
+        .split("Copy the new token")
+        .nth(1)
+        .expect("the secret is shown");
+    let secret = notice
+        .split("dsk_")
+        .nth(1)
+        .map(|rest| format!("dsk_{}", &rest[..64]))
+        .expect("the secret");
+    let works = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(works.status(), StatusCode::OK);
+    let (_, again) = html(&app, &client, "/profile").await;
+    assert!(!again.contains(&secret), "shown once only");
+}
+
+#[tokio::test]
+async fn a_token_on_a_date_left_empty_without_javascript_says_so_at_the_date() {
+    let app = spawn().await;
+    let client = app.signed_in(TECH).await;
+
+    let res = post_form(
+        &app,
+        &client,
+        app::profile::CreateToken::PATH,
+        "/profile",
+        &[
+            ("name", "nightly report"),
+            ("scope", "read_write"),
+            ("expires_in_days", "date"),
+            ("expires_on", ""),
+        ],
+    )
+    .await;
+
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = html(&app, &client, location.trim_start_matches(&app.base)).await;
+    let field = page
+        .split("id=\"token-expires-on-error\"")
+        .nth(1)
+        .expect("the date's error slot");
+    assert!(field[..200].contains("Choose the date."), "{field}");
+    let (_, tokens) = app.get(&client, "/api/v1/tokens").await;
+    assert_eq!(tokens, serde_json::json!([]));
+}
