@@ -55,8 +55,9 @@ pub fn require_credential() -> Result<Credential, AppError> {
 /// How the caller of this request signed in, as the authentication layer recorded it: with a
 /// token (`Api`) or a session (`Page`, also when nothing was recorded).
 pub fn via() -> Via {
-    use_context::<axum::http::request::Parts>()
-        .map_or(Via::Page, |parts| Via::of(parts.extensions.get::<Credential>()))
+    use_context::<axum::http::request::Parts>().map_or(Via::Page, |parts| {
+        Via::of(parts.extensions.get::<Credential>())
+    })
 }
 
 /// The address a request came from, as the server resolved it once for every route: the

@@ -93,7 +93,9 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::TooLarge { .. } => 413,
-            AppError::RateLimited { .. } | AppError::Busy { .. } | AppError::LimitReached { .. } => 429,
+            AppError::RateLimited { .. }
+            | AppError::Busy { .. }
+            | AppError::LimitReached { .. } => 429,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }
