@@ -87,7 +87,7 @@ test("changing the password signs out one's other browsers and can revoke every 
   await expect(page.getByRole("row").filter({ hasText: "laptop script" })).toBeVisible();
 
   await page.getByLabel("Current password").fill(PASSWORD);
-  await page.getByLabel("New password").fill("a much better password");
+  await page.getByLabel("New password", { exact: true }).fill("a much better password");
   await page.getByLabel("Repeat the new password").fill("a much better password");
   await page.getByLabel("Also revoke all my API tokens").check();
   await page.getByRole("button", { name: "Change password" }).click();

@@ -251,15 +251,7 @@ async fn the_log_pages_newest_first_and_filters_by_person_and_period() {
     assert_eq!(older.entries[0].object, format!("#{first} First"));
     assert_eq!(older.next_before, None);
     // The page links to the older entries without JavaScript.
-    let html = mia
-        .get(app.url("/access?limit=1"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&mia, "/access?limit=1").await;
     assert!(
         html.contains(&format!("href=\"/access?limit=1&amp;before={before}\""))
             || html.contains(&format!("href=\"/access?limit=1&before={before}\"")),
@@ -390,15 +382,7 @@ async fn the_ticket_page_is_logged_and_the_log_page_shows_it_to_the_manager() {
     assert_eq!(seen[0].via, Via::Page);
 
     // The page itself, as a browser without JavaScript gets it.
-    let html = mia
-        .get(app.url("/access"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page_text(&mia, "/access").await;
     assert!(html.contains("Wifi drops"), "{html}");
     assert!(html.contains(&format!("/api/v1/orgs/{acme}/access-log.csv")));
 

@@ -143,25 +143,9 @@ async fn without_javascript_a_chosen_canned_reply_fills_the_reply_box_for_staff_
         .id;
     let page = format!("/tickets/{id}?canned={reset}");
 
-    let staff_page = tom
-        .get(app.url(&page))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let staff_page = app.page_text(&tom, &page).await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let requester_page = rob
-        .get(app.url(&page))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let requester_page = app.page_text(&rob, &page).await;
 
     let reply_box = staff_page
         .split("id=\"reply-body\"")

@@ -322,15 +322,7 @@ async fn an_upload_past_the_organizations_quota_is_refused_and_admins_see_each_o
     let (_, own) = app
         .get_as::<Vec<app::accounts::Org>>(&rob, "/api/v1/orgs")
         .await;
-    let admin_page = admin
-        .get(app.url("/admin"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let admin_page = app.page_text(&admin, "/admin").await;
 
     assert_eq!(first, StatusCode::CREATED);
     assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{refusal}");

@@ -170,6 +170,19 @@ impl TestApp {
     }
 
     /// The id of the organization called `name`, as an admin sees it.
+    /// The HTML of the page at `path` as `client`'s browser gets it (asking for HTML).
+    pub async fn page_text(&self, client: &Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("the page answers")
+            .text()
+            .await
+            .expect("the whole page arrives")
+    }
+
     /// Adds `markdown` (an uploaded file's, say) to the end of the article at `slug`, as its
     /// editor `client`, keeping everything else: readers may download only files the current
     /// text links. The article's new revision number.

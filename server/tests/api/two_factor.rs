@@ -500,15 +500,7 @@ async fn the_account_page_sets_two_factor_up_and_shows_the_recovery_codes_once()
         .as_str()
         .expect("the key")
         .to_string();
-    let page = rob
-        .get(app.url("/profile/two-factor"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&rob, "/profile/two-factor").await;
     assert!(page.contains(&secret), "the page shows the key as text");
     assert!(
         page.contains("src=\"data:image/svg+xml,"),
@@ -546,15 +538,7 @@ async fn only_admins_see_and_change_the_requirement_and_the_admin_page_offers_it
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, settings) = app.get(&admin, "/api/v1/settings").await;
     assert_eq!(settings["require_staff_two_factor"], false);
-    let page = admin
-        .get(app.url("/admin"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&admin, "/admin").await;
     assert!(page.contains("Require two-factor sign-in for provider staff"));
 
     let (status, saved) = call(&app, &admin, save, &[("require_staff_two_factor", "on")]).await;
