@@ -32,7 +32,7 @@ pub enum AppError {
     Conflict { message: String },
     #[error("{message}")]
     TooLarge { message: String },
-    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts. Try again in {}.", wait_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
     /// Too much of something expensive (password hashing) is under way; refused at once rather
     /// than queued without end. A 429, not a 503: a burst of refusals is the defence working,
@@ -216,9 +216,35 @@ mod ssr {
     }
 }
 
+/// A wait as a person reads it: "1 second", "40 seconds", "15 minutes".
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0 | 1 => "1 second".into(),
+        2..60 => format!("{secs} seconds"),
+        _ => match secs.div_ceil(60) {
+            1 => "1 minute".into(),
+            minutes => format!("{minutes} minutes"),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_limit_says_how_long_to_wait_in_words() {
+        let message = |secs| {
+            AppError::RateLimited {
+                retry_after_secs: secs,
+            }
+            .to_string()
+        };
+        assert_eq!(message(1), "Too many attempts. Try again in 1 second.");
+        assert_eq!(message(40), "Too many attempts. Try again in 40 seconds.");
+        assert_eq!(message(61), "Too many attempts. Try again in 2 minutes.");
+        assert_eq!(message(900), "Too many attempts. Try again in 15 minutes.");
+    }
 
     #[test]
     fn validator_reports_every_field_that_failed() {

@@ -32,7 +32,9 @@ pub struct HeartbeatRequest {
     request_body = HeartbeatRequest,
     responses((status = 200, body = PresenceList), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "Heartbeats past the caller's budget; `Retry-After` says \
+            when to send the next", body = ErrorBody)))]
 async fn heartbeat(
     State(state): State<AppState>,
     Caller(actor): Caller,
