@@ -1,5 +1,6 @@
-//! Small pieces every page uses: field errors, error notices, dates.
+//! Small pieces every page uses: field errors, error notices, dates, the organization filter.
 
+use crate::accounts::Org;
 use crate::error::AppError;
 use leptos::prelude::*;
 use time::OffsetDateTime;
@@ -92,5 +93,36 @@ mod tests {
             textarea_text("a < b && </textarea><script>"),
             "a &lt; b &amp;&amp; &lt;/textarea>&lt;script>"
         );
+    }
+}
+
+/// The "Organization" field of a page's filter form (`name="org"`): `blank` is the choice of
+/// none, the one a visitor without JavaScript submits to mean every organization or none yet.
+#[component]
+pub fn OrgFilter(
+    id: &'static str,
+    orgs: Vec<Org>,
+    selected: Option<i64>,
+    blank: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>"Organization"</label>
+            <select id=id name="org">
+                <option value="" selected=selected.is_none()>
+                    {blank}
+                </option>
+                {orgs
+                    .into_iter()
+                    .map(|o| {
+                        view! {
+                            <option value=o.id selected=selected == Some(o.id)>
+                                {o.name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }

@@ -4,7 +4,7 @@
 use super::{AccessEntry, AccessPage, AccessParams};
 use crate::accounts::{Actor, Org, OrgId, Role};
 use crate::auth::Protected;
-use crate::components::ErrorNotice;
+use crate::components::{ErrorNotice, OrgFilter};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -210,25 +210,12 @@ fn Filters(screen: AccessScreen, params: AccessParams, admin: bool) -> impl Into
             {admin
                 .then(|| {
                     view! {
-                        <div class="field">
-                            <label for="access-org">"Organization"</label>
-                            <select id="access-org" name="org">
-                                <option value="" selected=org.is_none()>
-                                    "Choose…"
-                                </option>
-                                {screen
-                                    .orgs
-                                    .iter()
-                                    .map(|o| {
-                                        view! {
-                                            <option value=o.id selected=org == Some(o.id)>
-                                                {o.name.clone()}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </div>
+                        <OrgFilter
+                            id="access-org"
+                            orgs=screen.orgs.clone()
+                            selected=org
+                            blank="Choose…"
+                        />
                     }
                 })}
             <div class="field">

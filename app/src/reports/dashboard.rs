@@ -6,7 +6,7 @@ use super::time_panel::duration_text;
 use super::{Contract, ReportParams, Workload, format_date};
 use crate::accounts::{Actor, Org, OrgId, Role};
 use crate::auth::Protected;
-use crate::components::{ErrorNotice, FieldError, form_error};
+use crate::components::{ErrorNotice, FieldError, OrgFilter, form_error};
 use crate::error::AppError;
 use crate::tickets::{Priority, Status};
 use leptos::prelude::*;
@@ -228,25 +228,12 @@ fn Filters(dashboard: Dashboard, staff: bool) -> impl IntoView {
             {staff
                 .then(|| {
                     view! {
-                        <div class="field">
-                            <label for="report-org">"Organization"</label>
-                            <select id="report-org" name="org">
-                                <option value="" selected=org.is_none()>
-                                    "Every organization"
-                                </option>
-                                {dashboard
-                                    .orgs
-                                    .iter()
-                                    .map(|o| {
-                                        view! {
-                                            <option value=o.id selected=org == Some(o.id)>
-                                                {o.name.clone()}
-                                            </option>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </select>
-                        </div>
+                        <OrgFilter
+                            id="report-org"
+                            orgs=dashboard.orgs.clone()
+                            selected=org
+                            blank="Every organization"
+                        />
                     }
                 })}
             <div class="field">
