@@ -149,6 +149,9 @@ async fn start_server(dir: &std::path::Path) -> (Server, Duration) {
         .args(["--log", "warn", "--demo"])
         // The sign-in burst names its clients the way a reverse proxy on loopback would.
         .args(["--trusted-proxies", "127.0.0.1"])
+        // The fan-out row opens a thousand streams as one technician, past what one person
+        // may hold and near the default connection cap: it measures the bus, not the caps.
+        .args(["--streams-per-person", "2000", "--max-connections", "4000"])
         .stdout(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin.display()));
