@@ -736,9 +736,9 @@ async fn main() {
     bench.add("health check latency p99", percentile(&lat, 0.99), "ms");
 
     // Early, while the server is near idle: the peak it measures is the burst's alone. Twice:
-    // the first burst also pays for what the allocator then keeps for reuse (in a debug build
-    // about 115 MB of it was not hashing: 400 connections' request state), the second shows
-    // what a burst costs once that is in place.
+    // the first burst would also show what the allocator keeps for reuse afterwards (before
+    // the server returned large blocks to the system, 19 MiB per hashing thread and more:
+    // +114 MB the first time, +38 MB the second), the second what a later burst costs.
     for (burst, label) in [(0, "first"), (1, "again")] {
         let (growth, checked, busy, took) =
             sign_in_burst(&server.base, server.child.id(), 400, burst).await;

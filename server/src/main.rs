@@ -12,6 +12,7 @@ use std::process::ExitCode;
 // (Markdown, diffs; see `server::blocking`) on the blocking pool, so little is lost.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let Cli { settings, command } = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -55,4 +56,18 @@ async fn serve(settings: server::settings::Settings) -> Result<(), server::error
     tracing::info!(address = %app.local_addr(), "Deskside is serving");
     app.serve().await?;
     Ok(())
+}
+
+/// Makes glibc hand every block of 1 MiB or more straight back to the system when freed.
+/// By default it raises that threshold to the largest block freed so far, then keeps such
+/// blocks in its heaps: each 19 MiB argon2 computation (demo seeding, sign-ins) stayed
+/// resident on the thread that ran it. Measured on the release build: idle 208 MB → 33 MB,
+/// and a burst of 400 parallel sign-ins +137 MB, kept → +40 MB peak, given back after.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a setting of the allocator; a fixed threshold also turns
+    // off its dynamic adjustment.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }
