@@ -32,24 +32,6 @@ async fn browser_get(app: &TestApp, client: &Client, path: &str) -> reqwest::Res
         .unwrap()
 }
 
-/// Posts a form the way a browser without JavaScript does.
-async fn post_form(
-    app: &TestApp,
-    client: &Client,
-    path: &str,
-    from: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client
-        .post(app.url(path))
-        .header("accept", "text/html")
-        .header("referer", app.url(from))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_login_page_is_a_plain_html_form() {
     let app = spawn().await;
@@ -78,18 +60,18 @@ async fn signing_in_without_javascript_redirects_home_with_a_session() {
     let app = spawn().await;
     let client = app.client();
 
-    let res = post_form(
-        &app,
-        &client,
-        app::auth::Login::PATH,
-        "/login",
-        &[
-            ("email", ACME_MANAGER),
-            ("password", DEMO_PASSWORD),
-            ("next", ""),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &client,
+            app::auth::Login::PATH,
+            "/login",
+            &[
+                ("email", ACME_MANAGER),
+                ("password", DEMO_PASSWORD),
+                ("next", ""),
+            ],
+        )
+        .await;
 
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers()["location"], "/");
@@ -111,18 +93,18 @@ async fn signing_in_without_javascript_goes_on_to_next_only_within_the_site() {
         ("javascript:alert(1)", "/"),
     ];
     for (next, expected) in cases {
-        let res = post_form(
-            &app,
-            &app.client(),
-            app::auth::Login::PATH,
-            "/login",
-            &[
-                ("email", ACME_MANAGER),
-                ("password", DEMO_PASSWORD),
-                ("next", next),
-            ],
-        )
-        .await;
+        let res = app
+            .post_form(
+                &app.client(),
+                app::auth::Login::PATH,
+                "/login",
+                &[
+                    ("email", ACME_MANAGER),
+                    ("password", DEMO_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
 
         assert_eq!(res.status(), StatusCode::FOUND, "{next:?}");
         assert_eq!(res.headers()["location"], expected, "{next:?}");
@@ -134,14 +116,14 @@ async fn a_wrong_password_without_javascript_comes_back_to_the_form_with_the_mes
     let app = spawn().await;
     let client = app.client();
 
-    let res = post_form(
-        &app,
-        &client,
-        app::auth::Login::PATH,
-        "/login",
-        &[("email", ACME_MANAGER), ("password", "wrong"), ("next", "")],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &client,
+            app::auth::Login::PATH,
+            "/login",
+            &[("email", ACME_MANAGER), ("password", "wrong"), ("next", "")],
+        )
+        .await;
 
     assert_eq!(res.status(), StatusCode::FOUND);
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -205,14 +187,14 @@ async fn a_field_error_without_javascript_shows_next_to_its_field() {
     let app = spawn().await;
     let client = app.signed_in(ACME_REQUESTER).await;
 
-    let res = post_form(
-        &app,
-        &client,
-        app::profile::RenameSelf::PATH,
-        "/profile",
-        &[("name", "   ")],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &client,
+            app::profile::RenameSelf::PATH,
+            "/profile",
+            &[("name", "   ")],
+        )
+        .await;
 
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let (_, page) = html(&app, &client, location.trim_start_matches(&app.base)).await;
@@ -420,8 +402,7 @@ async fn an_internal_note_is_in_the_staff_page_and_never_in_the_requesters() {
     let tom = app.signed_in(TECH).await;
     let id_text = id.to_string();
 
-    post_form(
-        &app,
+    app.post_form(
         &tom,
         app::tickets::view::AddComment::PATH,
         &format!("/tickets/{id}"),
@@ -483,14 +464,14 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
         ("sat", "on"),
     ];
 
-    let saved = post_form(
-        &app,
-        &admin,
-        app::tickets::settings::page::SaveHours::PATH,
-        &page,
-        &form,
-    )
-    .await;
+    let saved = app
+        .post_form(
+            &admin,
+            app::tickets::settings::page::SaveHours::PATH,
+            &page,
+            &form,
+        )
+        .await;
     assert_eq!(saved.status(), StatusCode::FOUND);
     let (_, s) = app
         .get(&admin, &format!("/api/v1/orgs/{org}/settings"))
@@ -499,14 +480,14 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
     assert_eq!(s["business_hours"]["time_zone"], "Europe/Berlin");
 
     form[1] = ("time_zone", "Nowhere/Special");
-    let refused = post_form(
-        &app,
-        &admin,
-        app::tickets::settings::page::SaveHours::PATH,
-        &page,
-        &form,
-    )
-    .await;
+    let refused = app
+        .post_form(
+            &admin,
+            app::tickets::settings::page::SaveHours::PATH,
+            &page,
+            &form,
+        )
+        .await;
     let location = refused.headers()["location"].to_str().unwrap().to_string();
     let (_, html_page) = html(&app, &admin, location.trim_start_matches(&app.base)).await;
     let field = html_page
@@ -728,19 +709,19 @@ async fn the_password_form_without_javascript_ends_other_sessions_and_can_revoke
         .await;
     let secret = token["secret"].as_str().expect("a secret").to_string();
 
-    let res = post_form(
-        &app,
-        &laptop,
-        app::profile::ChangePassword::PATH,
-        "/profile",
-        &[
-            ("current", DEMO_PASSWORD),
-            ("new", "a much better password"),
-            ("confirm", "a much better password"),
-            ("revoke_tokens", "on"),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &laptop,
+            app::profile::ChangePassword::PATH,
+            "/profile",
+            &[
+                ("current", DEMO_PASSWORD),
+                ("new", "a much better password"),
+                ("confirm", "a much better password"),
+                ("revoke_tokens", "on"),
+            ],
+        )
+        .await;
 
     assert!(res.status().is_redirection(), "{}", res.status());
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -767,19 +748,19 @@ async fn a_token_made_without_javascript_has_its_access_and_expiry_and_its_secre
     let client = app.signed_in(TECH).await;
     let last_day = (time::OffsetDateTime::now_utc() + time::Duration::days(40)).date();
 
-    let res = post_form(
-        &app,
-        &client,
-        app::profile::CreateToken::PATH,
-        "/profile",
-        &[
-            ("name", "nightly report"),
-            ("scope", "read_only"),
-            ("expires_in_days", "date"),
-            ("expires_on", &last_day.to_string()),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &client,
+            app::profile::CreateToken::PATH,
+            "/profile",
+            &[
+                ("name", "nightly report"),
+                ("scope", "read_only"),
+                ("expires_in_days", "date"),
+                ("expires_on", &last_day.to_string()),
+            ],
+        )
+        .await;
 
     assert!(res.status().is_redirection(), "{}", res.status());
     let (_, tokens) = app.get(&client, "/api/v1/tokens").await;
@@ -813,19 +794,19 @@ async fn a_token_on_a_date_left_empty_without_javascript_says_so_at_the_date() {
     let app = spawn().await;
     let client = app.signed_in(TECH).await;
 
-    let res = post_form(
-        &app,
-        &client,
-        app::profile::CreateToken::PATH,
-        "/profile",
-        &[
-            ("name", "nightly report"),
-            ("scope", "read_write"),
-            ("expires_in_days", "date"),
-            ("expires_on", ""),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &client,
+            app::profile::CreateToken::PATH,
+            "/profile",
+            &[
+                ("name", "nightly report"),
+                ("scope", "read_write"),
+                ("expires_in_days", "date"),
+                ("expires_on", ""),
+            ],
+        )
+        .await;
 
     let location = res.headers()["location"].to_str().unwrap().to_string();
     let (_, page) = html(&app, &client, location.trim_start_matches(&app.base)).await;

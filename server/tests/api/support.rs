@@ -170,6 +170,24 @@ impl TestApp {
     }
 
     /// The id of the organization called `name`, as an admin sees it.
+    /// Posts `form` to `path` the way a browser without JavaScript does from page `from`.
+    pub async fn post_form(
+        &self,
+        client: &Client,
+        path: &str,
+        from: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(path))
+            .header("accept", "text/html")
+            .header("referer", self.url(from))
+            .form(form)
+            .send()
+            .await
+            .expect("an answer")
+    }
+
     /// The HTML of the page at `path` as `client`'s browser gets it (asking for HTML).
     pub async fn page_text(&self, client: &Client, path: &str) -> String {
         client

@@ -74,24 +74,6 @@ async fn password_step(app: &TestApp, client: &Client, email: &str) {
     assert_eq!(body["two_factor_required"], true);
 }
 
-/// Posts a server function as a plain HTML form on page `from` does.
-async fn form_post(
-    app: &TestApp,
-    client: &Client,
-    path: &str,
-    from: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client
-        .post(app.url(path))
-        .header("accept", "text/html")
-        .header("referer", app.url(from))
-        .form(form)
-        .send()
-        .await
-        .expect("an answer")
-}
-
 /// Calls a server function as the app does; status and JSON.
 async fn call(
     app: &TestApp,
@@ -398,18 +380,18 @@ async fn staff_required_to_use_two_factor_can_use_nothing_but_its_setup_until_th
     assert_eq!(status, StatusCode::FORBIDDEN, "server functions too");
     let (status, _) = app.get(&rob, "/api/v1/tickets").await;
     assert_eq!(status, StatusCode::OK, "the client's people are not staff");
-    let signing_in = form_post(
-        &app,
-        &app.client(),
-        <app::auth::Login as ServerFn>::PATH,
-        "/login",
-        &[
-            ("email", TECH),
-            ("password", DEMO_PASSWORD),
-            ("next", "/tickets"),
-        ],
-    )
-    .await;
+    let signing_in = app
+        .post_form(
+            &app.client(),
+            <app::auth::Login as ServerFn>::PATH,
+            "/login",
+            &[
+                ("email", TECH),
+                ("password", DEMO_PASSWORD),
+                ("next", "/tickets"),
+            ],
+        )
+        .await;
     assert_eq!(
         signing_in.headers()["location"],
         "/profile/two-factor",
@@ -442,22 +424,24 @@ async fn the_sign_in_form_asks_for_the_code_when_the_password_was_right() {
     let verify = <app::two_factor::page::VerifyTwoFactor as ServerFn>::PATH;
     const STEP: &str = "/login/two-factor";
 
-    let res = form_post(
-        &app,
-        &browser,
-        login,
-        "/login",
-        &[
-            ("email", ACME_MANAGER),
-            ("password", DEMO_PASSWORD),
-            ("next", "/tickets"),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &browser,
+            login,
+            "/login",
+            &[
+                ("email", ACME_MANAGER),
+                ("password", DEMO_PASSWORD),
+                ("next", "/tickets"),
+            ],
+        )
+        .await;
     assert_eq!(res.headers()["location"], "/login/two-factor");
     let (status, _) = app.get(&browser, "/api/v1/me").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let wrong = form_post(&app, &browser, verify, STEP, &[("code", "000000")]).await;
+    let wrong = app
+        .post_form(&browser, verify, STEP, &[("code", "000000")])
+        .await;
     let back = wrong.headers()["location"].to_str().unwrap().to_string();
     let page = browser
         .get(back.clone())
@@ -473,7 +457,9 @@ async fn the_sign_in_form_asks_for_the_code_when_the_password_was_right() {
         page.contains("That code is not right."),
         "a wrong code comes back with its message"
     );
-    let res = form_post(&app, &browser, verify, STEP, &[("code", &code(&secret, 0))]).await;
+    let res = app
+        .post_form(&browser, verify, STEP, &[("code", &code(&secret, 0))])
+        .await;
 
     assert_eq!(
         res.headers()["location"],
@@ -493,7 +479,7 @@ async fn the_account_page_sets_two_factor_up_and_shows_the_recovery_codes_once()
     let begin = <app::two_factor::page::BeginTwoFactor as ServerFn>::PATH;
     let confirm = <app::two_factor::page::ConfirmTwoFactor as ServerFn>::PATH;
 
-    let res = form_post(&app, &rob, begin, "/profile/two-factor", &[]).await;
+    let res = app.post_form(&rob, begin, "/profile/two-factor", &[]).await;
     assert!(res.status().is_redirection(), "{}", res.status());
     let (_, shown) = call(&app, &rob, view, &[]).await;
     let secret = shown["status"]["setup"]["secret"]
@@ -510,14 +496,14 @@ async fn the_account_page_sets_two_factor_up_and_shows_the_recovery_codes_once()
     let (status, wrong) = call(&app, &rob, confirm, &[("code", "000000")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
     early_in_a_step().await;
-    let res = form_post(
-        &app,
-        &rob,
-        confirm,
-        "/profile/two-factor",
-        &[("code", &code(&secret, 0))],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &rob,
+            confirm,
+            "/profile/two-factor",
+            &[("code", &code(&secret, 0))],
+        )
+        .await;
     assert!(res.status().is_redirection());
     let (_, first) = call(&app, &rob, view, &[]).await;
     let (_, second) = call(&app, &rob, view, &[]).await;
