@@ -7,6 +7,7 @@ pub mod batch;
 pub mod breach;
 pub mod canned;
 pub mod live;
+pub mod mail;
 pub mod queue;
 pub mod reports;
 pub mod settings;

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod live;
+pub mod mail;
 pub mod markdown;
 pub mod presence;
 pub mod reports;

@@ -170,6 +170,9 @@ pub struct Settings {
     /// Log filter, e.g. `info` or `server=debug,tower_http=info`.
     #[arg(long, env = "DESKSIDE_LOG", default_value = "info")]
     pub log: String,
+
+    #[command(flatten)]
+    pub mail: crate::mail::MailSettings,
 }
 
 /// The header a trusted reverse proxy records the client's address in.
@@ -217,6 +220,7 @@ impl Settings {
             max_connections: 512,
             org_upload_quota_mb: 5120,
             log: "warn".into(),
+            mail: crate::mail::MailSettings::default(),
         }
     }
 }

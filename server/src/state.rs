@@ -23,6 +23,8 @@ pub struct AppState {
     pub bus: Arc<crate::live::Bus>,
     /// Who is on which ticket's page; in memory only.
     pub presence: Arc<crate::presence::Presence>,
+    /// The addresses Deskside's mail comes from and replies go to.
+    pub mail: Arc<crate::mail::Addresses>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -39,6 +41,8 @@ impl FromRef<AppState> for Arc<AccountsService> {
 
 impl AppState {
     pub async fn new(settings: &Settings) -> Result<AppState, StartupError> {
+        let mail =
+            Arc::new(crate::mail::Addresses::new(&settings.mail).map_err(StartupError::Usage)?);
         let db = Db::open(&settings.database).await?;
         let quota =
             crate::tickets::files::UploadQuota::from_megabytes(settings.org_upload_quota_mb);
@@ -102,6 +106,7 @@ impl AppState {
             tickets,
             bus,
             presence,
+            mail,
         })
     }
 }

@@ -1,0 +1,236 @@
+//! SQL for mail: the outbox every outgoing message is written to, the cursors of the readers
+//! that turn events into mail, and each ticket's mail thread.
+
+use super::{Db, now};
+use app::accounts::UserId;
+use app::error::AppError;
+use app::tickets::TicketId;
+use rand::Rng;
+use sqlx::SqliteConnection;
+
+/// A message to send, as the outbox keeps it until it is delivered.
+#[derive(Debug, Clone, Default)]
+pub struct NewMail {
+    /// What kind of message: a notification kind, `invitation`, `password_reset`, `test`.
+    pub kind: String,
+    pub ticket: Option<TicketId>,
+    /// The person it is for, when it is for an account.
+    pub account: Option<UserId>,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    /// Already sanitised.
+    pub html: String,
+    /// Without angle brackets; see `crate::mail::Addresses::message_id`.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Message-IDs, oldest first, without angle brackets.
+    pub references: Vec<String>,
+    pub reply_to: Option<String>,
+    pub unsubscribe_url: Option<String>,
+    /// The live event the message announces.
+    pub source_event: Option<i64>,
+    /// Carries a secret (a sign-in link): admins do not see its text on the Mail page.
+    pub sensitive: bool,
+}
+
+/// A ticket's mail thread.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MailThread {
+    pub ticket_id: TicketId,
+    /// The token in the ticket's reply address.
+    pub reply_token: String,
+    /// The Message-ID every message about the ticket refers to, without angle brackets.
+    pub root_message_id: String,
+}
+
+/// Writes `mail` to the outbox, due now, on the caller's connection, so it commits or rolls
+/// back with the caller's change. A message for an event and recipient already written is
+/// not written again; answers the new row's id, or `None` for such a repeat.
+#[tracing::instrument(skip_all)]
+pub async fn enqueue(conn: &mut SqliteConnection, mail: &NewMail) -> Result<Option<i64>, AppError> {
+    let at = now();
+    let id: Option<i64> = sqlx::query_scalar(
+        "insert into mail_outbox (kind, ticket_id, account_id, to_address, subject, body_text, \
+         body_html, message_id, in_reply_to, refs, reply_to, unsubscribe_url, source_event_id, \
+         sensitive, next_attempt_at, created_at, updated_at) \
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         on conflict do nothing returning id",
+    )
+    .bind(&mail.kind)
+    .bind(mail.ticket)
+    .bind(mail.account)
+    .bind(&mail.to)
+    .bind(&mail.subject)
+    .bind(&mail.text)
+    .bind(&mail.html)
+    .bind(&mail.message_id)
+    .bind(&mail.in_reply_to)
+    .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
+    .bind(&mail.reply_to)
+    .bind(&mail.unsubscribe_url)
+    .bind(mail.source_event)
+    .bind(mail.sensitive)
+    .bind(&at)
+    .bind(&at)
+    .bind(&at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// Where the reader `name` has come to (0 before it started).
+#[tracing::instrument(skip_all)]
+pub async fn cursor(conn: &mut SqliteConnection, name: &str) -> Result<i64, AppError> {
+    let last: Option<i64> = sqlx::query_scalar("select last_id from mail_cursor where name = ?")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(last.unwrap_or(0))
+}
+
+/// Moves the reader `name` on to `last_id`, in the caller's transaction.
+#[tracing::instrument(skip_all)]
+pub async fn move_cursor(
+    conn: &mut SqliteConnection,
+    name: &str,
+    last_id: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into mail_cursor (name, last_id) values (?, ?) \
+         on conflict (name) do update set last_id = excluded.last_id",
+    )
+    .bind(name)
+    .bind(last_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The mail thread of `ticket`, started (with a new reply token and root Message-ID made by
+/// `root_id`) if the ticket has none yet. Call it in the transaction that writes the mail.
+#[tracing::instrument(skip_all)]
+pub async fn thread_of(
+    conn: &mut SqliteConnection,
+    ticket: TicketId,
+    root_id: impl FnOnce(&str) -> String,
+) -> Result<MailThread, AppError> {
+    if let Some(thread) = sqlx::query_as::<_, MailThread>(
+        "select ticket_id, reply_token, root_message_id from mail_thread where ticket_id = ?",
+    )
+    .bind(ticket)
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        return Ok(thread);
+    }
+    let token = new_token();
+    let thread = MailThread {
+        ticket_id: ticket,
+        root_message_id: root_id(&token),
+        reply_token: token,
+    };
+    sqlx::query(
+        "insert into mail_thread (ticket_id, reply_token, root_message_id, created_at) \
+         values (?, ?, ?, ?)",
+    )
+    .bind(thread.ticket_id)
+    .bind(&thread.reply_token)
+    .bind(&thread.root_message_id)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(thread)
+}
+
+/// Twelve lowercase letters and digits: short enough for an address, too many to guess.
+fn new_token() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::thread_rng();
+    (0..12)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+impl Db {
+    /// Writes `mail` to the outbox on its own (for a message no other change causes, such as
+    /// an admin's test message).
+    pub async fn enqueue_mail(&self, mail: &NewMail) -> Result<Option<i64>, AppError> {
+        let mut tx = self.begin().await?;
+        let id = enqueue(&mut tx, mail).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The ticket whose reply address carries `token`.
+    #[tracing::instrument(skip_all)]
+    pub async fn ticket_of_reply_token(&self, token: &str) -> Result<Option<TicketId>, AppError> {
+        Ok(
+            sqlx::query_scalar("select ticket_id from mail_thread where reply_token = ?")
+                .bind(token.to_ascii_lowercase())
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// The ticket a message refers to by one of `message_ids` (its `In-Reply-To` and
+    /// `References`): a thread's root or any message sent about the ticket.
+    #[tracing::instrument(skip_all)]
+    pub async fn ticket_of_message_ids(
+        &self,
+        message_ids: &[String],
+    ) -> Result<Option<TicketId>, AppError> {
+        for id in message_ids.iter().rev() {
+            let ticket: Option<TicketId> = sqlx::query_scalar(
+                "select ticket_id from mail_thread where root_message_id = ?1 \
+                 union all select ticket_id from mail_outbox \
+                 where message_id = ?1 and ticket_id is not null limit 1",
+            )
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+            if ticket.is_some() {
+                return Ok(ticket);
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_twelve_unambiguous_characters_and_differ() {
+        let a = new_token();
+        assert_eq!(a.len(), 12);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        );
+        assert!(!a.contains(['l', 'o', '0', '1']));
+        assert_ne!(a, new_token());
+    }
+
+    #[tokio::test]
+    async fn a_message_for_the_same_event_and_recipient_is_written_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).await.unwrap();
+        let mail = |n: &str| NewMail {
+            kind: "ticket.replied".into(),
+            to: "a@example.com".into(),
+            subject: "s".into(),
+            message_id: format!("{n}@example.com"),
+            source_event: Some(7),
+            ..NewMail::default()
+        };
+        assert!(db.enqueue_mail(&mail("one")).await.unwrap().is_some());
+        assert_eq!(db.enqueue_mail(&mail("two")).await.unwrap(), None);
+        let count: i64 = sqlx::query_scalar("select count(*) from mail_outbox")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 1);
+    }
+}
