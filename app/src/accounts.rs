@@ -766,3 +766,46 @@ mod tests {
         }
     }
 }
+
+/// How the person was signed in when they opened it: the portal in a browser (a session) or
+/// the REST API with a personal token. A file downloaded from the ticket page is `page`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    Page,
+    Api,
+}
+
+impl Via {
+    /// How a request with `credential` signed in: a token is `Api`; a browser's session, or
+    /// no credential recorded, `Page`.
+    pub fn of(credential: Option<&Credential>) -> Via {
+        match credential {
+            Some(Credential::Token { .. }) => Via::Api,
+            _ => Via::Page,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Page => "page",
+            Via::Api => "api",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Via> {
+        match raw {
+            "page" => Some(Via::Page),
+            "api" => Some(Via::Api),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Via::Page => "Web portal",
+            Via::Api => "API token",
+        }
+    }
+}

@@ -19,7 +19,15 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 .authenticate(&email, &password, client_ip())
                 .await?;
             let next = safe_next(next.as_deref());
-            let to = match ssr::sign_in(&backend, &session()?, actor, next.clone()).await? {
+            let to = match ssr::sign_in(
+                &*backend.two_factor,
+                &*backend.accounts,
+                &session()?,
+                actor,
+                next.clone(),
+            )
+            .await?
+            {
                 ssr::SignIn::SecondStep => SECOND_STEP_PATH.to_string(),
                 ssr::SignIn::Done(actor) if backend.two_factor.must_set_up(&actor).await? => {
                     SETUP_PATH.to_string()

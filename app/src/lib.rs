@@ -15,6 +15,8 @@ pub mod error;
 pub mod live;
 pub mod profile;
 pub mod reports;
+#[cfg(feature = "ssr")]
+pub mod session;
 pub mod shell;
 pub mod tickets;
 pub mod two_factor;

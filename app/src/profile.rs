@@ -93,7 +93,7 @@ pub async fn create_token(
             crate::backend::session()?
                 .insert(CREATED_TOKEN_KEY, &created)
                 .await
-                .map_err(crate::backend::session_error)?;
+                .map_err(crate::session::session_error)?;
         }
         Ok(created)
     })
@@ -112,7 +112,7 @@ pub async fn take_created_token() -> Result<Option<CreatedToken>, AppError> {
         crate::backend::session()?
             .remove::<CreatedToken>(CREATED_TOKEN_KEY)
             .await
-            .map_err(crate::backend::session_error)
+            .map_err(crate::session::session_error)
     })
     .await
 }

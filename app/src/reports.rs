@@ -488,7 +488,7 @@ pub mod ssr {
             &self,
             actor: &Actor,
             query: ReportQuery,
-            via: crate::access::Via,
+            via: crate::accounts::Via,
         ) -> Result<Workload, AppError>;
         /// Time logged on a ticket the caller may see (provider staff only).
         async fn ticket_time(
@@ -530,7 +530,7 @@ pub mod ssr {
             actor: &Actor,
             org: Option<OrgId>,
             month: Month,
-            via: crate::access::Via,
+            via: crate::accounts::Via,
         ) -> Result<Vec<TimeEntry>, AppError>;
         /// Marks every unbilled entry of `org` dated in `month` as billed (admins); returns how
         /// many. Billed entries cannot change any more.

@@ -556,7 +556,7 @@ pub mod ssr {
             &self,
             actor: &Actor,
             id: TicketId,
-            via: crate::access::Via,
+            via: crate::accounts::Via,
         ) -> Result<TicketDetail, AppError>;
         async fn update(
             &self,
@@ -602,7 +602,7 @@ pub mod ssr {
             &self,
             actor: &Actor,
             id: i64,
-            via: crate::access::Via,
+            via: crate::accounts::Via,
         ) -> Result<(Attachment, std::path::PathBuf), AppError>;
     }
 

@@ -86,8 +86,8 @@ pub fn normalize_code(raw: &str) -> String {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::accounts::UserId;
-    use crate::backend::{Backend, start_session};
+    use crate::accounts::{UserId, ssr::Accounts};
+    use crate::session::{SESSION_USER_KEY, session_error, start_session};
 
     #[async_trait::async_trait]
     pub trait TwoFactor: Send + Sync {
@@ -148,30 +148,26 @@ pub mod ssr {
         time::OffsetDateTime::now_utc().unix_timestamp()
     }
 
-    fn session_error(err: tower_sessions::session::Error) -> AppError {
-        tracing::error!(error = %err, "session store failed");
-        AppError::Internal
-    }
-
     /// Signs `actor` in after the right password, or, with two-factor sign-in on, leaves the
     /// session waiting for the second step (a new session id, and nobody signed in yet).
     pub async fn sign_in(
-        backend: &Backend,
+        two_factor: &dyn TwoFactor,
+        accounts: &dyn Accounts,
         session: &tower_sessions::Session,
         actor: Actor,
         next: String,
     ) -> Result<SignIn, AppError> {
-        if !backend.two_factor.is_on(actor.user_id).await? {
+        if !two_factor.is_on(actor.user_id).await? {
             session
                 .remove_value(PENDING_KEY)
                 .await
                 .map_err(session_error)?;
-            start_session(session, &actor, backend.accounts.as_ref()).await?;
+            start_session(session, &actor, accounts).await?;
             return Ok(SignIn::Done(actor));
         }
         session.cycle_id().await.map_err(session_error)?;
         session
-            .remove_value(crate::backend::SESSION_USER_KEY)
+            .remove_value(SESSION_USER_KEY)
             .await
             .map_err(session_error)?;
         let pending = PendingSignIn {
@@ -191,7 +187,8 @@ pub mod ssr {
     /// were going. Without a pending sign-in (none, expired, or too many wrong codes) the
     /// answer is `Unauthorized`: start over with the password.
     pub async fn second_step(
-        backend: &Backend,
+        two_factor: &dyn TwoFactor,
+        accounts: &dyn Accounts,
         session: &tower_sessions::Session,
         code: &str,
     ) -> Result<(Actor, String), AppError> {
@@ -204,17 +201,13 @@ pub mod ssr {
                 .map_err(session_error)?;
             return Err(AppError::Unauthorized);
         };
-        match backend
-            .two_factor
-            .check_code(pending.actor.user_id, code)
-            .await
-        {
+        match two_factor.check_code(pending.actor.user_id, code).await {
             Ok(()) => {
                 session
                     .remove_value(PENDING_KEY)
                     .await
                     .map_err(session_error)?;
-                start_session(session, &pending.actor, backend.accounts.as_ref()).await?;
+                start_session(session, &pending.actor, accounts).await?;
                 Ok((pending.actor, pending.next))
             }
             Err(err @ AppError::Invalid { .. }) => {

@@ -10,9 +10,9 @@
 use crate::db::Db;
 use crate::db::access::NewAccess;
 use app::access::{
-    AccessEntry, AccessKind, AccessPage, AccessQuery, Via, may_read_access_log, ssr::AccessLog,
+    AccessEntry, AccessKind, AccessPage, AccessQuery, may_read_access_log, ssr::AccessLog,
 };
-use app::accounts::{Actor, OrgId};
+use app::accounts::{Actor, OrgId, Via};
 use app::error::AppError;
 use app::reports::csv_line;
 use time::OffsetDateTime;

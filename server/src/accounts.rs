@@ -11,8 +11,8 @@ use app::accounts::{
     Actor, ApiToken, CreatedToken, Credential, NewToken, NewUser, Org, OrgId, OrgKind, OrgName,
     Password, PasswordChanged, PersonName, Role, User, UserId, ssr::Accounts,
 };
-use app::backend::{SESSION_USER_KEY, end_session, keep_session, session_error};
 use app::error::AppError;
+use app::session::{SESSION_USER_KEY, end_session, keep_session, session_error};
 use credentials::{HashPool, new_token_secret, token_hash};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

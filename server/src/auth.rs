@@ -3,10 +3,10 @@
 //! with the accounts (`accounts::credentials`, `accounts::throttle`).
 
 use crate::accounts::{AccountsService, TokenCaller, two_factor::TwoFactorService};
-use app::access::Via;
+use app::accounts::Via;
 use app::accounts::{Actor, Credential};
-use app::backend::{SESSION_EPOCH_KEY, SESSION_USER_KEY, session_error};
 use app::error::AppError;
+use app::session::{SESSION_EPOCH_KEY, SESSION_USER_KEY, session_error};
 use app::two_factor::{SETUP_PATH, ssr::TwoFactor};
 use axum::{
     Json,
@@ -125,7 +125,7 @@ async fn actor_from_session(
     match accounts.session_actor(user_id, epoch.unwrap_or(0)).await? {
         Some(actor) => Ok(Some((actor, Credential::Session { id: id.to_string() }))),
         None => {
-            app::backend::end_session(session).await?;
+            app::session::end_session(session).await?;
             Ok(None)
         }
     }

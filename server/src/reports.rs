@@ -301,7 +301,7 @@ impl Reports for ReportsService {
         &self,
         actor: &Actor,
         query: app::reports::ReportQuery,
-        via: app::access::Via,
+        via: app::accounts::Via,
     ) -> Result<Workload, AppError> {
         let org = self.scope(actor, query.org).await?;
         let period = format!("{} to {}", format_date(query.from), format_date(query.to));
@@ -499,7 +499,7 @@ impl Reports for ReportsService {
         actor: &Actor,
         org: Option<OrgId>,
         month: Month,
-        via: app::access::Via,
+        via: app::accounts::Via,
     ) -> Result<Vec<TimeEntry>, AppError> {
         let org = self.scope(actor, org).await?;
         let opened = crate::access::Opened::report(org, "Time entries", &month.to_string());

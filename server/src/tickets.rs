@@ -617,7 +617,7 @@ impl Tickets for TicketsService {
         &self,
         actor: &Actor,
         id: TicketId,
-        via: app::access::Via,
+        via: app::accounts::Via,
     ) -> Result<TicketDetail, AppError> {
         let record = self.readable(actor, id).await?;
         let s = &record.summary;
@@ -921,7 +921,7 @@ impl Tickets for TicketsService {
         &self,
         actor: &Actor,
         id: i64,
-        via: app::access::Via,
+        via: app::accounts::Via,
     ) -> Result<(app::tickets::Attachment, std::path::PathBuf), AppError> {
         let (attachment, ticket, sha256) = self.db.attachment(id).await?;
         let record = self.readable(actor, ticket).await?;

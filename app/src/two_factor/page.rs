@@ -77,7 +77,14 @@ pub async fn verify_two_factor(code: String) -> Result<(), AppError> {
     crate::backend::with_status(
         async move {
             use crate::backend::{backend, session};
-            let (_, next) = super::ssr::second_step(&backend()?, &session()?, &code).await?;
+            let backend = backend()?;
+            let (_, next) = super::ssr::second_step(
+                &*backend.two_factor,
+                &*backend.accounts,
+                &session()?,
+                &code,
+            )
+            .await?;
             leptos_axum::redirect(&next);
             Ok(())
         }

@@ -65,7 +65,15 @@ async fn login(
         .authenticate(&body.email, &body.password, from)
         .await?;
     Ok(
-        match sign_in(&state.backend, &session, actor, "/".into()).await? {
+        match sign_in(
+            &*state.backend.two_factor,
+            &*state.backend.accounts,
+            &session,
+            actor,
+            "/".into(),
+        )
+        .await?
+        {
             SignIn::Done(actor) => Json(actor).into_response(),
             SignIn::SecondStep => (
                 StatusCode::ACCEPTED,

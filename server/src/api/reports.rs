@@ -64,7 +64,7 @@ async fn load_workload(
     state: &AppState,
     actor: &app::accounts::Actor,
     params: ReportParams,
-    via: app::access::Via,
+    via: app::accounts::Via,
 ) -> Result<Workload, AppError> {
     let query = params.parse(today())?;
     state.backend.reports.workload(actor, query, via).await

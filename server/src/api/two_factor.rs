@@ -59,7 +59,13 @@ async fn verify(
     session: Session,
     ApiJson(body): ApiJson<CodeRequest>,
 ) -> Result<Json<Actor>, AppError> {
-    let (actor, _) = second_step(&state.backend, &session, &body.code).await?;
+    let (actor, _) = second_step(
+        &*state.backend.two_factor,
+        &*state.backend.accounts,
+        &session,
+        &body.code,
+    )
+    .await?;
     Ok(Json(actor))
 }
 

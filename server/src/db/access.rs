@@ -2,7 +2,8 @@
 //! report (one statement, coalesced per ten minutes), and reading an organization's log.
 
 use super::{Db, timestamp};
-use app::access::{AccessEntry, AccessKind, AccessQuery, LogPerson, Via, window_of};
+use app::access::{AccessEntry, AccessKind, AccessQuery, LogPerson, window_of};
+use app::accounts::Via;
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use sqlx::FromRow;

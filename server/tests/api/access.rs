@@ -3,7 +3,8 @@
 //! page itself); the client's own reads are not recorded.
 
 use super::support::*;
-use app::access::{AccessEntry, AccessKind, AccessPage, Via, window_of};
+use app::access::{AccessEntry, AccessKind, AccessPage, window_of};
+use app::accounts::Via;
 use app::tickets::TicketDetail;
 use leptos::server_fn::ServerFn;
 use reqwest::{Client, StatusCode, multipart};
