@@ -122,7 +122,7 @@ class Dovecot:
         self.root, self.cert, self.key = root, cert, key
         self.log = os.path.join(root, "dovecot.log")
         self.proc = None
-        self.imap = self.lmtp = None
+        self.imap = self.imaps = self.lmtp = None
 
     def config(self):
         root = self.root
@@ -143,7 +143,10 @@ ssl = yes
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+# XOAUTH2 and OAUTHBEARER check the bearer token against the passdb: the token is `secret`.
+auth_mechanisms = plain login xoauth2 oauthbearer
+# Tests of a wrong password need not wait Dovecot's usual two seconds.
+auth_failure_delay = 0
 default_login_user = {login}
 default_internal_user = {internal}
 default_internal_group = {internal_group}
@@ -165,7 +168,9 @@ service imap-login {{
     port = {self.imap}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {HOST}
+    port = {self.imaps}
+    ssl = yes
   }}
 }}
 service lmtp {{
@@ -179,7 +184,8 @@ protocol lmtp {{
 }}
 """
 
-    def start(self, deadline):
+    def start(self, deadline, same_ports=False):
+        """Starts Dovecot on free ports, or on the ports it had (a restart after `stop`)."""
         root = self.root
         for sub in ("run", "state", "mail"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
@@ -189,7 +195,8 @@ protocol lmtp {{
         os.chmod(os.path.join(root, "mail"), 0o700)
         last = ""
         for _ in range(3):  # a free port can be taken between our probe and Dovecot's bind
-            self.imap, self.lmtp = free_port(), free_port()
+            if not same_ports:
+                self.imap, self.imaps, self.lmtp = free_port(), free_port(), free_port()
             conf = os.path.join(root, "dovecot.conf")
             with open(conf, "w") as f:
                 f.write(self.config())
@@ -201,19 +208,20 @@ protocol lmtp {{
                 return
             last = log_tail(self.log)
             self.stop()
-            if "in use" not in last:
+            if "in use" not in last or same_ports:
                 break
         raise HarnessError(f"Dovecot did not start; the end of {self.log}:\n{last}")
 
     def wait_ready(self, deadline):
-        pending = {self.imap: b"* OK", self.lmtp: b"220"}
+        pending = {self.imap: b"* OK", self.imaps: None, self.lmtp: b"220"}
         while pending and time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 return False
             for port, greeting in list(pending.items()):
                 try:
                     with socket.create_connection((HOST, port), timeout=1) as s:
-                        if s.recv(64).startswith(greeting):
+                        # The TLS port says nothing first: accepting is enough there.
+                        if greeting is None or s.recv(64).startswith(greeting):
                             del pending[port]
                 except OSError:
                     pass
@@ -337,8 +345,8 @@ class Harness:
         self.state = State()
         self.dir = self.make_dir()
         self.dovecot = None
-        self.server = None
-        self.smtp_port = None
+        self.servers = {}  # "smtp" (STARTTLS offered) and "smtps" (implicit TLS) when up
+        self.ports = {"smtp": None, "smtps": None}
         self.ca = self.cert = self.key = None
         self.tls = None
 
@@ -355,44 +363,66 @@ class Harness:
         self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.tls.load_cert_chain(self.cert, self.key)
         if not self.sink:
+            if not os.access(DOVECOT, os.X_OK):
+                raise HarnessError("Dovecot is not installed: run `make mail-servers`")
             self.dovecot = Dovecot(self.dir, self.cert, self.key)
             self.dovecot.start(deadline)
             self.handler = RelayHandler(self.state, self.dovecot.lmtp)
         else:
             self.handler = SinkHandler(self.state)
 
-    def factory(self):
-        return Session(self.state, self.handler, hostname="localhost", tls_context=self.tls,
-                       require_starttls=False, auth_required=False, auth_require_tls=False,
-                       authenticator=authenticator, enable_SMTPUTF8=True,
-                       data_size_limit=64 * 1024 * 1024, timeout=120)
+    def factory(self, starttls):
+        return lambda: Session(
+            self.state, self.handler, hostname="localhost",
+            tls_context=self.tls if starttls else None, require_starttls=False,
+            auth_required=False, auth_require_tls=False, authenticator=authenticator,
+            enable_SMTPUTF8=True, data_size_limit=64 * 1024 * 1024, timeout=120)
 
     async def smtp_up(self):
-        if self.server is None:
-            loop = asyncio.get_running_loop()
-            self.server = await loop.create_server(self.factory, HOST, self.smtp_port or 0,
-                                                   reuse_address=True)
-            self.smtp_port = self.server.sockets[0].getsockname()[1]
+        loop = asyncio.get_running_loop()
+        for name, tls in (("smtp", None), ("smtps", self.tls)):
+            if name not in self.servers:
+                server = await loop.create_server(self.factory(tls is None), HOST,
+                                                  self.ports[name] or 0, ssl=tls,
+                                                  reuse_address=True)
+                self.servers[name] = server
+                self.ports[name] = server.sockets[0].getsockname()[1]
 
     async def smtp_down(self):
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-            self.server = None
+        for server in self.servers.values():
+            server.close()
+        self.servers.clear()
         for session in list(self.state.live):  # an outage cuts the open connections too
             if session.transport is not None:
                 session.transport.abort()
 
     def ready_line(self):
-        return {"smtp": self.smtp_port,
-                "imap": self.dovecot.imap if self.dovecot else None,
-                "lmtp": self.dovecot.lmtp if self.dovecot else None,
+        dovecot = self.dovecot
+        return {**self.ports,
+                "imap": dovecot.imap if dovecot else None,
+                "imaps": dovecot.imaps if dovecot else None,
+                "lmtp": dovecot.lmtp if dovecot else None,
                 "dir": self.dir, "ca": self.ca}
 
+    def imap_down(self, req):
+        self.need_dovecot().stop()
+        return {}
+
+    def imap_up(self, req):
+        dovecot = self.need_dovecot()
+        if dovecot.proc is None:
+            dovecot.start(time.monotonic() + 20, same_ports=True)
+        return {}
+
+    def need_dovecot(self):
+        if self.dovecot is None:
+            raise ValueError("no IMAP server in --sink mode")
+        return self.dovecot
+
     def stop(self):
-        if self.server is not None:
-            self.server.close()
-            self.server = None
+        for server in self.servers.values():
+            server.close()
+        self.servers.clear()
         if self.dovecot is not None:
             self.dovecot.stop()
             self.dovecot = None
@@ -401,9 +431,7 @@ class Harness:
     # --- COMMANDS: each takes the parsed JSON line and returns the answer's fields. ---
 
     def imap(self, user):
-        if self.dovecot is None:
-            raise ValueError("no IMAP server in --sink mode")
-        imap = imaplib.IMAP4(HOST, self.dovecot.imap, timeout=30)
+        imap = imaplib.IMAP4(HOST, self.need_dovecot().imap, timeout=30)
         imap.login(user, PASSWORD)
         return imap
 
@@ -458,17 +486,22 @@ class Harness:
             typ, data = imap.capability()
             out["imap"] = data[0].decode().split()
             imap.logout()
-        with smtplib.SMTP(HOST, self.smtp_port, timeout=30) as smtp:
+        with smtplib.SMTP(HOST, self.ports["smtp"], timeout=30) as smtp:
             smtp.ehlo()
             out["smtp"] = [k.upper() for k in smtp.esmtp_features]
         return out
 
     def cmd_send(self, req):
         raw = base64.b64decode(req["raw_b64"])
+        trust = ssl.create_default_context(cafile=self.ca)
         try:
-            with smtplib.SMTP(HOST, self.smtp_port, timeout=30) as smtp:
+            if req.get("implicit_tls"):
+                client = smtplib.SMTP_SSL(HOST, self.ports["smtps"], timeout=30, context=trust)
+            else:
+                client = smtplib.SMTP(HOST, self.ports["smtp"], timeout=30)
+            with client as smtp:
                 if req.get("starttls"):
-                    smtp.starttls(context=ssl.create_default_context(cafile=self.ca))
+                    smtp.starttls(context=trust)
                 if req.get("user"):
                     smtp.login(req["user"], req.get("password", PASSWORD))
                 smtp.sendmail(req["from"], req["to"], raw)
@@ -492,7 +525,7 @@ class Harness:
             return {}
         if cmd == "smtp_up":
             await self.smtp_up()
-            return {"smtp": self.smtp_port}
+            return {}
         if cmd == "reject_next":
             self.state.reject_remaining = int(req.get("count", 1))
             self.state.reject_code = int(req.get("code", 451))
@@ -501,7 +534,8 @@ class Harness:
             return {"messages": self.state.messages, "recipients": self.state.recipients,
                     "sessions": self.state.sessions}
         blocking = {"send": self.cmd_send, "mailbox": self.cmd_mailbox,
-                    "append": self.cmd_append, "capabilities": self.cmd_capabilities}.get(cmd)
+                    "append": self.cmd_append, "capabilities": self.cmd_capabilities,
+                    "imap_down": self.imap_down, "imap_up": self.imap_up}.get(cmd)
         if blocking is None:
             raise ValueError(f"unknown command {cmd!r}")
         # Off the loop: the SMTP server in this same loop must keep answering meanwhile.
