@@ -1,19 +1,37 @@
 #!/usr/bin/env python3
 """Real mail servers for Deskside's email tests and the bench, in a fresh temporary directory.
 
-Full mode (default): Debian's Dovecot 2.3 for IMAP (with STARTTLS and IDLE) and LMTP, plus an
-aiosmtpd SMTP server that hands every accepted message to Dovecot over LMTP, so mail sent to
-`alice@example.com` lands in IMAP user `alice@example.com`'s INBOX. Every user exists on the
-fly and every password is `secret`. `--sink`: only an SMTP server that accepts and counts.
+Full mode (default): Debian's Dovecot 2.3 for IMAP (STARTTLS, implicit TLS, IDLE; LOGIN, PLAIN,
+XOAUTH2 and OAUTHBEARER) and LMTP, plus an aiosmtpd SMTP server (STARTTLS offered, AUTH PLAIN
+and LOGIN optional, and a second port with implicit TLS) that answers 250 only once Dovecot's
+LMTP took the message, so mail sent to `alice@example.com` lands in IMAP user
+`alice@example.com`'s INBOX. Every user exists on the fly; every password (and bearer token)
+is `secret`. `--sink`: only the SMTP server, accepting and counting (no Dovecot).
 
 Everything listens on 127.0.0.1 on free ports. When all of it accepts connections, one JSON line
-goes to stdout: {"smtp": PORT, "imap": PORT, "lmtp": PORT, "dir": DIR, "ca": CA_PEM}. Then each
-JSON line on stdin is a command, answered with one JSON line (see COMMANDS below). EOF on stdin,
-SIGTERM, SIGINT or SIGHUP stop Dovecot and remove the directory.
+goes to stdout:
+  {"smtp": P, "smtps": P, "imap": P, "imaps": P, "lmtp": P, "dir": DIR, "ca": CA_PEM}
+(imap, imaps and lmtp are null for a sink; CA_PEM signed the one server certificate, for
+127.0.0.1 and localhost). If startup fails the line is {"error": WHY} instead. Then each JSON
+line on stdin is a command, answered with one JSON line {"ok": true, ...} or
+{"ok": false, "error": WHY}:
+  {"cmd": "smtp_down"} / {"cmd": "smtp_up"}    stop (cutting open sessions) / resume SMTP, same ports
+  {"cmd": "imap_down"} / {"cmd": "imap_up"}    stop / restart Dovecot, same ports and mailboxes
+  {"cmd": "reject_next", "count": N, "code": C}  answer the next N messages' DATA with code C
+  {"cmd": "send", "from": A, "to": [A..], "raw_b64": B64, "starttls": bool, "implicit_tls": bool,
+   "user": U, "password": P}                  submit over SMTP -> {"sent": true} or
+                                               {"sent": false, "code": C | "refused": true, "message": M}
+  {"cmd": "mailbox", "user": U, "folder": F}   -> {"messages": [{"uid", "flags", "raw_b64"}]} (IMAP)
+  {"cmd": "append", "user": U, "raw_b64": B64, "flags": [..], "folder": F}  IMAP APPEND -> {"uid"}
+  {"cmd": "capabilities"}                      -> {"imap_pre_login": [..], "imap": [..], "smtp": [..]}
+  {"cmd": "count"}                             -> {"messages", "recipients", "sessions"}
+EOF on stdin, SIGTERM, SIGINT or SIGHUP stop Dovecot and remove the directory; Dovecot's log is
+DIR/dovecot.log.
 
 Run it with target/mail-venv/bin/python (`make mail-servers` installs Dovecot and the venv).
-Dovecot runs as root here in the foreground (`-F`), its login processes as `dovenull` without a
-chroot and the mail as the `dovecot` user, which owns the maildirs.
+As root, Dovecot runs in the foreground (`-F`), its login processes as `dovenull` without a
+chroot and the mail as the `dovecot` user, which owns the maildirs; without root, all of it runs
+as the caller.
 """
 
 import argparse
@@ -56,7 +74,11 @@ def free_port():
 
 
 def run(args, cwd):
-    done = subprocess.run(args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    try:
+        done = subprocess.run(args, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True)
+    except FileNotFoundError:
+        raise HarnessError(f"{args[0]} is not installed: run `make mail-servers`") from None
     if done.returncode != 0:
         raise HarnessError(f"{' '.join(args)} failed: {done.stderr.strip()}")
 
