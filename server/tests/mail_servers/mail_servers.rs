@@ -258,7 +258,7 @@ impl MailServers {
         Ok(answer["uid"].as_u64().unwrap_or(0) as u32)
     }
 
-    /// Stops accepting SMTP and cuts open SMTP connections: new ones are refused.
+    /// Stops accepting SMTP on both ports and cuts open SMTP connections: new ones are refused.
     pub async fn smtp_down(&self) -> Result<(), MailError> {
         self.command(json!({"cmd": "smtp_down"})).await.map(drop)
     }
