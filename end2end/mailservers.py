@@ -8,8 +8,10 @@ LMTP took the message, so mail sent to `alice@example.com` lands in IMAP user
 `alice@example.com`'s INBOX. Every user exists on the fly; every password (and bearer token)
 is `secret`. `--sink`: only the SMTP server, accepting and counting (no Dovecot).
 
-Everything listens on 127.0.0.1 on free ports. When all of it accepts connections, one JSON line
-goes to stdout:
+Everything listens on 127.0.0.1 on free ports, except that `--smtp-port N` and `--imap-port N`
+fix the plain SMTP and IMAP ports (for Playwright, which names them in the server's flags and
+waits for the SMTP port, opened last, before starting Deskside). When all of it accepts
+connections, one JSON line goes to stdout:
   {"smtp": P, "smtps": P, "imap": P, "imaps": P, "lmtp": P, "dir": DIR, "ca": CA_PEM}
 (imap, imaps and lmtp are null for a sink; CA_PEM signed the one server certificate, for
 127.0.0.1 and localhost). If startup fails the line is {"error": WHY} instead. Then each JSON
@@ -140,11 +142,12 @@ def descendants(root_pid):
 class Dovecot:
     """One Dovecot master in the foreground, configured entirely from files in `root`."""
 
-    def __init__(self, root, cert, key):
+    def __init__(self, root, cert, key, imap_port=0):
         self.root, self.cert, self.key = root, cert, key
         self.log = os.path.join(root, "dovecot.log")
         self.proc = None
         self.imap = self.imaps = self.lmtp = None
+        self.fixed_imap = imap_port  # 0: a free port
 
     def config(self):
         root = self.root
@@ -218,7 +221,8 @@ protocol lmtp {{
         last = ""
         for _ in range(3):  # a free port can be taken between our probe and Dovecot's bind
             if not same_ports:
-                self.imap, self.imaps, self.lmtp = free_port(), free_port(), free_port()
+                self.imap = self.fixed_imap or free_port()
+                self.imaps, self.lmtp = free_port(), free_port()
             conf = os.path.join(root, "dovecot.conf")
             with open(conf, "w") as f:
                 f.write(self.config())
@@ -362,13 +366,14 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 class Harness:
-    def __init__(self, sink):
+    def __init__(self, sink, smtp_port=0, imap_port=0):
         self.sink = sink
+        self.imap_port = imap_port
         self.state = State()
         self.dir = self.make_dir()
         self.dovecot = None
         self.servers = {}  # "smtp" (STARTTLS offered) and "smtps" (implicit TLS) when up
-        self.ports = {"smtp": None, "smtps": None}
+        self.ports = {"smtp": smtp_port or None, "smtps": None}
         self.ca = self.cert = self.key = None
         self.tls = None
 
@@ -387,7 +392,7 @@ class Harness:
         if not self.sink:
             if not os.access(DOVECOT, os.X_OK):
                 raise HarnessError("Dovecot is not installed: run `make mail-servers`")
-            self.dovecot = Dovecot(self.dir, self.cert, self.key)
+            self.dovecot = Dovecot(self.dir, self.cert, self.key, self.imap_port)
             self.dovecot.start(deadline)
             self.handler = RelayHandler(self.state, self.dovecot.lmtp)
         else:
@@ -604,14 +609,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sink", action="store_true",
                         help="only an SMTP server that accepts and counts messages")
+    parser.add_argument("--smtp-port", type=int, default=0, metavar="N",
+                        help="plain SMTP (STARTTLS offered) on port N rather than a free one")
+    parser.add_argument("--imap-port", type=int, default=0, metavar="N",
+                        help="plain IMAP (STARTTLS offered) on port N rather than a free one")
     args = parser.parse_args()
+    if args.sink and args.imap_port:
+        parser.error("--imap-port: a sink has no IMAP server")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     logging.getLogger("mail.log").setLevel(logging.ERROR)
 
     if os.getpgrp() != os.getpid() and not sys.stdin.isatty():
         # Our own process group, so a caller can end us and Dovecot together with killpg.
         os.setpgid(0, 0)
-    harness = Harness(args.sink)
+    harness = Harness(args.sink, args.smtp_port, args.imap_port)
     try:
         asyncio.run(serve(harness))
     except HarnessError as e:
