@@ -33,6 +33,8 @@ test("an emailed request is answered in the browser and the answer's reply by ma
   await row.getByRole("link", { name: subject }).click();
   await expect(tom.getByRole("heading", { level: 1 })).toContainText(subject);
   await expect(tom.locator(".description")).toContainText("Every page comes out blank since this morning.");
+  // The signature is trimmed off.
+  await expect(tom.locator(".description")).not.toContainText("Acme front desk");
   const id = Number(new URL(tom.url()).pathname.split("/").pop());
   expect(id).toBeGreaterThan(0);
 
