@@ -14,9 +14,7 @@ fn message(to: &str, subject: &str) -> Vec<u8> {
 }
 
 async fn servers() -> MailServers {
-    MailServers::start()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
+    MailServers::start().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -64,9 +62,13 @@ async fn with_smtp_down_connections_are_refused_and_once_up_mail_flows_again() {
 
     mail.smtp_down().await.unwrap();
     let connecting = TcpStream::connect(mail.smtp_addr()).await;
-    let sending = mail.send("rob@acme.example", &["alice@example.com"], &raw).await;
+    let sending = mail
+        .send("rob@acme.example", &["alice@example.com"], &raw)
+        .await;
     mail.smtp_up().await.unwrap();
-    let after = mail.send("rob@acme.example", &["alice@example.com"], &raw).await;
+    let after = mail
+        .send("rob@acme.example", &["alice@example.com"], &raw)
+        .await;
 
     let refused = connecting.expect_err("nothing listens while SMTP is down");
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
@@ -81,8 +83,12 @@ async fn reject_next_fails_that_many_submissions_with_the_code_then_accepts() {
     let raw = message("alice@example.com", "busy");
 
     mail.reject_next(1, 451).await.unwrap();
-    let first = mail.send("rob@acme.example", &["alice@example.com"], &raw).await;
-    let second = mail.send("rob@acme.example", &["alice@example.com"], &raw).await;
+    let first = mail
+        .send("rob@acme.example", &["alice@example.com"], &raw)
+        .await;
+    let second = mail
+        .send("rob@acme.example", &["alice@example.com"], &raw)
+        .await;
 
     assert!(
         matches!(first, Err(MailError::Smtp { code: 451, .. })),
@@ -152,7 +158,11 @@ async fn an_appended_message_keeps_its_odd_bytes_and_flags() {
     assert_eq!(inbox.len(), 1);
     assert_eq!(inbox[0].uid, uid);
     assert_eq!(inbox[0].raw, raw);
-    assert!(inbox[0].flags.iter().any(|f| f == "\\Seen"), "{:?}", inbox[0].flags);
+    assert!(
+        inbox[0].flags.iter().any(|f| f == "\\Seen"),
+        "{:?}",
+        inbox[0].flags
+    );
 }
 
 #[tokio::test]
@@ -165,7 +175,9 @@ async fn with_imap_down_connections_are_refused_and_once_up_the_mail_is_still_th
 
     mail.imap_down().await.unwrap();
     let connecting = TcpStream::connect(mail.imap_addr()).await;
-    let delivering = mail.send("rob@acme.example", &["alice@example.com"], &raw).await;
+    let delivering = mail
+        .send("rob@acme.example", &["alice@example.com"], &raw)
+        .await;
     mail.imap_up().await.unwrap();
 
     assert!(connecting.is_err(), "nothing listens while IMAP is down");

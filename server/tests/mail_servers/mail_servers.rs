@@ -144,17 +144,20 @@ impl MailServers {
     /// IMAP: LOGIN, AUTHENTICATE PLAIN/LOGIN/XOAUTH2/OAUTHBEARER, STARTTLS and IDLE offered.
     /// Panics for a sink, which has none.
     pub fn imap_addr(&self) -> SocketAddr {
-        self.imap.expect("a sink has no IMAP server: use MailServers::start()")
+        self.imap
+            .expect("a sink has no IMAP server: use MailServers::start()")
     }
 
     /// IMAP with implicit TLS (as on port 993). Panics for a sink.
     pub fn imaps_addr(&self) -> SocketAddr {
-        self.imaps.expect("a sink has no IMAP server: use MailServers::start()")
+        self.imaps
+            .expect("a sink has no IMAP server: use MailServers::start()")
     }
 
     /// Dovecot's LMTP. Panics for a sink, which has none.
     pub fn lmtp_addr(&self) -> SocketAddr {
-        self.lmtp.expect("a sink has no LMTP server: use MailServers::start()")
+        self.lmtp
+            .expect("a sink has no LMTP server: use MailServers::start()")
     }
 
     /// The PEM certificate of the CA that signed both servers' certificate (for 127.0.0.1
@@ -248,7 +251,9 @@ impl MailServers {
         flags: &[&str],
     ) -> Result<u32, MailError> {
         let answer = self
-            .command(json!({"cmd": "append", "user": user, "raw_b64": b64encode(raw), "flags": flags}))
+            .command(
+                json!({"cmd": "append", "user": user, "raw_b64": b64encode(raw), "flags": flags}),
+            )
             .await?;
         Ok(answer["uid"].as_u64().unwrap_or(0) as u32)
     }
