@@ -582,3 +582,39 @@ async fn only_admins_see_and_decide_incoming_mail() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error_code(&body), "invalid");
 }
+
+#[tokio::test]
+async fn an_admin_adds_and_removes_a_mail_domain_without_javascript() {
+    use app::mail::inbound::page::{AddMailDomain, RemoveMailDomain};
+    use leptos::server_fn::ServerFn;
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let acme = app.org_id("Acme Dental").await.to_string();
+    const PAGE: &str = "/admin/mail/inbound";
+
+    let res = app
+        .post_form(
+            &admin,
+            AddMailDomain::PATH,
+            PAGE,
+            &[("org_id", &acme), ("domain", "Acme.Example")],
+        )
+        .await;
+
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.page_text(&admin, PAGE).await;
+    assert!(page.contains("acme.example — Acme Dental"), "{page}");
+    assert!(page.contains("No mailbox is read"), "{page}");
+
+    let res = app
+        .post_form(
+            &admin,
+            RemoveMailDomain::PATH,
+            PAGE,
+            &[("domain", "acme.example")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.page_text(&admin, PAGE).await;
+    assert!(!page.contains("acme.example — Acme Dental"), "{page}");
+}

@@ -707,7 +707,10 @@ const ROUTES: &[Route] = &[
         r#"{"org_id": {org}, "domain": "matrix{n}.example"}"#,
         ADMINS,
     ),
-    delete("/api/v1/mail/inbound/domains/{no_domain}", ADMINS_NONE_THERE),
+    delete(
+        "/api/v1/mail/inbound/domains/{no_domain}",
+        ADMINS_NONE_THERE,
+    ),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`

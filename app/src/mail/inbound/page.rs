@@ -303,7 +303,13 @@ fn Entries(
                 <ul>
                     {entries
                         .into_iter()
-                        .map(|m| view! { <li><MessageSummary message=m /></li> })
+                        .map(|m| {
+                            view! {
+                                <li>
+                                    <MessageSummary message=m />
+                                </li>
+                            }
+                        })
                         .collect_view()}
                 </ul>
             }
