@@ -29,7 +29,7 @@ pub struct NewInbound {
 #[derive(Debug, Clone)]
 pub enum InboundMark {
     /// A message just read.
-    New(NewInbound),
+    New(Box<NewInbound>),
     /// A held message an admin accepted.
     Accepted(i64),
 }

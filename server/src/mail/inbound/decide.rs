@@ -12,8 +12,8 @@ pub fn noise(message: &Incoming, addresses: &Addresses) -> Option<String> {
         return Some(reason);
     }
     if let Some(from) = &message.from
-        && (from.eq_ignore_ascii_case(&addresses.from.email.to_string())
-            || from.eq_ignore_ascii_case(&addresses.reply_base.email.to_string())
+        && (from.eq_ignore_ascii_case(addresses.from.email.as_ref())
+            || from.eq_ignore_ascii_case(addresses.reply_base.email.as_ref())
             || addresses.reply_token(from).is_some())
     {
         return Some("Sent from Deskside's own address (a mail loop).".into());

@@ -162,7 +162,7 @@ impl Filer {
                     &body,
                     false,
                     files,
-                    Some(InboundMark::New(mark.clone())),
+                    Some(InboundMark::New(Box::new(mark.clone()))),
                 )
                 .await;
             let result = match result {
@@ -178,7 +178,7 @@ impl Filer {
                             &format!("{body}\n\n({note})"),
                             false,
                             Vec::new(),
-                            Some(InboundMark::New(mark)),
+                            Some(InboundMark::New(Box::new(mark))),
                         )
                         .await
                 }
@@ -244,7 +244,11 @@ impl Filer {
             return Ok(outcome);
         }
         match self
-            .file_new(&user, &incoming, InboundMark::New(record("filed", None)))
+            .file_new(
+                &user,
+                &incoming,
+                InboundMark::New(Box::new(record("filed", None))),
+            )
             .await
         {
             Ok(id) => Ok(Outcome::Filed(id)),

@@ -142,14 +142,13 @@ pub fn parse(raw: &[u8]) -> Result<Incoming, Unreadable> {
     let mut notes = Vec::new();
     let text = match message.body_text(0) {
         Some(text) => {
-            if message.text_body_count() == 0 || is_html_only(&message) {
-                if let Some(html) = message.body_html(0)
-                    && contains_script(&html)
-                {
-                    notes.push(
-                        "The HTML body contained script; it was kept as plain text only.".into(),
-                    );
-                }
+            if (message.text_body_count() == 0 || is_html_only(&message))
+                && message
+                    .body_html(0)
+                    .is_some_and(|html| contains_script(&html))
+            {
+                notes
+                    .push("The HTML body contained script; it was kept as plain text only.".into());
             }
             text.into_owned()
         }

@@ -144,9 +144,8 @@ impl Readers {
         {
             let (news, _stop) = handle.wait_with_timeout(IDLE_RENEW);
             // Keep-alives reset the library's timeout, so the renewal has its own.
-            match tokio::time::timeout(IDLE_RENEW, news).await {
-                Ok(Err(err)) => return Err(format!("IDLE: {err}")),
-                Ok(Ok(_)) | Err(_) => {}
+            if let Ok(Err(err)) = tokio::time::timeout(IDLE_RENEW, news).await {
+                return Err(format!("IDLE: {err}"));
             }
         }
         handle.done().await.map_err(|e| format!("ending IDLE: {e}"))
