@@ -2,6 +2,8 @@
 //! sender (`outbox`), the notifications planned from live events (`notify`), and the
 //! mailboxes read into tickets (`inbound`).
 
+pub mod inbound;
+
 use lettre::message::Mailbox;
 use std::str::FromStr;
 
@@ -22,6 +24,9 @@ pub struct MailSettings {
     /// The address replies are written to (its `+token` form), when not the sender's.
     #[arg(long, env = "DESKSIDE_MAIL_REPLY_TO")]
     pub mail_reply_to: Option<String>,
+
+    #[command(flatten)]
+    pub imap: inbound::ImapSettings,
 }
 
 impl Default for MailSettings {
@@ -29,6 +34,7 @@ impl Default for MailSettings {
         MailSettings {
             mail_from: "Deskside <deskside@localhost>".into(),
             mail_reply_to: None,
+            imap: inbound::ImapSettings::default(),
         }
     }
 }
@@ -108,7 +114,7 @@ mod tests {
     fn addresses(from: &str) -> Addresses {
         Addresses::new(&MailSettings {
             mail_from: from.into(),
-            mail_reply_to: None,
+            ..MailSettings::default()
         })
         .unwrap()
     }
@@ -146,7 +152,7 @@ mod tests {
     fn a_bad_sender_address_is_refused_with_the_flag_named() {
         let err = Addresses::new(&MailSettings {
             mail_from: "not an address".into(),
-            mail_reply_to: None,
+            ..MailSettings::default()
         })
         .unwrap_err();
         assert!(err.contains("--mail-from"), "{err}");

@@ -85,6 +85,9 @@ impl AppState {
         );
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
         crate::jobs::spawn_all(tickets.clone(), presence.clone(), settings.auto_close_days);
+        let inbound =
+            crate::mail::inbound::start(&settings.mail.imap, &db, &tickets, &mail, settings)
+                .map_err(StartupError::Usage)?;
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -99,6 +102,7 @@ impl AppState {
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
+                inbound,
             },
             db,
             accounts,

@@ -283,6 +283,17 @@ const ADMINS: Expect = Expect {
     admin: OK,
 };
 
+/// Admins only, about a held message or domain that does not exist: admins are told so.
+const ADMINS_NONE_THERE: Expect = Expect {
+    anonymous: E401,
+    requester_own: E403,
+    requester_other: E403,
+    manager_own: E403,
+    manager_other: E403,
+    technician: E403,
+    admin: E404,
+};
+
 /// The ticket's own side rates it: its requester and their manager; staff may not.
 const RATERS: Expect = Expect {
     anonymous: E401,
@@ -679,6 +690,27 @@ const ROUTES: &[Route] = &[
     // The access log.
     get("/api/v1/orgs/{org}/access-log", ACCESS_LOG),
     get("/api/v1/orgs/{org}/access-log.csv", ACCESS_LOG),
+    // Mail read into tickets: admins only.
+    get("/api/v1/mail/inbound", ADMINS),
+    post(
+        "/api/v1/mail/inbound/held/{no_held}/accept",
+        r#"{"org_id": {org}}"#,
+        ADMINS_NONE_THERE,
+    ),
+    post(
+        "/api/v1/mail/inbound/held/{no_held}/reject",
+        "{}",
+        ADMINS_NONE_THERE,
+    ),
+    post(
+        "/api/v1/mail/inbound/domains",
+        r#"{"org_id": {org}, "domain": "matrix{n}.example"}"#,
+        ADMINS,
+    ),
+    delete(
+        "/api/v1/mail/inbound/domains/{no_domain}",
+        ADMINS_NONE_THERE,
+    ),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -722,6 +754,7 @@ macro_rules! path {
 }
 
 use app::access::page as access;
+use app::mail::inbound::page as inbound_mail;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
@@ -767,6 +800,28 @@ const SERVER_FNS: &[Call] = &[
         SIGNED_IN,
     ),
     sf(path!(two_factor::page::LoadSiteSettings), &[], ADMINS),
+    // Mail read into tickets.
+    sf(path!(inbound_mail::LoadInboundMail), &[], ADMINS),
+    sf(
+        path!(inbound_mail::AcceptHeldMail),
+        &[("id", "{no_held}"), ("org_id", "{org}")],
+        ADMINS_NONE_THERE,
+    ),
+    sf(
+        path!(inbound_mail::RejectHeldMail),
+        &[("id", "{no_held}")],
+        ADMINS_NONE_THERE,
+    ),
+    sf(
+        path!(inbound_mail::AddMailDomain),
+        &[("org_id", "{org}"), ("domain", "matrix{n}.example")],
+        ADMINS,
+    ),
+    sf(
+        path!(inbound_mail::RemoveMailDomain),
+        &[("domain", "{no_domain}")],
+        ADMINS_NONE_THERE,
+    ),
     sf(path!(two_factor::page::SaveSiteSettings), &[], ADMINS),
     // The caller's own account.
     sf(
@@ -1411,6 +1466,8 @@ impl World {
         let id = |v: Value| v["id"].as_i64().expect("an id").to_string();
         match name {
             "org" => data.id.to_string(),
+            "no_held" => "0".to_string(),
+            "no_domain" => "nowhere.example".to_string(),
             "ticket" => data.ticket.to_string(),
             "resolved" => data.resolved.to_string(),
             "attachment" => data.attachment.to_string(),
@@ -2181,6 +2238,7 @@ const PAGES: &[&str] = &[
     "/profile",
     "/admin",
     "/admin/orgs/{org}",
+    "/admin/mail/inbound",
 ];
 
 /// Server functions that read, called as the app calls them.

@@ -1,0 +1,3 @@
+//! Email: the admin sections about Deskside's mail.
+
+pub mod inbound;
