@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod canned;
 pub mod events;
 pub mod forms;
+pub mod mail;
 pub mod presence;
 pub mod reports;
 pub mod settings;
@@ -101,6 +102,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(wiki::router())
         .merge(reports::router())
         .merge(access::router())
+        .merge(mail::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub presence: Arc<crate::presence::Presence>,
     /// The addresses Deskside's mail comes from and replies go to.
     pub mail: Arc<crate::mail::Addresses>,
+    /// Wakes the outbox's sender at once after a commit that wrote mail (it also polls).
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -85,6 +87,17 @@ impl AppState {
         );
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
         crate::jobs::spawn_all(tickets.clone(), presence.clone(), settings.auto_close_days);
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        let relay = crate::mail::smtp::SmtpRelay::from_settings(&settings.mail.smtp)
+            .map_err(StartupError::Usage)?;
+        match &relay {
+            Some(relay) => {
+                crate::mail::outbox::Sender::new(db.clone(), &mail, relay, mail_wake.clone())
+                    .map_err(StartupError::Usage)?
+                    .spawn();
+            }
+            None => tracing::info!("no SMTP relay configured: mail stays in the outbox"),
+        }
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -99,6 +112,12 @@ impl AppState {
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
+                mail: Arc::new(crate::mail::service::MailService::new(
+                    db.clone(),
+                    mail.clone(),
+                    relay.as_ref().map(crate::mail::smtp::SmtpRelay::summary),
+                    mail_wake.clone(),
+                )),
             },
             db,
             accounts,
@@ -107,6 +126,7 @@ impl AppState {
             bus,
             presence,
             mail,
+            mail_wake,
         })
     }
 }
