@@ -50,6 +50,20 @@ impl Default for SmtpSettings {
     }
 }
 
+/// `raw` with any password in its user part blanked, for error messages.
+fn without_password(raw: &str) -> String {
+    if let Some((scheme, rest)) = raw.split_once("://") {
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        if let Some((userinfo, host)) = authority.rsplit_once('@')
+            && let Some((user, _)) = userinfo.split_once(':')
+        {
+            return format!("{scheme}://{user}:***@{host}{tail}");
+        }
+    }
+    raw.to_string()
+}
+
 fn secret(raw: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(raw))
 }
@@ -105,13 +119,15 @@ impl SmtpRelay {
         else {
             return Ok(None);
         };
-        let bad = |why: &str| format!("--smtp-url {raw:?}: {why}");
+        let shown = without_password(raw);
+        let bad = |why: &str| format!("--smtp-url {shown:?}: {why}");
         let url = url::Url::parse(raw).map_err(|err| bad(&err.to_string()))?;
         if url.password().is_some() {
             // A password in the URL would be printed wherever the URL is (logs, the Mail page).
-            return Err(bad(
-                "put the password in DESKSIDE_SMTP_PASSWORD (or --smtp-password), not in the URL",
-            ));
+            // Nor is it repeated in this message.
+            return Err("--smtp-url: put the password in DESKSIDE_SMTP_PASSWORD (or \
+                        --smtp-password), not in the URL"
+                .into());
         }
         let host = url
             .host_str()
@@ -262,6 +278,8 @@ mod tests {
         let err = relay("smtp://me:secret@mail.example.com").unwrap_err();
         assert!(err.contains("DESKSIDE_SMTP_PASSWORD"), "{err}");
         assert!(!err.contains("secret@"), "{err}");
+        let err = relay("smtp://me:secret@[bad host/").unwrap_err();
+        assert!(!err.contains("secret"), "{err}");
         let err = relay("http://mail.example.com").unwrap_err();
         assert!(err.contains("--smtp-url"), "{err}");
         assert!(relay("smtp://mail.example.com?tls=maybe").is_err());
