@@ -7,6 +7,10 @@ SHELL := /bin/bash
 CARGO_LEPTOS_VERSION := 0.3.11
 SCHEMATHESIS_VERSION := 4.32.5
 FUZZ_VENV := target/fuzz-venv
+AIOSMTPD_VERSION := 1.4.6
+# aiosmtpd's own dependencies, pinned too so every machine runs the same SMTP server.
+AIOSMTPD_DEPS := atpublic==9.0.0 attrs==26.1.0
+MAIL_VENV := target/mail-venv
 LEPTOSFMT_VERSION := 0.1.33
 # The wasm-bindgen CLI must match the library pinned in Cargo.toml exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
@@ -19,7 +23,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
 
 .PHONY: run test soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
-        leptosfmt npm chromium rust-test e2e fuzz fuzz-venv clean
+        leptosfmt npm chromium rust-test e2e fuzz fuzz-venv mail-servers clean
 
 ## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
 run: release
@@ -28,10 +32,10 @@ run: release
 ## test: lint, every Rust test, then the browser tests and API fuzzing against the release build
 test: lint rust-test e2e fuzz
 
-rust-test: tools
+rust-test: tools mail-servers
 	$(DEV_ENV) cargo test --workspace --all-targets
 
-e2e: release npm chromium
+e2e: release npm chromium mail-servers
 	cd end2end && npx playwright test
 
 ## fuzz: schemathesis against the release build's API, signed in as each role (a few minutes)
@@ -47,11 +51,11 @@ $(FUZZ_VENV)/.schemathesis-$(SCHEMATHESIS_VERSION):
 	touch $@
 
 ## soak: the reliability tests (kills, reconnects, backups under load) at full length
-soak: tools
+soak: tools mail-servers
 	$(DEV_ENV) DESKSIDE_SOAK=1 cargo test -p server --test reliability -- --test-threads=1
 
 ## bench: measure the release build on a temporary database; writes bench/results.json
-bench: release chromium
+bench: release chromium mail-servers
 	cargo run --release -p server --example bench
 
 lint: tools leptosfmt
@@ -96,6 +100,20 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 chromium:
 	@command -v chromium >/dev/null \
 	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The real mail servers the email tests and the bench run (end2end/mailservers.py): Debian's
+# Dovecot for IMAP and LMTP, aiosmtpd from PyPI for SMTP. Each test starts its own on
+# 127.0.0.1, so a system Dovecot the package may have started is stopped at once.
+mail-servers: $(MAIL_VENV)/.aiosmtpd-$(AIOSMTPD_VERSION)
+	@{ test -x /usr/lib/dovecot/imap && test -x /usr/lib/dovecot/lmtp && command -v openssl >/dev/null; } \
+	  || { apt-get update -qq \
+	       && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-lmtpd openssl \
+	       && { service dovecot stop >/dev/null 2>&1 || true; }; }
+
+$(MAIL_VENV)/.aiosmtpd-$(AIOSMTPD_VERSION):
+	python3 -m venv $(MAIL_VENV)
+	$(MAIL_VENV)/bin/pip install --quiet --disable-pip-version-check aiosmtpd==$(AIOSMTPD_VERSION) $(AIOSMTPD_DEPS)
+	touch $@
 
 clean:
 	cargo clean

@@ -1,5 +1,8 @@
 //! Integration tests: the real server on port 0 with a fresh database per test.
 
+#[path = "mail_servers/mail_servers.rs"]
+pub mod mail_servers;
+
 mod api {
     pub mod access;
     pub mod accounts;
@@ -10,6 +13,7 @@ mod api {
     pub mod errors;
     pub mod events;
     pub mod limits;
+    pub mod mail_servers;
     pub mod matrix;
     pub mod pages;
     pub mod presence;
