@@ -679,6 +679,17 @@ const ROUTES: &[Route] = &[
     // The access log.
     get("/api/v1/orgs/{org}/access-log", ACCESS_LOG),
     get("/api/v1/orgs/{org}/access-log.csv", ACCESS_LOG),
+    // Outgoing mail: the setup, the outbox and test messages are the admins'; what was mailed
+    // about a ticket is staff's, and to the client's people it does not exist (they must not
+    // learn who else was mailed).
+    get("/api/v1/mail/setup", ADMINS),
+    get("/api/v1/mail/outbox", ADMINS),
+    post(
+        "/api/v1/mail/test",
+        r#"{"to": "matrix{n}@example.com"}"#,
+        ADMINS,
+    ),
+    get("/api/v1/tickets/{ticket}/mail", STAFF_HIDDEN),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -722,6 +733,7 @@ macro_rules! path {
 }
 
 use app::access::page as access;
+use app::mail::page as mail;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
@@ -1029,6 +1041,19 @@ const SERVER_FNS: &[Call] = &[
         path!(access::LoadAccessLog),
         &[("org", "{org}")],
         ACCESS_LOG,
+    ),
+    // Outgoing mail.
+    sf(path!(mail::LoadMailSetup), &[], ADMINS),
+    sf(path!(mail::LoadOutbox), &[], ADMINS),
+    sf(
+        path!(mail::SendTestMail),
+        &[("to", "matrix{n}@example.com")],
+        ADMINS,
+    ),
+    sf(
+        path!(mail::LoadTicketMail),
+        &[("id", "{ticket}")],
+        STAFF_HIDDEN,
     ),
 ];
 
@@ -2181,6 +2206,7 @@ const PAGES: &[&str] = &[
     "/profile",
     "/admin",
     "/admin/orgs/{org}",
+    "/admin/mail",
 ];
 
 /// Server functions that read, called as the app calls them.
@@ -2206,6 +2232,8 @@ const READING_FNS: &[(&str, Args)] = &[
     (path!(admin::ListUsers), &[]),
     (path!(access::LoadAccessLog), &[]),
     (path!(access::LoadAccessLog), &[("org", "{org}")]),
+    (path!(mail::LoadOutbox), &[]),
+    (path!(mail::LoadTicketMail), &[("id", "{ticket}")]),
 ];
 
 fn leaks(who: Who, source: &str, body: &str) -> Vec<String> {
