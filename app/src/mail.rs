@@ -205,8 +205,7 @@ pub mod ssr {
     #[async_trait::async_trait]
     pub trait Mail: Send + Sync {
         async fn mail_setup(&self, actor: &Actor) -> Result<MailSetup, AppError>;
-        async fn outbox(&self, actor: &Actor, query: OutboxQuery)
-        -> Result<OutboxPage, AppError>;
+        async fn outbox(&self, actor: &Actor, query: OutboxQuery) -> Result<OutboxPage, AppError>;
         /// Writes a test message to `to` into the outbox, delivered like any other.
         async fn send_test(&self, actor: &Actor, to: &str) -> Result<OutboxEntry, AppError>;
         /// What was sent (or is waiting to be) about `ticket`, newest first.

@@ -13,7 +13,6 @@
 #[path = "bench/lighthouse.rs"]
 mod lighthouse;
 #[path = "../tests/mail_servers/mail_servers.rs"]
-#[allow(dead_code)]
 mod mail_servers;
 
 use serde::{Deserialize, Serialize};
@@ -845,9 +844,7 @@ async fn mail_rows(bench: &mut Bench, dir: &std::path::Path) {
             .expect("the test messages");
     let mut waits: Vec<Duration> = waits
         .into_iter()
-        .map(|(written, accepted)| {
-            Duration::try_from(accepted - written).unwrap_or(Duration::ZERO)
-        })
+        .map(|(written, accepted)| Duration::try_from(accepted - written).unwrap_or(Duration::ZERO))
         .collect();
     waits.sort();
     bench.add(

@@ -15,10 +15,8 @@ use time::OffsetDateTime;
 
 #[server]
 pub async fn load_mail_setup() -> Result<MailSetup, AppError> {
-    crate::backend::as_caller(
-        |actor, backend| async move { backend.mail.mail_setup(&actor).await },
-    )
-    .await
+    crate::backend::as_caller(|actor, backend| async move { backend.mail.mail_setup(&actor).await })
+        .await
 }
 
 #[server]
@@ -44,9 +42,9 @@ pub async fn send_test_mail(to: String) -> Result<OutboxEntry, AppError> {
 
 #[server]
 pub async fn load_ticket_mail(id: TicketId) -> Result<Vec<OutboxEntry>, AppError> {
-    crate::backend::as_caller(|actor, backend| async move {
-        backend.mail.ticket_mail(&actor, id).await
-    })
+    crate::backend::as_caller(
+        |actor, backend| async move { backend.mail.ticket_mail(&actor, id).await },
+    )
     .await
 }
 
@@ -160,8 +158,7 @@ fn SetupView(setup: MailSetup) -> impl IntoView {
             <dd>{setup.from}</dd>
             <dt>"Replies go to"</dt>
             <dd>
-                {setup.reply_to}
-                <span class="muted">" (with each ticket's token after a +)"</span>
+                {setup.reply_to} <span class="muted">" (with each ticket's token after a +)"</span>
             </dd>
         </dl>
     }
@@ -240,10 +237,7 @@ fn OutboxView(page: OutboxPage, params: OutboxParams) -> impl IntoView {
         let current = chosen == status;
         view! {
             <li>
-                <a
-                    href=outbox_href(status, None)
-                    aria-current=current.then_some("page")
-                >
+                <a href=outbox_href(status, None) aria-current=current.then_some("page")>
                     {label}
                 </a>
             </li>
@@ -320,8 +314,12 @@ fn OutboxRow(entry: OutboxEntry) -> impl IntoView {
             <td>
                 {entry
                     .ticket_id
-                    .map(|id| view! { <a href=format!("/tickets/{id}")>{format!("#{id}")}</a> " " })}
-                {text}
+                    .map(|id| {
+                        view! {
+                            <a href=format!("/tickets/{id}")>{format!("#{id}")}</a>
+                            " "
+                        }
+                    })} {text}
             </td>
             <td>
                 <StatusText entry=entry.clone() />

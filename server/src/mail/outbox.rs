@@ -54,17 +54,22 @@ pub fn back_off(attempts: i64) -> Duration {
 
 /// The message the outbox row `mail` stands for, with every header the row asks for.
 pub fn build_message(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, String> {
-    let to: Mailbox = mail
-        .to_address
-        .trim()
-        .parse()
-        .map_err(|err| format!("the recipient {:?} is not an address: {err}", mail.to_address))?;
+    let to: Mailbox = mail.to_address.trim().parse().map_err(|err| {
+        format!(
+            "the recipient {:?} is not an address: {err}",
+            mail.to_address
+        )
+    })?;
     let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())
         .message_id(Some(angle(&mail.message_id)));
-    if let Some(id) = mail.in_reply_to.as_deref().filter(|id| !id.trim().is_empty()) {
+    if let Some(id) = mail
+        .in_reply_to
+        .as_deref()
+        .filter(|id| !id.trim().is_empty())
+    {
         builder = builder.in_reply_to(angle(id));
     }
     if let Some(refs) = &mail.refs {
@@ -104,7 +109,10 @@ pub fn build_message(from: &Mailbox, mail: &OutgoingMail) -> Result<Message, Str
 
 /// `<id>`, for an id stored without its angle brackets.
 fn angle(id: &str) -> String {
-    format!("<{}>", id.trim().trim_start_matches('<').trim_end_matches('>'))
+    format!(
+        "<{}>",
+        id.trim().trim_start_matches('<').trim_end_matches('>')
+    )
 }
 
 /// The relay's answer as the outbox keeps it: `250 2.0.0 Ok: queued as …`.

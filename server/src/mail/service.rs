@@ -88,7 +88,10 @@ impl Mail for MailService {
             AppError::invalid("to", "Enter an email address like name@example.com.")
         })?;
         let setup = match &self.relay {
-            Some(relay) => format!("Sent through {}:{} ({}).", relay.host, relay.port, relay.tls),
+            Some(relay) => format!(
+                "Sent through {}:{} ({}).",
+                relay.host, relay.port, relay.tls
+            ),
             None => "No SMTP server is configured: this message stays in the outbox.".into(),
         };
         let (text, html) = test_message(actor, &setup);

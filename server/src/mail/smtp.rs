@@ -1,9 +1,9 @@
 //! SMTP settings: the relay Deskside hands its outgoing mail to, how it talks to it (TLS,
 //! sign-in, an extra trusted root), checked once at startup and turned into lettre's transport.
 
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
@@ -125,9 +125,11 @@ impl SmtpRelay {
         if url.password().is_some() {
             // A password in the URL would be printed wherever the URL is (logs, the Mail page).
             // Nor is it repeated in this message.
-            return Err("--smtp-url: put the password in DESKSIDE_SMTP_PASSWORD (or \
+            return Err(
+                "--smtp-url: put the password in DESKSIDE_SMTP_PASSWORD (or \
                         --smtp-password), not in the URL"
-                .into());
+                    .into(),
+            );
         }
         let host = url
             .host_str()
@@ -176,7 +178,10 @@ impl SmtpRelay {
                 let pem = std::fs::read(path)
                     .map_err(|err| format!("--smtp-ca-file {}: {err}", path.display()))?;
                 Certificate::from_pem(&pem).map_err(|err| {
-                    format!("--smtp-ca-file {}: not PEM certificates: {err}", path.display())
+                    format!(
+                        "--smtp-ca-file {}: not PEM certificates: {err}",
+                        path.display()
+                    )
                 })?;
                 Some(pem)
             }
@@ -195,7 +200,10 @@ impl SmtpRelay {
 
     /// lettre's transport for this relay, keeping up to `connections` connections open and
     /// reusing them between messages.
-    pub fn transport(&self, connections: u32) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    pub fn transport(
+        &self,
+        connections: u32,
+    ) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
         let tls = match self.tls {
             TlsMode::None => Tls::None,
             mode => {
@@ -254,7 +262,9 @@ mod tests {
 
     #[test]
     fn the_three_url_forms_give_their_tls_mode_and_default_port() {
-        let starttls = relay("smtp://mail.example.com?tls=required").unwrap().unwrap();
+        let starttls = relay("smtp://mail.example.com?tls=required")
+            .unwrap()
+            .unwrap();
         assert_eq!((starttls.tls, starttls.port), (TlsMode::StartTls, 587));
         let implicit = relay("smtps://mail.example.com").unwrap().unwrap();
         assert_eq!((implicit.tls, implicit.port), (TlsMode::Implicit, 465));

@@ -15,9 +15,7 @@ use std::time::Duration;
 const FROM: &str = "IT Help <help@provider.example>";
 
 async fn servers() -> MailServers {
-    MailServers::start()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
+    MailServers::start().await.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A server with the demo data whose mail goes to `mail`'s plain SMTP port.
@@ -98,7 +96,9 @@ async fn a_queued_message_arrives_in_the_recipients_inbox_with_every_header_the_
 
     assert!(sent.sent_at.is_some());
     assert!(
-        sent.last_reply.as_deref().is_some_and(|r| r.starts_with("250")),
+        sent.last_reply
+            .as_deref()
+            .is_some_and(|r| r.starts_with("250")),
         "{sent:?}"
     );
     let inbox = mail.mailbox("rob@acme.example").await.unwrap();
@@ -145,7 +145,10 @@ async fn while_smtp_is_down_a_message_waits_with_the_reason_and_arrives_once_whe
     assert_eq!(waiting.attempts, 1);
     assert!(waiting.next_attempt_at > waiting.created_at, "{waiting:?}");
     assert_eq!(sent.attempts, 2);
-    assert_eq!(copies(&mail, "rob@acme.example", "outage@provider.example").await, 1);
+    assert_eq!(
+        copies(&mail, "rob@acme.example", "outage@provider.example").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -178,12 +181,21 @@ async fn a_451_is_tried_again_and_a_550_fails_with_the_servers_answer_on_the_mai
         .await;
 
     assert_eq!(deferred.status, MailStatus::Queued);
-    assert!(deferred.last_reply.as_deref().unwrap().contains("451"), "{deferred:?}");
+    assert!(
+        deferred.last_reply.as_deref().unwrap().contains("451"),
+        "{deferred:?}"
+    );
     assert_eq!(delivered.attempts, 2);
-    assert_eq!(copies(&mail, "rob@acme.example", "later@provider.example").await, 1);
+    assert_eq!(
+        copies(&mail, "rob@acme.example", "later@provider.example").await,
+        1
+    );
     assert_eq!(failed.status, MailStatus::Failed);
     assert_eq!(failed.attempts, 1);
-    assert!(failed.last_reply.as_deref().unwrap().contains("550"), "{failed:?}");
+    assert!(
+        failed.last_reply.as_deref().unwrap().contains("550"),
+        "{failed:?}"
+    );
     assert_eq!(status, StatusCode::OK);
     assert_eq!(page.counts.failed, 1);
     assert_eq!(page.entries.len(), 1);
@@ -210,7 +222,11 @@ async fn an_admins_test_message_goes_through_the_outbox_and_arrives_over_starttl
 
     let (setup_status, setup) = app.get_as::<MailSetup>(&admin, "/api/v1/mail/setup").await;
     let (status, queued) = app
-        .post_as::<OutboxEntry>(&admin, "/api/v1/mail/test", json!({ "to": "Mia@Acme.example" }))
+        .post_as::<OutboxEntry>(
+            &admin,
+            "/api/v1/mail/test",
+            json!({ "to": "Mia@Acme.example" }),
+        )
         .await;
     let sent = outbox_entry_when(&app, queued.id, |e| e.status == MailStatus::Sent).await;
 
@@ -249,7 +265,10 @@ async fn implicit_tls_delivers_too() {
         .unwrap();
     outbox_entry_when(&app, id, |e| e.status == MailStatus::Sent).await;
 
-    assert_eq!(copies(&mail, "rob@acme.example", "wrapped@provider.example").await, 1);
+    assert_eq!(
+        copies(&mail, "rob@acme.example", "wrapped@provider.example").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -258,7 +277,11 @@ async fn a_test_message_to_a_bad_address_is_refused_at_the_field_with_and_withou
     let admin = app.signed_in(ADMIN).await;
 
     let (status, body) = app
-        .post(&admin, "/api/v1/mail/test", json!({ "to": "not an address" }))
+        .post(
+            &admin,
+            "/api/v1/mail/test",
+            json!({ "to": "not an address" }),
+        )
         .await;
     let form = app
         .post_form(
@@ -281,7 +304,10 @@ async fn a_test_message_to_a_bad_address_is_refused_at_the_field_with_and_withou
     assert!(body["error"]["fields"]["to"].is_array(), "{body}");
     assert!(form.status().is_redirection(), "{}", form.status());
     assert!(back.contains("/admin/mail"), "{back}");
-    assert!(page.contains("Enter an email address like name@example.com."), "{page}");
+    assert!(
+        page.contains("Enter an email address like name@example.com."),
+        "{page}"
+    );
     assert_eq!(app.db.mail_counts().await.unwrap().queued, 0);
 }
 
@@ -300,10 +326,16 @@ async fn without_smtp_mail_stays_queued_and_admins_read_it_on_the_mail_page() {
         .unwrap();
 
     let (status, queued) = app
-        .post_as::<OutboxEntry>(&admin, "/api/v1/mail/test", json!({ "to": "rob@acme.example" }))
+        .post_as::<OutboxEntry>(
+            &admin,
+            "/api/v1/mail/test",
+            json!({ "to": "rob@acme.example" }),
+        )
         .await;
     let (_, setup) = app.get_as::<MailSetup>(&admin, "/api/v1/mail/setup").await;
-    let (_, outbox) = app.get_as::<OutboxPage>(&admin, "/api/v1/mail/outbox").await;
+    let (_, outbox) = app
+        .get_as::<OutboxPage>(&admin, "/api/v1/mail/outbox")
+        .await;
     let html = app.page_text(&admin, "/admin/mail").await;
 
     assert_eq!(status, StatusCode::CREATED);
@@ -312,7 +344,13 @@ async fn without_smtp_mail_stays_queued_and_admins_read_it_on_the_mail_page() {
     assert!(setup.smtp.is_none());
     assert_eq!(outbox.counts.queued, 2);
     assert_eq!(outbox.entries[0].id, queued.id);
-    assert!(outbox.entries[0].body_text.as_deref().unwrap().contains("test message"));
+    assert!(
+        outbox.entries[0]
+            .body_text
+            .as_deref()
+            .unwrap()
+            .contains("test message")
+    );
     assert!(outbox.entries[1].sensitive);
     assert_eq!(outbox.entries[1].body_text, None);
     assert!(html.contains("No SMTP server is configured"), "{html}");
@@ -331,13 +369,20 @@ async fn the_mail_page_and_its_routes_are_for_admins_only() {
 
     let (tech_status, _) = app.get(&tech, "/api/v1/mail/outbox").await;
     let (manager_status, _) = app
-        .post(&manager, "/api/v1/mail/test", json!({ "to": "x@example.com" }))
+        .post(
+            &manager,
+            "/api/v1/mail/test",
+            json!({ "to": "x@example.com" }),
+        )
         .await;
     let html = app.page_text(&tech, "/admin/mail").await;
 
     assert_eq!(tech_status, StatusCode::FORBIDDEN);
     assert_eq!(manager_status, StatusCode::FORBIDDEN);
-    assert!(html.contains("This page is not part of your role."), "{html}");
+    assert!(
+        html.contains("This page is not part of your role."),
+        "{html}"
+    );
     assert!(!html.contains("Outbox"), "{html}");
 }
 
