@@ -74,6 +74,9 @@ pub fn AdminPage() -> impl IntoView {
                 let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
                 view! {
                     <h1>"Administration"</h1>
+                    <p>
+                        <a href="/admin/mail">"Mail: sending, the outbox, a test message"</a>
+                    </p>
                     <section class="card" aria-labelledby="orgs-heading">
                         <h2 id="orgs-heading">"Organizations"</h2>
                         <Transition fallback=|| {

@@ -5,6 +5,7 @@ use crate::access::ssr::AccessLog;
 use crate::accounts::{Actor, Credential, Via, ssr::Accounts};
 use crate::error::AppError;
 use crate::mail::inbound::ssr::Inbound;
+use crate::mail::ssr::Mail;
 use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
@@ -26,6 +27,7 @@ pub struct Backend {
     pub two_factor: Arc<dyn TwoFactor>,
     pub access: Arc<dyn AccessLog>,
     pub inbound: Arc<dyn Inbound>,
+    pub mail: Arc<dyn Mail>,
 }
 
 /// The backend for this request.

@@ -5,7 +5,7 @@ use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::live::notifications::LiveStream;
-use crate::mail::inbound::page::InboundMailPage;
+use crate::mail::page::MailPage;
 use crate::profile::ProfilePage;
 use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
@@ -74,11 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orgs/:id") view=OrgSettingsPage ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/admin/mail/inbound")
-                        view=InboundMailPage
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("/admin/mail") view=MailPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=OwnSettingsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/canned-replies")

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod canned;
 pub mod events;
 pub mod forms;
+pub mod mail;
 pub mod mail_inbound;
 pub mod presence;
 pub mod reports;
@@ -103,6 +104,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(reports::router())
         .merge(access::router())
         .merge(mail_inbound::router())
+        .merge(mail::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;

@@ -3,6 +3,9 @@
 //! mailboxes read into tickets (`inbound`).
 
 pub mod inbound;
+pub mod outbox;
+pub mod service;
+pub mod smtp;
 
 use lettre::message::Mailbox;
 use std::str::FromStr;
@@ -26,6 +29,9 @@ pub struct MailSettings {
     pub mail_reply_to: Option<String>,
 
     #[command(flatten)]
+    pub smtp: smtp::SmtpSettings,
+
+    #[command(flatten)]
     pub imap: inbound::ImapSettings,
 }
 
@@ -35,6 +41,7 @@ impl Default for MailSettings {
             mail_from: "Deskside <deskside@localhost>".into(),
             mail_reply_to: None,
             imap: inbound::ImapSettings::default(),
+            smtp: smtp::SmtpSettings::default(),
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct AppState {
     pub presence: Arc<crate::presence::Presence>,
     /// The addresses Deskside's mail comes from and replies go to.
     pub mail: Arc<crate::mail::Addresses>,
+    /// Wakes the outbox's sender at once after a commit that wrote mail (it also polls).
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -88,6 +90,17 @@ impl AppState {
         let inbound =
             crate::mail::inbound::start(&settings.mail.imap, &db, &tickets, &mail, settings)
                 .map_err(StartupError::Usage)?;
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        let relay = crate::mail::smtp::SmtpRelay::from_settings(&settings.mail.smtp)
+            .map_err(StartupError::Usage)?;
+        match &relay {
+            Some(relay) => {
+                crate::mail::outbox::Sender::new(db.clone(), &mail, relay, mail_wake.clone())
+                    .map_err(StartupError::Usage)?
+                    .spawn();
+            }
+            None => tracing::info!("no SMTP relay configured: mail stays in the outbox"),
+        }
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -103,6 +116,12 @@ impl AppState {
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
                 inbound,
+                mail: Arc::new(crate::mail::service::MailService::new(
+                    db.clone(),
+                    mail.clone(),
+                    relay.as_ref().map(crate::mail::smtp::SmtpRelay::summary),
+                    mail_wake.clone(),
+                )),
             },
             db,
             accounts,
@@ -111,6 +130,7 @@ impl AppState {
             bus,
             presence,
             mail,
+            mail_wake,
         })
     }
 }

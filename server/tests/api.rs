@@ -13,6 +13,7 @@ mod api {
     pub mod errors;
     pub mod events;
     pub mod limits;
+    pub mod mail;
     pub mod mail_inbound;
     pub mod mail_servers;
     pub mod matrix;

@@ -590,7 +590,7 @@ async fn an_admin_adds_and_removes_a_mail_domain_without_javascript() {
     let app = spawn().await;
     let admin = app.signed_in(ADMIN).await;
     let acme = app.org_id("Acme Dental").await.to_string();
-    const PAGE: &str = "/admin/mail/inbound";
+    const PAGE: &str = "/admin/mail";
 
     let res = app
         .post_form(

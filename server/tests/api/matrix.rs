@@ -711,6 +711,17 @@ const ROUTES: &[Route] = &[
         "/api/v1/mail/inbound/domains/{no_domain}",
         ADMINS_NONE_THERE,
     ),
+    // Outgoing mail: the setup, the outbox and test messages are the admins'; what was mailed
+    // about a ticket is staff's, and to the client's people it does not exist (they must not
+    // learn who else was mailed).
+    get("/api/v1/mail/setup", ADMINS),
+    get("/api/v1/mail/outbox", ADMINS),
+    post(
+        "/api/v1/mail/test",
+        r#"{"to": "matrix{n}@example.com"}"#,
+        ADMINS,
+    ),
+    get("/api/v1/tickets/{ticket}/mail", STAFF_HIDDEN),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -755,6 +766,7 @@ macro_rules! path {
 
 use app::access::page as access;
 use app::mail::inbound::page as inbound_mail;
+use app::mail::page as mail;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
@@ -1084,6 +1096,19 @@ const SERVER_FNS: &[Call] = &[
         path!(access::LoadAccessLog),
         &[("org", "{org}")],
         ACCESS_LOG,
+    ),
+    // Outgoing mail.
+    sf(path!(mail::LoadMailSetup), &[], ADMINS),
+    sf(path!(mail::LoadOutbox), &[], ADMINS),
+    sf(
+        path!(mail::SendTestMail),
+        &[("to", "matrix{n}@example.com")],
+        ADMINS,
+    ),
+    sf(
+        path!(mail::LoadTicketMail),
+        &[("id", "{ticket}")],
+        STAFF_HIDDEN,
     ),
 ];
 
@@ -2238,7 +2263,7 @@ const PAGES: &[&str] = &[
     "/profile",
     "/admin",
     "/admin/orgs/{org}",
-    "/admin/mail/inbound",
+    "/admin/mail",
 ];
 
 /// Server functions that read, called as the app calls them.
@@ -2264,6 +2289,8 @@ const READING_FNS: &[(&str, Args)] = &[
     (path!(admin::ListUsers), &[]),
     (path!(access::LoadAccessLog), &[]),
     (path!(access::LoadAccessLog), &[("org", "{org}")]),
+    (path!(mail::LoadOutbox), &[]),
+    (path!(mail::LoadTicketMail), &[("id", "{ticket}")]),
 ];
 
 fn leaks(who: Who, source: &str, body: &str) -> Vec<String> {

@@ -1,14 +1,13 @@
-//! The admin section for mail read into tickets (`InboundMailSection`, for the Mail page),
-//! its server functions, and a page of its own at `/admin/mail/inbound`.
+//! The admin section for mail read into tickets (`InboundMailSection`, placed on the Mail page
+//! at `/admin/mail`): mailboxes, held messages, problems and mail domains, with its server
+//! functions.
 
 use super::{InboundMessage, InboundOverview};
-use crate::accounts::{Actor, OrgId, Role};
-use crate::auth::Protected;
+use crate::accounts::OrgId;
 use crate::components::{ErrorNotice, FieldError, form_error, short_date};
 use crate::error::AppError;
 use crate::tickets::TicketId;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[server]
 pub async fn load_inbound_mail() -> Result<InboundOverview, AppError> {
@@ -55,25 +54,6 @@ pub async fn remove_mail_domain(domain: String) -> Result<(), AppError> {
     .await
 }
 
-/// `/admin/mail/inbound`: the section on a page of its own, until the Mail page holds it.
-#[component]
-pub fn InboundMailPage() -> impl IntoView {
-    view! {
-        <Title text="Incoming mail" />
-        <Protected
-            allow=|role| role == Role::Admin
-            render=|_: Actor| {
-                view! {
-                    <h1>"Incoming mail"</h1>
-                    <InboundMailSection />
-                }
-            }
-        />
-    }
-}
-
-/// Mail read into tickets: mailboxes, held messages, problems, ignored mail, mail domains.
-/// For admins; takes no props (it loads what it shows).
 #[component]
 pub fn InboundMailSection() -> impl IntoView {
     let accept = ServerAction::<AcceptHeldMail>::new();
