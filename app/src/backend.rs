@@ -2,6 +2,7 @@
 //! the caller the server resolved for this request.
 
 use crate::access::{Via, ssr::AccessLog};
+use crate::accounts::links::ssr::AccountLinks;
 use crate::accounts::{Actor, Credential, ssr::Accounts};
 use crate::error::AppError;
 use crate::reports::ssr::Reports;
@@ -24,6 +25,8 @@ pub struct Backend {
     pub reports: Arc<dyn Reports>,
     pub two_factor: Arc<dyn TwoFactor>,
     pub access: Arc<dyn AccessLog>,
+    /// Invitations and password resets by mailed link.
+    pub links: Arc<dyn AccountLinks>,
 }
 
 /// The backend for this request.

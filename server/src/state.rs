@@ -53,7 +53,8 @@ impl AppState {
                 settings.login_failures_per_address,
             )
             .with_upload_quota(quota)
-            .with_streams_per_person(settings.streams_per_person),
+            .with_streams_per_person(settings.streams_per_person)
+            .with_mail(&settings.base_url, mail.clone()),
         );
         let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()
@@ -99,6 +100,7 @@ impl AppState {
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
+                links: accounts.clone(),
             },
             db,
             accounts,
