@@ -2,6 +2,7 @@
 
 mod api {
     pub mod access;
+    pub mod account_links;
     pub mod accounts;
     pub mod attachments;
     pub mod auth;

@@ -265,7 +265,7 @@ fn PasswordFields(error: Signal<Option<AppError>>, token: String, email: String)
         </div>
         <input type="hidden" name="token" value=token />
         // For password managers: the account the new password belongs to.
-        <input type="hidden" name="username" autocomplete="username" value=email />
+        <input type="hidden" autocomplete="username" value=email />
         <div class="field">
             <label for="link-password">"New password"</label>
             <input
