@@ -246,7 +246,10 @@ fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoV
             }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(list) => view! { <UserTable users=list toggle=toggle resend=resend /> }.into_any(),
+                        Ok(list) => {
+                            view! { <UserTable users=list toggle=toggle resend=resend /> }
+                                .into_any()
+                        }
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     }
                 })}
@@ -378,17 +381,12 @@ fn UserTable(
                                             view! {
                                                 <ActionForm action=resend attr:class="inline">
                                                     <input type="hidden" name="user_id" value=user.id />
-                                                    <button
-                                                        type="submit"
-                                                        class="link"
-                                                        aria-label=resend_label
-                                                    >
+                                                    <button type="submit" class="link" aria-label=resend_label>
                                                         "Resend invitation"
                                                     </button>
                                                 </ActionForm>
                                             }
-                                        })}
-                                    <ActionForm action=toggle attr:class="inline">
+                                        })} <ActionForm action=toggle attr:class="inline">
                                         <input type="hidden" name="user_id" value=user.id />
                                         <input
                                             type="hidden"
