@@ -60,6 +60,7 @@ pub async fn request_reset(email: String) -> Result<(), AppError> {
 
 /// Where `/forgot` goes once a link is asked for: the page again, saying what happened, which
 /// also works without JavaScript.
+#[cfg(feature = "ssr")]
 const SENT_PATH: &str = "/forgot?sent=1";
 
 #[cfg(feature = "ssr")]
