@@ -6,7 +6,10 @@ import { join } from "node:path";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-const database = join(tmpdir(), `deskside-e2e-${process.pid}-${Date.now()}.db`);
+// Set once, in the runner: its workers inherit the environment (they evaluate this file again),
+// so specs find the same database to read the outbox from (`mailedLink` in support.ts).
+process.env.E2E_DATABASE ??= join(tmpdir(), `deskside-e2e-${process.pid}-${Date.now()}.db`);
+const database = process.env.E2E_DATABASE;
 
 export default defineConfig({
   testDir: "./tests",

@@ -2,6 +2,7 @@
 //! the caller the server resolved for this request.
 
 use crate::access::ssr::AccessLog;
+use crate::accounts::links::ssr::AccountLinks;
 use crate::accounts::{Actor, Credential, Via, ssr::Accounts};
 use crate::error::AppError;
 use crate::mail::inbound::ssr::Inbound;
@@ -28,6 +29,8 @@ pub struct Backend {
     pub access: Arc<dyn AccessLog>,
     pub inbound: Arc<dyn Inbound>,
     pub mail: Arc<dyn Mail>,
+    /// Invitations and password resets by mailed link.
+    pub links: Arc<dyn AccountLinks>,
 }
 
 /// The backend for this request.

@@ -2,6 +2,7 @@
 //! document generated from the handlers.
 
 pub mod access;
+pub mod account_links;
 pub mod accounts;
 pub mod attachments;
 pub mod canned;
@@ -94,6 +95,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .layer(upload_time());
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
+        .merge(account_links::router())
         .merge(two_factor::router())
         .merge(tickets::router())
         .merge(settings::router())

@@ -2,6 +2,7 @@
 //! one place database errors become user-facing errors.
 
 pub mod access;
+pub mod account_links;
 pub mod accounts;
 pub mod batch;
 pub mod breach;

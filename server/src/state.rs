@@ -55,7 +55,8 @@ impl AppState {
                 settings.login_failures_per_address,
             )
             .with_upload_quota(quota)
-            .with_streams_per_person(settings.streams_per_person),
+            .with_streams_per_person(settings.streams_per_person)
+            .with_mail(&settings.base_url, mail.clone()),
         );
         let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()
@@ -122,6 +123,7 @@ impl AppState {
                     relay.as_ref().map(crate::mail::smtp::SmtpRelay::summary),
                     mail_wake.clone(),
                 )),
+                links: accounts.clone(),
             },
             db,
             accounts,

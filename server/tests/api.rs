@@ -5,6 +5,7 @@ pub mod mail_servers;
 
 mod api {
     pub mod access;
+    pub mod account_links;
     pub mod accounts;
     pub mod attachments;
     pub mod auth;

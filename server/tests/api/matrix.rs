@@ -250,6 +250,18 @@ const ADMIN_SETTINGS: Expect = Expect {
     admin: OK,
 };
 
+/// A mailed link (invitation or reset) that is no link of ours: refused at the token field
+/// for anyone, signed in or not; the link is the only credential these calls take.
+const DEAD_LINK: Expect = Expect {
+    anonymous: E422,
+    requester_own: E422,
+    requester_other: E422,
+    manager_own: E422,
+    manager_other: E422,
+    technician: E422,
+    admin: E422,
+};
+
 /// Provider staff; the client's people are refused.
 const STAFF: Expect = Expect {
     anonymous: E401,
@@ -431,7 +443,7 @@ const ARTICLE_EDIT: &str = r#"{"title": "Matrix {n}",
     "space": "How-to", "visibility": "org", "org_id": {org}, "published": true,
     "base_revision": {revision}}"#;
 const NEW_PERSON: &str = r#"{"org_id": {org}, "role": "requester", "email": "matrix{n}@example.com",
-    "name": "Matrix Person", "password": "a long password"}"#;
+    "name": "Matrix Person"}"#;
 
 const ROUTES: &[Route] = &[
     // Signing in, the caller, tokens.
@@ -520,6 +532,26 @@ const ROUTES: &[Route] = &[
     get("/api/v1/users?org={org}", MANAGERS),
     post("/api/v1/users", NEW_PERSON, PEOPLE),
     patch("/api/v1/users/{colleague}", r#"{"active": true}"#, PEOPLE),
+    // Invitations and password resets by mailed link. Resending invites the org's person who
+    // has not accepted yet: a manager their own org's, admins anyone's; technicians add nobody.
+    post("/api/v1/users/{invited}/invitation", "{}", PEOPLE),
+    get("/api/v1/invitations/{no_link}", DEAD_LINK),
+    post(
+        "/api/v1/invitations/{no_link}",
+        r#"{"password": "a long password"}"#,
+        DEAD_LINK,
+    ),
+    // The same answer for any address, known or not, signed in or not.
+    post(
+        "/api/v1/auth/forgot",
+        r#"{"email": "matrix{n}@example.com"}"#,
+        EVERYONE,
+    ),
+    post(
+        "/api/v1/auth/reset",
+        r#"{"token": "{no_link}", "password": "a long password"}"#,
+        DEAD_LINK,
+    ),
     // Tickets.
     get("/api/v1/tickets", SIGNED_IN),
     get("/api/v1/tickets?org={org}", READERS),
@@ -765,6 +797,7 @@ macro_rules! path {
 }
 
 use app::access::page as access;
+use app::accounts::links::page as links;
 use app::mail::inbound::page as inbound_mail;
 use app::mail::page as mail;
 use app::reports::{dashboard, time_panel};
@@ -877,7 +910,6 @@ const SERVER_FNS: &[Call] = &[
             ("role", "requester"),
             ("email", "fn-matrix{n}@example.com"),
             ("name", "Matrix Person"),
-            ("password", "a long password"),
         ],
         PEOPLE,
     ),
@@ -885,6 +917,45 @@ const SERVER_FNS: &[Call] = &[
         path!(admin::SetUserActive),
         &[("user_id", "{colleague}"), ("active", "true")],
         PEOPLE,
+    ),
+    sf(
+        path!(admin::ResendInvitation),
+        &[("user_id", "{invited}")],
+        PEOPLE,
+    ),
+    // Invitations and password resets by mailed link.
+    sf(
+        path!(links::LoadInvitation),
+        &[("token", "{no_link}")],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::AcceptInvitation),
+        &[
+            ("token", "{no_link}"),
+            ("password", "a long password"),
+            ("confirm", "a long password"),
+        ],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::LoadReset),
+        &[("token", "{no_link}")],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::ResetPassword),
+        &[
+            ("token", "{no_link}"),
+            ("password", "a long password"),
+            ("confirm", "a long password"),
+        ],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::RequestReset),
+        &[("email", "fn-matrix{n}@example.com")],
+        EVERYONE,
     ),
     // Tickets.
     sf(path!(list::ListTickets), &[], SIGNED_IN),
@@ -1206,6 +1277,8 @@ struct OrgData {
     category: i64,
     colleague: i64,
     colleagues_token: i64,
+    /// A requester of the org invited and not yet accepted.
+    invited: i64,
     /// Tom's.
     time_entry: i64,
 }
@@ -1460,6 +1533,18 @@ impl World {
             category,
             colleague: self.app.user_id(seed.colleague).await,
             colleagues_token: token["token"]["id"].as_i64().expect("a token"),
+            invited: self
+                .ok(
+                    Admin,
+                    Method::POST,
+                    "/api/v1/users",
+                    Some(json!({ "org_id": org, "role": "requester",
+                        "email": format!("invited@{}", seed.colleague.split('@').nth(1).unwrap_or("example.com")),
+                        "name": "Ivy Invited" })),
+                )
+                .await["id"]
+                .as_i64()
+                .expect("an invited person"),
             time_entry,
         }
     }
@@ -1503,6 +1588,9 @@ impl World {
             "category" => data.category.to_string(),
             "colleague" => data.colleague.to_string(),
             "colleagues_token" => data.colleagues_token.to_string(),
+            "invited" => data.invited.to_string(),
+            // 64 hex digits, as a link's secret is, that no link has.
+            "no_link" => "0".repeat(64),
             "time_entry" => data.time_entry.to_string(),
             "canned" => self.canned.to_string(),
             "first" => "1".to_string(),
@@ -1645,6 +1733,7 @@ fn placeholder_data() -> OrgData {
         category: 0,
         colleague: 0,
         colleagues_token: 0,
+        invited: 0,
         time_entry: 0,
     }
 }
