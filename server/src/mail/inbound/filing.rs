@@ -13,9 +13,10 @@ use app::error::AppError;
 use app::tickets::{Body, NewTicket, Priority, Subject, TicketId, ssr::Upload};
 use std::sync::Arc;
 
-/// The password hash of an account made for a sender: no password matches it, so they sign
-/// in only once they set one (an invitation or a reset).
-pub const NO_PASSWORD: &str = "!no-password";
+/// The password hash of an account made for a sender: none yet, as for an invited person, so
+/// signing in answers as a wrong password does until they set one (an invitation an admin
+/// sends them, or "Forgot your password?"), and the people pages list them as invited.
+pub const NO_PASSWORD: &str = "";
 
 /// What became of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
