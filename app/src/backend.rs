@@ -4,6 +4,7 @@
 use crate::access::{Via, ssr::AccessLog};
 use crate::accounts::{Actor, Credential, ssr::Accounts};
 use crate::error::AppError;
+use crate::mail::preferences::ssr::MailPreferences;
 use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
@@ -24,6 +25,7 @@ pub struct Backend {
     pub reports: Arc<dyn Reports>,
     pub two_factor: Arc<dyn TwoFactor>,
     pub access: Arc<dyn AccessLog>,
+    pub mail_preferences: Arc<dyn MailPreferences>,
 }
 
 /// The backend for this request.

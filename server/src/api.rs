@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod canned;
 pub mod events;
 pub mod forms;
+pub mod notifications;
 pub mod presence;
 pub mod reports;
 pub mod settings;
@@ -101,6 +102,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(wiki::router())
         .merge(reports::router())
         .merge(access::router())
+        .merge(notifications::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;
@@ -111,6 +113,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         // The routes so far, all under `/api/`; the page forms below keep axum's plain answer.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .route("/healthz", get(health))
+        .merge(notifications::pages())
         .route(
             "/tickets/{id}/attachments",
             axum::routing::post(forms::attach)

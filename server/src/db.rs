@@ -8,6 +8,7 @@ pub mod breach;
 pub mod canned;
 pub mod live;
 pub mod mail;
+pub mod mail_preferences;
 pub mod queue;
 pub mod reports;
 pub mod settings;

@@ -2,6 +2,10 @@
 //! sender (`outbox`), the notifications planned from live events (`notify`), and the
 //! mailboxes read into tickets (`inbound`).
 
+pub mod notify;
+pub mod preferences;
+pub mod render;
+
 use lettre::message::Mailbox;
 use std::str::FromStr;
 

@@ -85,6 +85,9 @@ impl AppState {
         );
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
         crate::jobs::spawn_all(tickets.clone(), presence.clone(), settings.auto_close_days);
+        let notifier =
+            crate::mail::notify::Notifier::new(db.clone(), mail.clone(), &settings.base_url);
+        crate::mail::notify::spawn(notifier, bus.clone());
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -99,6 +102,9 @@ impl AppState {
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
+                mail_preferences: Arc::new(crate::mail::preferences::PreferencesService::new(
+                    db.clone(),
+                )),
             },
             db,
             accounts,

@@ -1,0 +1,3 @@
+//! Email: per-person notification preferences (`preferences`).
+
+pub mod preferences;
