@@ -11,6 +11,7 @@ mod api {
     pub mod events;
     pub mod limits;
     pub mod matrix;
+    pub mod notifications;
     pub mod pages;
     pub mod presence;
     pub mod queue;
