@@ -15,6 +15,7 @@ use app::accounts::{Actor, OrgId, Role, UserId};
 use app::error::AppError;
 use app::mail::preferences::{DigestFrequency, Kind, NewTicketMail};
 use app::tickets::TicketId;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -125,7 +126,7 @@ impl Notifier {
             ) else {
                 continue;
             };
-            if !threads.contains_key(&item.ticket) {
+            if let Entry::Vacant(entry) = threads.entry(item.ticket) {
                 let mut created = false;
                 let addresses = &self.addresses;
                 let thread = mail::thread_of(&mut tx, item.ticket, |_| {
@@ -133,12 +134,11 @@ impl Notifier {
                     addresses.message_id(&format!("t{}", item.ticket))
                 })
                 .await?;
-                threads.insert(item.ticket, (thread, created));
+                entry.insert((thread, created));
             }
             let (thread, created) = &threads[&item.ticket];
-            if !tokens.contains_key(&(person.id, item.kind)) {
-                let token = prefs::unsubscribe_token(&mut tx, person.id, item.kind).await?;
-                tokens.insert((person.id, item.kind), token);
+            if let Entry::Vacant(entry) = tokens.entry((person.id, item.kind)) {
+                entry.insert(prefs::unsubscribe_token(&mut tx, person.id, item.kind).await?);
             }
             let unsubscribe = self.unsubscribe_url(&tokens[&(person.id, item.kind)]);
             let client = item.kind.applies_to(Role::Requester);
@@ -302,9 +302,8 @@ impl Notifier {
         let managers = self.db.digest_managers(frequency).await?;
         let mut counts = HashMap::new();
         for manager in &managers {
-            if !counts.contains_key(&manager.org_id) {
-                let c = self.db.digest_counts(manager.org_id, &start, &end).await?;
-                counts.insert(manager.org_id, c);
+            if let Entry::Vacant(entry) = counts.entry(manager.org_id) {
+                entry.insert(self.db.digest_counts(manager.org_id, &start, &end).await?);
             }
         }
         let mut tx = self.db.begin().await?;

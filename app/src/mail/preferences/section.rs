@@ -76,7 +76,9 @@ pub fn NotificationsSection(me: Actor) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="notifications-heading">
             <h2 id="notifications-heading">"Email notifications"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Suspense fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Err(error) => view! { <ErrorNotice error /> }.into_any(),
