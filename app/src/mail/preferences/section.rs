@@ -1,7 +1,11 @@
 //! The account page's "Email notifications" section: a checkbox per kind the person's role
 //! gets, saved by one form that works before and after the page's script loads.
 
-use super::{DigestFrequency, Kind, NotificationPreferences, PreferencesUpdate};
+// A plain form posts each checkbox as a field of its own: the server function takes one
+// argument per kind.
+#![allow(clippy::too_many_arguments)]
+
+use super::{DigestFrequency, NotificationPreferences};
 use crate::accounts::{Actor, Role};
 use crate::components::{ErrorNotice, form_error};
 use crate::error::AppError;
@@ -18,7 +22,6 @@ pub async fn load_notification_preferences() -> Result<NotificationPreferences, 
 /// Saves the section's form: a checked box is `on`, an unchecked one is not sent, so every
 /// kind the role gets is set from what came.
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_notification_preferences(
     request_received: Option<String>,
     public_reply: Option<String>,
@@ -33,6 +36,7 @@ pub async fn save_notification_preferences(
     colleagues_tickets: Option<String>,
     digest_frequency: Option<String>,
 ) -> Result<NotificationPreferences, AppError> {
+    use crate::mail::preferences::{Kind, PreferencesUpdate};
     crate::backend::as_caller(|actor, backend| async move {
         let checked = [
             (Kind::RequestReceived, request_received),
