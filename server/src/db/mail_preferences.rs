@@ -2,6 +2,7 @@
 //! tokens, the site's new-ticket setting, and the reads the notification planner batches
 //! (people, tickets, replies, digests) so a burst of events costs a few queries, not one each.
 
+use super::batch::Batch;
 use super::{Db, now};
 use app::accounts::{Actor, OrgId, Role, UserId};
 use app::error::AppError;
@@ -378,6 +379,46 @@ pub async fn unsubscribe_token(
     .bind(now())
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// The unsubscribe tokens `accounts` have, by person and kind, read in the caller's
+/// transaction.
+#[tracing::instrument(skip_all)]
+pub async fn unsubscribe_tokens(
+    conn: &mut SqliteConnection,
+    accounts: &[UserId],
+) -> Result<HashMap<(UserId, Kind), String>, AppError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "select account_id, kind, token from mail_unsubscribe \
+         where account_id in (select value from json_each(?))",
+    )
+    .bind(id_list(accounts.iter().copied()))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(account, kind, token)| Some(((account, Kind::parse(&kind).ok()?), token)))
+        .collect())
+}
+
+/// Writes a new token (from [`new_unsubscribe_token`]) of (`account`, `kind`) as one
+/// statement of `batch`; the caller read in the same transaction that there is none.
+pub fn push_unsubscribe_token<'q>(
+    batch: &mut Batch<'q>,
+    account: UserId,
+    kind: Kind,
+    token: &'q str,
+    at: &'q str,
+) {
+    batch
+        .push(
+            "insert into mail_unsubscribe (token, account_id, kind, created_at) \
+             values (?, ?, ?, ?)",
+        )
+        .bind(token)
+        .bind(account)
+        .bind(kind.as_str())
+        .bind(at);
 }
 
 /// Moves the bookkeeping cursor `name` from `expected` to `to` in the caller's transaction;

@@ -8,6 +8,7 @@
 use super::Addresses;
 use super::render::{self, Details, Frame, Reply};
 use crate::db::Db;
+use crate::db::batch::Batch;
 use crate::db::live::StoredEvent;
 use crate::db::mail::{self, NewMail};
 use crate::db::mail_preferences::{self as prefs, MailTicket, Person};
@@ -15,6 +16,7 @@ use app::accounts::{Actor, OrgId, Role, UserId};
 use app::error::AppError;
 use app::mail::preferences::{DigestFrequency, Kind, NewTicketMail};
 use app::tickets::TicketId;
+use futures::TryStreamExt;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,6 +27,9 @@ use time::OffsetDateTime;
 pub const CURSOR: &str = "notify";
 /// Events planned per transaction: a burst is written in a few commits, none of them long.
 const BATCH: i64 = 500;
+/// Messages written per trip to the database: 17 values each, well under SQLite's limit of
+/// 32766 per statement.
+const MESSAGES_PER_STATEMENT: usize = 200;
 /// How often the planner looks without being woken, in case a wake-up was missed.
 const TICK: Duration = Duration::from_secs(5);
 /// How often the digest job looks whether a new period began.
@@ -116,9 +121,21 @@ impl Notifier {
         if !prefs::advance_cursor(&mut tx, CURSOR, after, last).await? {
             return Ok(Step::Wrote(0));
         }
-        let mut threads: HashMap<TicketId, (mail::MailThread, bool)> = HashMap::new();
-        let mut tokens: HashMap<(UserId, Kind), String> = HashMap::new();
-        let mut written = 0;
+        // What exists already, read in the transaction (it holds the write lock, so nobody
+        // adds to it meanwhile); the rest is made here and written with the messages.
+        let mut ticket_ids: Vec<TicketId> = planned.iter().map(|p| p.ticket).collect();
+        ticket_ids.sort_unstable();
+        ticket_ids.dedup();
+        let mut threads = mail::threads_of(&mut tx, &ticket_ids).await?;
+        let mut new_threads = Vec::new();
+        // Tickets whose thread starts here and whose root no message carries yet.
+        let mut fresh: HashSet<TicketId> = HashSet::new();
+        let mut accounts: Vec<UserId> = planned.iter().map(|p| p.person).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let mut tokens = prefs::unsubscribe_tokens(&mut tx, &accounts).await?;
+        let mut new_tokens = Vec::new();
+        let mut rows = Vec::with_capacity(planned.len());
         for item in &planned {
             let (Some(ticket), Some(person)) = (
                 context.tickets.get(&item.ticket),
@@ -126,21 +143,20 @@ impl Notifier {
             ) else {
                 continue;
             };
-            if let Entry::Vacant(entry) = threads.entry(item.ticket) {
-                let mut created = false;
-                let addresses = &self.addresses;
-                let thread = mail::thread_of(&mut tx, item.ticket, |_| {
-                    created = true;
-                    addresses.message_id(&format!("t{}", item.ticket))
-                })
-                .await?;
-                entry.insert((thread, created));
-            }
-            let (thread, created) = &threads[&item.ticket];
-            if let Entry::Vacant(entry) = tokens.entry((person.id, item.kind)) {
-                entry.insert(prefs::unsubscribe_token(&mut tx, person.id, item.kind).await?);
-            }
-            let unsubscribe = self.unsubscribe_url(&tokens[&(person.id, item.kind)]);
+            let thread = threads.entry(item.ticket).or_insert_with(|| {
+                let thread = mail::MailThread::start(item.ticket, |_| {
+                    self.addresses.message_id(&format!("t{}", item.ticket))
+                });
+                new_threads.push(thread.clone());
+                fresh.insert(item.ticket);
+                thread
+            });
+            let token = tokens.entry((person.id, item.kind)).or_insert_with(|| {
+                let token = prefs::new_unsubscribe_token();
+                new_tokens.push((person.id, item.kind, token.clone()));
+                token
+            });
+            let unsubscribe = self.unsubscribe_url(token);
             let client = item.kind.applies_to(Role::Requester);
             let rendered = render::ticket_message(
                 item.kind,
@@ -153,9 +169,11 @@ impl Notifier {
                     unsubscribe_url: Some(&unsubscribe),
                 },
             );
-            // The requester's receipt opens the thread: it is the message the root names.
-            let opens =
-                *created && item.kind == Kind::RequestReceived && person.id == ticket.requester_id;
+            // The requester's receipt opens a thread started here: it is the message the root
+            // names.
+            let opens = item.kind == Kind::RequestReceived
+                && person.id == ticket.requester_id
+                && fresh.remove(&item.ticket);
             let (message_id, in_reply_to, references) = if opens {
                 (thread.root_message_id.clone(), None, Vec::new())
             } else {
@@ -165,7 +183,7 @@ impl Notifier {
                     vec![thread.root_message_id.clone()],
                 )
             };
-            let row = NewMail {
+            rows.push(NewMail {
                 kind: item.kind.as_str().into(),
                 ticket: Some(item.ticket),
                 account: Some(person.id),
@@ -184,10 +202,28 @@ impl Notifier {
                 unsubscribe_url: Some(unsubscribe),
                 source_event: Some(item.event),
                 sensitive: false,
-            };
-            if mail::enqueue(&mut tx, &row).await?.is_some() {
-                written += 1;
+            });
+        }
+        // A few trips to the writer for the whole batch, not three per message.
+        let at = crate::db::now();
+        let mut first = Batch::default();
+        for thread in &new_threads {
+            mail::push_thread(&mut first, thread, &at);
+        }
+        for (account, kind, token) in &new_tokens {
+            prefs::push_unsubscribe_token(&mut first, *account, *kind, token, &at);
+        }
+        if !new_threads.is_empty() || !new_tokens.is_empty() {
+            first.execute(&mut tx).await?;
+        }
+        let mut written = 0;
+        for chunk in rows.chunks(MESSAGES_PER_STATEMENT) {
+            let mut batch = Batch::default();
+            for row in chunk {
+                mail::push_enqueue(&mut batch, row, &at);
             }
+            let ids: Vec<i64> = batch.fetch_ids(&mut tx)?.try_collect().await?;
+            written += ids.len();
         }
         tx.commit().await?;
         Ok(Step::Wrote(written))

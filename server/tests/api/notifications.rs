@@ -559,3 +559,27 @@ async fn the_account_pages_form_saves_the_switches_without_javascript() {
         .collect();
     assert_eq!(on, ["assigned_to_me", "sla_missed"]);
 }
+
+#[tokio::test]
+async fn a_burst_of_requests_is_planned_together_one_receipt_and_thread_each() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        ids.push(file(&app, &rob, &format!("Burst {n}"), "normal").await);
+    }
+
+    let rows = drain(&app).await;
+
+    let receipts: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.kind == "request_received")
+        .collect();
+    assert_eq!(receipts.len(), ids.len());
+    let links: std::collections::HashSet<_> =
+        receipts.iter().map(|r| r.unsubscribe_url.clone()).collect();
+    assert_eq!(links.len(), 1, "one link per person and kind");
+    let threads: std::collections::HashSet<_> = receipts.iter().map(|r| &r.reply_to).collect();
+    assert_eq!(threads.len(), ids.len(), "a reply address per ticket");
+    assert!(rows.iter().all(|r| r.kind != "new_ticket"));
+}
