@@ -6,6 +6,7 @@ use crate::accounts::links::ssr::AccountLinks;
 use crate::accounts::{Actor, Credential, Via, ssr::Accounts};
 use crate::error::AppError;
 use crate::mail::inbound::ssr::Inbound;
+use crate::mail::preferences::ssr::MailPreferences;
 use crate::mail::ssr::Mail;
 use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
@@ -31,6 +32,7 @@ pub struct Backend {
     pub mail: Arc<dyn Mail>,
     /// Invitations and password resets by mailed link.
     pub links: Arc<dyn AccountLinks>,
+    pub mail_preferences: Arc<dyn MailPreferences>,
 }
 
 /// The backend for this request.

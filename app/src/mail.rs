@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 pub mod inbound;
 pub mod page;
+pub mod preferences;
 
 /// Where a message stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

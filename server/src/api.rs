@@ -10,6 +10,7 @@ pub mod events;
 pub mod forms;
 pub mod mail;
 pub mod mail_inbound;
+pub mod notifications;
 pub mod presence;
 pub mod reports;
 pub mod settings;
@@ -107,6 +108,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(access::router())
         .merge(mail_inbound::router())
         .merge(mail::router())
+        .merge(notifications::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;
@@ -117,6 +119,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         // The routes so far, all under `/api/`; the page forms below keep axum's plain answer.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .route("/healthz", get(health))
+        .merge(notifications::pages())
         .route(
             "/tickets/{id}/attachments",
             axum::routing::post(forms::attach)

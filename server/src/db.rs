@@ -10,6 +10,7 @@ pub mod canned;
 pub mod live;
 pub mod mail;
 pub mod mail_inbound;
+pub mod mail_preferences;
 pub mod queue;
 pub mod reports;
 pub mod settings;

@@ -3,7 +3,10 @@
 //! mailboxes read into tickets (`inbound`).
 
 pub mod inbound;
+pub mod notify;
 pub mod outbox;
+pub mod preferences;
+pub mod render;
 pub mod service;
 pub mod smtp;
 

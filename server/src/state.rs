@@ -102,6 +102,9 @@ impl AppState {
             }
             None => tracing::info!("no SMTP relay configured: mail stays in the outbox"),
         }
+        let notifier =
+            crate::mail::notify::Notifier::new(db.clone(), mail.clone(), &settings.base_url);
+        crate::mail::notify::spawn(notifier, bus.clone());
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -124,6 +127,9 @@ impl AppState {
                     mail_wake.clone(),
                 )),
                 links: accounts.clone(),
+                mail_preferences: Arc::new(crate::mail::preferences::PreferencesService::new(
+                    db.clone(),
+                )),
             },
             db,
             accounts,

@@ -198,7 +198,11 @@ impl TicketsService {
             let mut write = TicketWrite::new(&mut tx, *id, None);
             enter_status(&mut write, Status::Resolved, Status::Closed).await?;
             let event = write
-                .live("ticket.updated", false, json!({ "status": "closed" }))
+                .live(
+                    "ticket.updated",
+                    false,
+                    json!({ "status": "closed", "from": "resolved" }),
+                )
                 .await?;
             tx.commit().await?;
             self.bus.publish(event).await;
@@ -558,9 +562,13 @@ impl TicketsService {
         record_files(&mut write, actor.user_id, &files, internal).await?;
         write.touch(internal).await?;
         let event = if internal {
-            write.live("ticket.note", true, json!({})).await?
+            write
+                .live("ticket.note", true, json!({ "comment_id": comment }))
+                .await?
         } else {
-            write.live("ticket.replied", false, json!({})).await?
+            write
+                .live("ticket.replied", false, json!({ "comment_id": comment }))
+                .await?
         };
         if let Some(mark) = &inbound {
             crate::db::mail_inbound::mark(&mut tx, id, mark).await?;
@@ -847,6 +855,7 @@ impl Tickets for TicketsService {
                 },
                 false,
                 json!({ "status": patch.status.unwrap_or(current.status).as_str(),
+                        "from": current.status.as_str(),
                         "assignee_id": assignee_id }),
             )
             .await?;

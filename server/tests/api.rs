@@ -18,6 +18,7 @@ mod api {
     pub mod mail_inbound;
     pub mod mail_servers;
     pub mod matrix;
+    pub mod notifications;
     pub mod pages;
     pub mod presence;
     pub mod queue;

@@ -1,6 +1,7 @@
 //! SQL for mail: the outbox every outgoing message is written to, the cursors of the readers
 //! that turn events into mail, and each ticket's mail thread.
 
+use super::batch::Batch;
 use super::{Db, now, timestamp};
 use app::accounts::UserId;
 use app::error::AppError;
@@ -46,38 +47,63 @@ pub struct MailThread {
     pub root_message_id: String,
 }
 
+/// The one insert into the outbox; a repeat of an event's message to a recipient is skipped.
+const ENQUEUE: &str = "insert into mail_outbox (kind, ticket_id, account_id, to_address, subject, \
+     body_text, body_html, message_id, in_reply_to, refs, reply_to, unsubscribe_url, \
+     source_event_id, sensitive, next_attempt_at, created_at, updated_at) \
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     on conflict do nothing returning id";
+
+/// [`enqueue`] as one statement of `batch`, for a writer of many messages at once (the
+/// notification planner): the batch sends back the id of each message written.
+pub fn push_enqueue<'q>(batch: &mut Batch<'q>, mail: &'q NewMail, at: &'q str) {
+    batch
+        .push(ENQUEUE)
+        .bind(mail.kind.as_str())
+        .bind(mail.ticket)
+        .bind(mail.account)
+        .bind(mail.to.as_str())
+        .bind(mail.subject.as_str())
+        .bind(mail.text.as_str())
+        .bind(mail.html.as_str())
+        .bind(mail.message_id.as_str())
+        .bind(mail.in_reply_to.as_deref())
+        .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
+        .bind(mail.reply_to.as_deref())
+        .bind(mail.unsubscribe_url.as_deref())
+        .bind(mail.source_event)
+        .bind(mail.sensitive)
+        .bind(at)
+        .bind(at)
+        .bind(at);
+}
+
 /// Writes `mail` to the outbox, due now, on the caller's connection, so it commits or rolls
 /// back with the caller's change. A message for an event and recipient already written is
 /// not written again; answers the new row's id, or `None` for such a repeat.
 #[tracing::instrument(skip_all)]
 pub async fn enqueue(conn: &mut SqliteConnection, mail: &NewMail) -> Result<Option<i64>, AppError> {
     let at = now();
-    let id: Option<i64> = sqlx::query_scalar(
-        "insert into mail_outbox (kind, ticket_id, account_id, to_address, subject, body_text, \
-         body_html, message_id, in_reply_to, refs, reply_to, unsubscribe_url, source_event_id, \
-         sensitive, next_attempt_at, created_at, updated_at) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         on conflict do nothing returning id",
-    )
-    .bind(&mail.kind)
-    .bind(mail.ticket)
-    .bind(mail.account)
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(&mail.text)
-    .bind(&mail.html)
-    .bind(&mail.message_id)
-    .bind(&mail.in_reply_to)
-    .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
-    .bind(&mail.reply_to)
-    .bind(&mail.unsubscribe_url)
-    .bind(mail.source_event)
-    .bind(mail.sensitive)
-    .bind(&at)
-    .bind(&at)
-    .bind(&at)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let id: Option<i64> = sqlx::query_scalar(ENQUEUE)
+        .bind(&mail.kind)
+        .bind(mail.ticket)
+        .bind(mail.account)
+        .bind(&mail.to)
+        .bind(&mail.subject)
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .bind(&mail.message_id)
+        .bind(&mail.in_reply_to)
+        .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
+        .bind(&mail.reply_to)
+        .bind(&mail.unsubscribe_url)
+        .bind(mail.source_event)
+        .bind(mail.sensitive)
+        .bind(&at)
+        .bind(&at)
+        .bind(&at)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(id)
 }
 
@@ -109,6 +135,51 @@ pub async fn move_cursor(
     Ok(())
 }
 
+const INSERT_THREAD: &str = "insert into mail_thread (ticket_id, reply_token, root_message_id, \
+     created_at) values (?, ?, ?, ?)";
+
+impl MailThread {
+    /// A new thread of `ticket` (not written yet): a new reply token, and the root Message-ID
+    /// `root_id` makes.
+    pub fn start(ticket: TicketId, root_id: impl FnOnce(&str) -> String) -> MailThread {
+        let token = new_token();
+        MailThread {
+            ticket_id: ticket,
+            root_message_id: root_id(&token),
+            reply_token: token,
+        }
+    }
+}
+
+/// The threads `tickets` have already, by ticket.
+#[tracing::instrument(skip_all)]
+pub async fn threads_of(
+    conn: &mut SqliteConnection,
+    tickets: &[TicketId],
+) -> Result<std::collections::HashMap<TicketId, MailThread>, AppError> {
+    let ids = serde_json::to_string(tickets).unwrap_or_else(|_| "[]".into());
+    Ok(sqlx::query_as::<_, MailThread>(
+        "select ticket_id, reply_token, root_message_id from mail_thread \
+         where ticket_id in (select value from json_each(?))",
+    )
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|t| (t.ticket_id, t))
+    .collect())
+}
+
+/// Writes a thread made by [`MailThread::start`] as one statement of `batch`.
+pub fn push_thread<'q>(batch: &mut Batch<'q>, thread: &'q MailThread, at: &'q str) {
+    batch
+        .push(INSERT_THREAD)
+        .bind(thread.ticket_id)
+        .bind(thread.reply_token.as_str())
+        .bind(thread.root_message_id.as_str())
+        .bind(at);
+}
+
 /// The mail thread of `ticket`, started (with a new reply token and root Message-ID made by
 /// `root_id`) if the ticket has none yet. Call it in the transaction that writes the mail.
 #[tracing::instrument(skip_all)]
@@ -126,22 +197,14 @@ pub async fn thread_of(
     {
         return Ok(thread);
     }
-    let token = new_token();
-    let thread = MailThread {
-        ticket_id: ticket,
-        root_message_id: root_id(&token),
-        reply_token: token,
-    };
-    sqlx::query(
-        "insert into mail_thread (ticket_id, reply_token, root_message_id, created_at) \
-         values (?, ?, ?, ?)",
-    )
-    .bind(thread.ticket_id)
-    .bind(&thread.reply_token)
-    .bind(&thread.root_message_id)
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
+    let thread = MailThread::start(ticket, root_id);
+    sqlx::query(INSERT_THREAD)
+        .bind(thread.ticket_id)
+        .bind(&thread.reply_token)
+        .bind(&thread.root_message_id)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
     Ok(thread)
 }
 

@@ -719,6 +719,15 @@ const ROUTES: &[Route] = &[
         r#"{"hours_included": 10, "hourly_rate_cents": 9500}"#,
         ADMINS,
     ),
+    // One's own mail notifications, and which new tickets mail the provider's staff.
+    get("/api/v1/me/notifications", SIGNED_IN),
+    put("/api/v1/me/notifications", "{}", SIGNED_IN),
+    get("/api/v1/settings/notifications", ADMINS),
+    put(
+        "/api/v1/settings/notifications",
+        r#"{"new_ticket": "urgent"}"#,
+        ADMINS,
+    ),
     // The access log.
     get("/api/v1/orgs/{org}/access-log", ACCESS_LOG),
     get("/api/v1/orgs/{org}/access-log.csv", ACCESS_LOG),
@@ -800,6 +809,7 @@ use app::access::page as access;
 use app::accounts::links::page as links;
 use app::mail::inbound::page as inbound_mail;
 use app::mail::page as mail;
+use app::mail::preferences::section as mail_section;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
@@ -880,6 +890,16 @@ const SERVER_FNS: &[Call] = &[
         SIGNED_IN,
     ),
     sf(path!(profile::ListTokens), &[], SIGNED_IN),
+    sf(
+        path!(mail_section::LoadNotificationPreferences),
+        &[],
+        SIGNED_IN,
+    ),
+    sf(
+        path!(mail_section::SaveNotificationPreferences),
+        &[("public_reply", "on")],
+        SIGNED_IN,
+    ),
     sf(
         path!(profile::CreateToken),
         &[
@@ -2532,4 +2552,96 @@ async fn the_markers_are_there_for_those_who_may_read_them() {
             "{who:?} {path}: {body}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail (issue #21): who a ticket's events mail, by named expectation. The planner decides each
+// recipient with the live stream's read rule; these rows say what that must come to.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn mail_reaches_exactly_whom_the_matrix_names() {
+    use super::notifications::{drain, file, reply};
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let rita = app.signed_in(ACME.colleague).await;
+    let bea = app.signed_in(BIRCH_REQUESTER).await;
+    for colleague in [&rita, &bea] {
+        let (status, _) = app
+            .send(
+                colleague,
+                Method::PUT,
+                "/api/v1/me/notifications",
+                json!({ "colleagues_tickets": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let ticket = file(&app, &rob, "Matrix mail", "urgent").await;
+    reply(&app, &tom, ticket, "PUBLIC-MAIL-MARKER", false).await;
+    reply(&app, &tom, ticket, "NOTE-MAIL-MARKER", true).await;
+    let (status, _) = app
+        .post(
+            &tom,
+            &format!("/api/v1/tickets/{ticket}/time"),
+            json!({ "minutes": 5, "note": "TIME-MAIL-MARKER" }),
+        )
+        .await;
+    assert!(status.is_success());
+    let rows = drain(&app).await;
+    let about: Vec<_> = rows
+        .iter()
+        .filter(|r| r.ticket_id == Some(ticket))
+        .collect();
+    let client = |to: &str| !to.ends_with("@provider.example");
+    let has = |to: &str, kind: &str| about.iter().any(|r| r.to_address == to && r.kind == kind);
+    let says = |r: &&super::notifications::Row, marker: &str| {
+        r.body_text.contains(marker) || r.body_html.contains(marker) || r.subject.contains(marker)
+    };
+
+    let rows: [(&str, bool); 9] = [
+        (
+            "a public reply mails the requester",
+            has(ACME_REQUESTER, "public_reply"),
+        ),
+        (
+            "a public reply never mails its author",
+            !about
+                .iter()
+                .any(|r| r.to_address == TECH && r.kind == "public_reply"),
+        ),
+        (
+            "an internal note mails no client person",
+            !about
+                .iter()
+                .any(|r| client(&r.to_address) && says(r, "NOTE-MAIL-MARKER")),
+        ),
+        (
+            "an internal note mails nobody at all",
+            !about.iter().any(|r| says(r, "NOTE-MAIL-MARKER")),
+        ),
+        (
+            "a time entry mails nobody",
+            !about.iter().any(|r| says(r, "TIME-MAIL-MARKER")),
+        ),
+        (
+            "a colleague without sharing gets nothing",
+            !about.iter().any(|r| r.to_address == ACME.colleague),
+        ),
+        (
+            "another organization's people get nothing",
+            !about
+                .iter()
+                .any(|r| r.to_address.ends_with("@birch.example")),
+        ),
+        (
+            "a manager is not mailed each of the organization's tickets",
+            !about.iter().any(|r| r.to_address == ACME_MANAGER),
+        ),
+        ("an urgent ticket mails the staff", has(TECH, "new_ticket")),
+    ];
+
+    let failed: Vec<&str> = rows.iter().filter(|(_, ok)| !ok).map(|(n, _)| *n).collect();
+    assert!(failed.is_empty(), "{failed:#?}\n{about:#?}");
 }
