@@ -6,10 +6,13 @@ import { join } from "node:path";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-const database = join(tmpdir(), `deskside-e2e-${process.pid}-${Date.now()}.db`);
+// Set once, in the runner: its workers inherit the environment (they evaluate this file again),
+// so specs find the same database to read the outbox from (`mailedLink` in support.ts).
+process.env.E2E_DATABASE ??= join(tmpdir(), `deskside-e2e-${process.pid}-${Date.now()}.db`);
+const database = process.env.E2E_DATABASE;
 // Real mail servers (end2end/mailservers.py: aiosmtpd relaying into Dovecot) on fixed ports, so
-// the server's flags can name them. Set in the runner's environment, which the workers inherit,
-// so specs reach the same servers (tests/mailbox.ts).
+// the server's flags can name them; in the environment too, so specs reach the same servers
+// (tests/mailbox.ts).
 process.env.E2E_SMTP_PORT ??= String(port + 1);
 process.env.E2E_IMAP_PORT ??= String(port + 2);
 const smtpPort = Number(process.env.E2E_SMTP_PORT);

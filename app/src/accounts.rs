@@ -1,6 +1,8 @@
 //! People, roles and organizations: the shared types, their validation, and the backend
 //! contract the server implements.
 
+pub mod links;
+
 use crate::error::{AppError, Validator};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -311,6 +313,9 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub active: bool,
+    /// Invited and not yet accepted: no password chosen yet, so the person cannot sign in.
+    #[serde(default)]
+    pub invited: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -542,6 +547,33 @@ impl NewUser {
     }
 }
 
+/// A person to invite, already validated: they choose their own password through the link
+/// the invitation mails them, so nobody invents one and passes it on.
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    pub org_id: OrgId,
+    pub role: Role,
+    pub email: Email,
+    pub name: PersonName,
+}
+
+impl Invitee {
+    pub fn parse(org_id: OrgId, role: &str, email: &str, name: &str) -> Result<Invitee, AppError> {
+        let mut v = Validator::new();
+        let role = v.check("role", Role::parse(role));
+        let email = v.check("email", Email::parse(email));
+        let name = v.check("name", PersonName::parse(name));
+        v.finish(|| {
+            Some(Invitee {
+                org_id,
+                role: role?,
+                email: email?,
+                name: name?,
+            })
+        })
+    }
+}
+
 /// A token name: what the person will recognise it by when revoking it.
 pub fn parse_token_name(raw: &str) -> Result<String, String> {
     let name = raw.trim();
@@ -579,7 +611,12 @@ pub mod ssr {
             actor: &Actor,
             org: Option<OrgId>,
         ) -> Result<Vec<User>, AppError>;
-        async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, AppError>;
+        /// Adds a person who cannot sign in yet and mails them an invitation to choose their
+        /// password, in one transaction.
+        async fn create_user(&self, actor: &Actor, new: Invitee) -> Result<User, AppError>;
+        /// Mails a person still invited a new invitation; the link of the old one stops
+        /// working.
+        async fn resend_invitation(&self, actor: &Actor, user: UserId) -> Result<User, AppError>;
         async fn set_user_active(
             &self,
             actor: &Actor,
@@ -693,6 +730,16 @@ mod tests {
         for field in ["role", "email", "name", "password"] {
             assert!(err.field(field).is_some(), "{field} should have an error");
         }
+    }
+
+    #[test]
+    fn an_invitee_needs_no_password_and_reports_all_bad_fields_at_once() {
+        let err = Invitee::parse(1, "boss", "nope", " ").unwrap_err();
+        for field in ["role", "email", "name"] {
+            assert!(err.field(field).is_some(), "{field} should have an error");
+        }
+        let ok = Invitee::parse(1, "requester", "Nia@Acme.example", "Nia").unwrap();
+        assert_eq!(ok.email.as_str(), "nia@acme.example");
     }
 
     #[test]

@@ -31,23 +31,27 @@ pub async fn list_users(org_id: Option<OrgId>) -> Result<Vec<User>, AppError> {
     .await
 }
 
+/// Adds a person and mails them an invitation to choose their password.
 #[server]
 pub async fn create_user(
     org_id: Option<OrgId>,
     role: String,
     email: String,
     name: String,
-    password: String,
 ) -> Result<User, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        let new = crate::accounts::NewUser::parse(
-            org_id.unwrap_or(actor.org_id),
-            &role,
-            &email,
-            &name,
-            &password,
-        )?;
+        let new =
+            crate::accounts::Invitee::parse(org_id.unwrap_or(actor.org_id), &role, &email, &name)?;
         backend.accounts.create_user(&actor, new).await
+    })
+    .await
+}
+
+/// Mails a person still invited a new invitation; the old link stops working.
+#[server]
+pub async fn resend_invitation(user_id: UserId) -> Result<User, AppError> {
+    crate::backend::as_caller(|actor, backend| async move {
+        backend.accounts.resend_invitation(&actor, user_id).await
     })
     .await
 }
@@ -74,6 +78,9 @@ pub fn AdminPage() -> impl IntoView {
                 let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
                 view! {
                     <h1>"Administration"</h1>
+                    <p>
+                        <a href="/admin/mail">"Mail: sending, the outbox, a test message"</a>
+                    </p>
                     <section class="card" aria-labelledby="orgs-heading">
                         <h2 id="orgs-heading">"Organizations"</h2>
                         <Transition fallback=|| {
@@ -191,8 +198,15 @@ fn CreateOrgForm(action: ServerAction<CreateOrg>) -> impl IntoView {
 fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let toggle = ServerAction::<SetUserActive>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
     let users = Resource::new(
-        move || (create.version().get(), toggle.version().get()),
+        move || {
+            (
+                create.version().get(),
+                toggle.version().get(),
+                resend.version().get(),
+            )
+        },
         |_| list_users(None),
     );
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -201,7 +215,23 @@ fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoV
             .value()
             .get()
             .and_then(Result::err)
+            .or_else(|| resend.value().get().and_then(Result::err))
             .map(|e| e.to_string())
+    };
+    let invited = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|user| format!("Invitation sent to {}.", user.email))
+    };
+    let resent = move || {
+        resend.value().get().and_then(Result::ok).map(|user| {
+            format!(
+                "A new invitation was sent to {}; the old link no longer works.",
+                user.email
+            )
+        })
     };
     let is_admin = orgs.is_some();
 
@@ -211,20 +241,32 @@ fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoV
             <p class="error" role="alert">
                 {toggle_error}
             </p>
+            <p class="success" role="status">
+                {resent}
+            </p>
             <Transition fallback=|| {
                 view! { <p class="muted">"Loading…"</p> }
             }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(list) => view! { <UserTable users=list toggle=toggle /> }.into_any(),
+                        Ok(list) => {
+                            view! { <UserTable users=list toggle=toggle resend=resend /> }
+                                .into_any()
+                        }
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     }
                 })}
             </Transition>
             <ActionForm action=create attr:class="inline-form">
                 <h3>{if is_admin { "New person" } else { "New requester" }}</h3>
+                <p class="muted">
+                    "They get an email with a link to choose their own password; the link works once, for 7 days."
+                </p>
                 <p class="error" role="alert">
                     {move || form_error(create_error.get())}
+                </p>
+                <p class="success" role="status">
+                    {invited}
                 </p>
                 {orgs
                     .map(|orgs| {
@@ -286,28 +328,29 @@ fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoV
                     />
                     <FieldError id="user-email-error" field="email" error=create_error />
                 </div>
-                <div class="field">
-                    <label for="user-password">"Initial password"</label>
-                    <input
-                        id="user-password"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                        aria-describedby="user-password-error"
-                    />
-                    <FieldError id="user-password-error" field="password" error=create_error />
-                </div>
                 <button type="submit" class="primary">
-                    "Add person"
+                    "Invite person"
                 </button>
             </ActionForm>
         </section>
     }
 }
 
+/// A person's status as the people table shows it.
+fn status(user: &User) -> &'static str {
+    match (user.active, user.invited) {
+        (false, _) => "Deactivated",
+        (true, true) => "Invited, not yet accepted",
+        (true, false) => "Active",
+    }
+}
+
 #[component]
-fn UserTable(users: Vec<User>, toggle: ServerAction<SetUserActive>) -> impl IntoView {
+fn UserTable(
+    users: Vec<User>,
+    toggle: ServerAction<SetUserActive>,
+    resend: ServerAction<ResendInvitation>,
+) -> impl IntoView {
     view! {
         <table>
             <thead>
@@ -327,15 +370,26 @@ fn UserTable(users: Vec<User>, toggle: ServerAction<SetUserActive>) -> impl Into
                     .into_iter()
                     .map(|user| {
                         let label = if user.active { "Deactivate" } else { "Reactivate" };
+                        let resend_label = format!("Resend invitation to {}", user.name);
                         view! {
                             <tr>
                                 <td>{user.name.clone()}</td>
                                 <td>{user.email.clone()}</td>
                                 <td>{user.org_name.clone()}</td>
                                 <td>{user.role.label()}</td>
-                                <td>{if user.active { "Active" } else { "Deactivated" }}</td>
+                                <td>{status(&user)}</td>
                                 <td>
-                                    <ActionForm action=toggle attr:class="inline">
+                                    {(user.invited && user.active)
+                                        .then(|| {
+                                            view! {
+                                                <ActionForm action=resend attr:class="inline">
+                                                    <input type="hidden" name="user_id" value=user.id />
+                                                    <button type="submit" class="link" aria-label=resend_label>
+                                                        "Resend invitation"
+                                                    </button>
+                                                </ActionForm>
+                                            }
+                                        })} <ActionForm action=toggle attr:class="inline">
                                         <input type="hidden" name="user_id" value=user.id />
                                         <input
                                             type="hidden"

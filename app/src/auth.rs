@@ -224,6 +224,9 @@ pub fn LoginPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
+            <p>
+                <a href="/forgot">"Forgot your password?"</a>
+            </p>
         </section>
     }
 }

@@ -2,8 +2,12 @@
 //! the caller the server resolved for this request.
 
 use crate::access::ssr::AccessLog;
+use crate::accounts::links::ssr::AccountLinks;
 use crate::accounts::{Actor, Credential, Via, ssr::Accounts};
 use crate::error::AppError;
+use crate::mail::inbound::ssr::Inbound;
+use crate::mail::preferences::ssr::MailPreferences;
+use crate::mail::ssr::Mail;
 use crate::reports::ssr::Reports;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
@@ -24,6 +28,11 @@ pub struct Backend {
     pub reports: Arc<dyn Reports>,
     pub two_factor: Arc<dyn TwoFactor>,
     pub access: Arc<dyn AccessLog>,
+    pub inbound: Arc<dyn Inbound>,
+    pub mail: Arc<dyn Mail>,
+    /// Invitations and password resets by mailed link.
+    pub links: Arc<dyn AccountLinks>,
+    pub mail_preferences: Arc<dyn MailPreferences>,
 }
 
 /// The backend for this request.

@@ -13,6 +13,7 @@ pub mod backend;
 pub mod components;
 pub mod error;
 pub mod live;
+pub mod mail;
 pub mod profile;
 pub mod reports;
 #[cfg(feature = "ssr")]

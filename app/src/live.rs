@@ -15,7 +15,8 @@ pub struct LiveEvent {
     /// Increases with every event; the stream's `id:`, resent as `Last-Event-ID`.
     pub id: i64,
     /// `ticket.created`, `ticket.updated`, `ticket.assigned`, `ticket.replied`,
-    /// `ticket.note`, `ticket.attached`, `ticket.rated`, `ticket.sla_breached`; `resync` when
+    /// `ticket.note`, `ticket.attached`, `ticket.rated`, `ticket.sla_warning` (a target about to
+    /// be missed), `ticket.sla_breached`; `resync` when
     /// the client must reload; `presence` (never stored, id 0) when who is on a ticket's page,
     /// or what they are typing, changed.
     pub kind: String,

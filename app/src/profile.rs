@@ -141,6 +141,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <PasswordForm />
                     <crate::two_factor::page::TwoFactorCard />
                     <Tokens />
+                    <crate::mail::preferences::section::NotificationsSection me=me.clone() />
                 }
             }
         />

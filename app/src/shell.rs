@@ -1,10 +1,12 @@
 //! The document, the layout every page shares, the navigation each role gets, and the routes.
 
 use crate::access::page::AccessLogPage;
+use crate::accounts::links::page::{ForgotPage, InvitePage, ResetPage};
 use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
 use crate::live::notifications::LiveStream;
+use crate::mail::page::MailPage;
 use crate::profile::ProfilePage;
 use crate::reports::dashboard::ReportsPage;
 use crate::tickets::canned::page::CannedRepliesPage;
@@ -70,9 +72,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/login/two-factor") view=SecondStepPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                    <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                    <Route path=path!("/reset/:token") view=ResetPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orgs/:id") view=OrgSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/mail") view=MailPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=OwnSettingsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/canned-replies")

@@ -134,6 +134,11 @@ pub mod ssr {
         started: i64,
         failures: u32,
         next: String,
+        /// The account's session epoch when the password was right: a password set since
+        /// (a reset, a change) ends the waiting sign-in, as it ends sessions. Sign-ins from
+        /// before this was kept hold none.
+        #[serde(default)]
+        epoch: Option<i64>,
     }
 
     /// How signing in went after the right password.
@@ -170,11 +175,13 @@ pub mod ssr {
             .remove_value(SESSION_USER_KEY)
             .await
             .map_err(session_error)?;
+        let epoch = accounts.session_epoch(actor.user_id).await?;
         let pending = PendingSignIn {
             actor,
             started: unix_now(),
             failures: 0,
             next,
+            epoch: Some(epoch),
         };
         session
             .insert(PENDING_KEY, pending)
@@ -201,6 +208,15 @@ pub mod ssr {
                 .map_err(session_error)?;
             return Err(AppError::Unauthorized);
         };
+        if let Some(epoch) = pending.epoch
+            && accounts.session_epoch(pending.actor.user_id).await? != epoch
+        {
+            session
+                .remove_value(PENDING_KEY)
+                .await
+                .map_err(session_error)?;
+            return Err(AppError::Unauthorized);
+        }
         match two_factor.check_code(pending.actor.user_id, code).await {
             Ok(()) => {
                 session

@@ -4,7 +4,7 @@
 // updates are looked at too; without it, the server's HTML is checked for markup that would
 // run script in a browser that has it.
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
-import { ACME_MANAGER, PASSWORD, TECH, jsEnabled, open, signIn } from "./support";
+import { ACME_MANAGER, PASSWORD, TECH, acceptInvitation, jsEnabled, open, signIn } from "./support";
 
 /** Anything that runs script; none of Deskside's own pages has it in its content. */
 const DANGEROUS = [
@@ -171,10 +171,19 @@ test("a person with a hostile name files a hostile request; staff and requester 
   await open(page, info, "/people");
   await page.getByLabel("Name", { exact: true }).fill(nameA);
   await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Initial password").fill("hostile but patient");
-  await page.getByRole("button", { name: "Add person" }).click();
+  await page.getByRole("button", { name: "Invite person" }).click();
   await expect(page.getByRole("cell", { name: nameA, exact: true })).toBeVisible();
   await expectInert(page, info);
+
+  // They accept the invitation; its page greets them by the hostile name, as text.
+  const invited = await browser.newPage({
+    baseURL: info.project.use.baseURL,
+    javaScriptEnabled: info.project.use.javaScriptEnabled,
+  });
+  await watch(invited);
+  await acceptInvitation(invited, info, email, "hostile but patient");
+  await expectInert(invited, info);
+  await invited.close();
 
   // They rename themselves to another payload.
   const requester = await person(browser, info, email, "hostile but patient");

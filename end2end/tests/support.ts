@@ -1,5 +1,6 @@
 // Signing in as a person would, and waiting for the WebAssembly where JavaScript runs.
 import { expect, request, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 
 export const PASSWORD = "deskside-demo";
 export const ADMIN = "admin@provider.example";
@@ -66,4 +67,40 @@ export async function person(browser: Browser, info: TestInfo, email: string): P
 /** Closes every page `person` opened; call it after each test that used them. */
 export async function closePeople() {
   await Promise.all(people.splice(0).map((page) => page.close()));
+}
+
+/**
+ * The path of the newest link of `kind` mailed to `to` (`/invite/…` or `/reset/…`), read from
+ * the outbox as the person would read it in their mail: without SMTP, the server keeps it
+ * there.
+ */
+export function mailedLink(to: string, kind: "invitation" | "password_reset"): string {
+  // Specs make their own addresses; nothing else may reach the query.
+  expect(to).toMatch(/^[a-z0-9.+-]+@[a-z0-9.-]+$/);
+  const database = process.env.E2E_DATABASE;
+  if (!database) throw new Error("E2E_DATABASE is set by playwright.config.ts");
+  const body = execFileSync("sqlite3", [
+    database,
+    `select body_text from mail_outbox where kind = '${kind}' and to_address = '${to}' order by id desc limit 1`,
+  ]).toString();
+  const link = body.match(/\/(invite|reset)\/[0-9a-f]{64}/);
+  if (!link) throw new Error(`no ${kind} link for ${to} in the outbox`);
+  return link[0];
+}
+
+/** Invites `name` at `email` from the people form of the page open now (as admin or manager). */
+export async function invite(page: Page, name: string, email: string) {
+  await page.getByLabel("Name", { exact: true }).last().fill(name);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByRole("button", { name: "Invite person" }).click();
+  await expect(page.getByRole("row").filter({ hasText: email })).toContainText("Invited, not yet accepted");
+}
+
+/** Opens the invitation mailed to `email` and chooses `password`; the person is signed in. */
+export async function acceptInvitation(page: Page, info: TestInfo, email: string, password: string) {
+  await open(page, info, mailedLink(email, "invitation"));
+  await page.getByLabel("New password").fill(password);
+  await page.getByLabel("Repeat the new password").fill(password);
+  await page.getByRole("button", { name: "Set password and sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 }

@@ -7,10 +7,13 @@
 //!
 //! `BENCH_ONLY=creation` stops after the ticket-creation rows and skips Lighthouse, so a
 //! change to the write path is measured in a minute, without Chromium; it prints the table
-//! and leaves `bench/results.json` as it was.
+//! and leaves `bench/results.json` as it was. `BENCH_ONLY=mail` likewise runs only the mail
+//! rows (against the SMTP sink of `end2end/mailservers.py`; `make mail-servers`).
 
 #[path = "bench/lighthouse.rs"]
 mod lighthouse;
+#[path = "../tests/mail_servers/mail_servers.rs"]
+mod mail_servers;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -133,6 +136,11 @@ fn free_port() -> u16 {
 }
 
 async fn start_server(dir: &std::path::Path) -> (Server, Duration) {
+    start_server_with(dir, &[]).await
+}
+
+/// Like [`start_server`], with further command-line arguments.
+async fn start_server_with(dir: &std::path::Path, extra: &[&str]) -> (Server, Duration) {
     let exe = std::env::current_exe().expect("own path");
     let server_bin = exe
         .parent()
@@ -152,6 +160,7 @@ async fn start_server(dir: &std::path::Path) -> (Server, Duration) {
         // The fan-out row opens a thousand streams as one technician, past what one person
         // may hold and near the default connection cap: it measures the bus, not the caps.
         .args(["--streams-per-person", "2000", "--max-connections", "4000"])
+        .args(extra)
         .stdout(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin.display()));
@@ -668,6 +677,195 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Messages each mail row sends.
+const MAIL_MESSAGES: usize = 2000;
+
+/// The outbox row of bench message `n`: a typical notification, text and HTML.
+fn bench_mail(n: usize, run: u64) -> server::db::mail::NewMail {
+    server::db::mail::NewMail {
+        kind: "public_reply".into(),
+        to: format!("requester{}@acme.example", n % 50),
+        subject: format!("[#{n}] Printer offline on the second floor"),
+        text: "Tom Technician replied:\n\nThe spooler is restarted; please try again.\n\n\
+               Reply to this message to answer.\n"
+            .into(),
+        html: "<p>Tom Technician replied:</p><p>The spooler is restarted; please try \
+               again.</p><p>Reply to this message to answer.</p>"
+            .into(),
+        message_id: format!("deskside.bench.{run:x}.{n}@bench.example"),
+        in_reply_to: Some(format!("deskside.t{n}.root@bench.example")),
+        references: vec![format!("deskside.t{n}.root@bench.example")],
+        reply_to: Some("Help <help+token@bench.example>".into()),
+        ..Default::default()
+    }
+}
+
+/// The SMTP sink's rate fed directly by lettre with the sender's parallelism and the same
+/// messages, without Deskside: the ceiling of the delivery row.
+async fn lettre_rate(smtp: std::net::SocketAddr, messages: usize) -> f64 {
+    use futures::StreamExt;
+    use lettre::AsyncTransport;
+    let parallel = server::mail::outbox::PARALLEL;
+    let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(
+        smtp.ip().to_string(),
+    )
+    .port(smtp.port())
+    .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(parallel as u32))
+    .build();
+    let from: lettre::message::Mailbox = "Deskside <deskside@bench.example>"
+        .parse()
+        .expect("an address");
+    let started = Instant::now();
+    futures::stream::iter(0..messages)
+        .map(|n| {
+            let mail = bench_mail(n, 0);
+            let row = server::db::mail::OutgoingMail {
+                id: n as i64,
+                to_address: mail.to,
+                subject: mail.subject,
+                body_text: mail.text,
+                body_html: mail.html,
+                message_id: mail.message_id,
+                in_reply_to: mail.in_reply_to,
+                refs: Some(mail.references.join(" ")),
+                reply_to: mail.reply_to,
+                unsubscribe_url: None,
+                attempts: 1,
+            };
+            let message = server::mail::outbox::build_message(&from, &row).expect("a message");
+            let transport = &transport;
+            async move { transport.send(message).await.expect("the sink accepts") }
+        })
+        .buffer_unordered(parallel)
+        .for_each(|_| async {})
+        .await;
+    messages as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Notifications delivered per second by Deskside's sender to a local SMTP server, beside
+/// the same server fed directly by lettre; and how long a message waits from being written
+/// to the outbox (an admin's test message, through the REST API, 100 a second) until the
+/// server accepted it.
+async fn mail_rows(bench: &mut Bench, dir: &std::path::Path) {
+    let sink = mail_servers::MailServers::sink()
+        .await
+        .unwrap_or_else(|e| panic!("the SMTP sink: {e}"));
+    let smtp = sink.smtp_addr();
+    let ceiling = lettre_rate(smtp, MAIL_MESSAGES).await;
+    bench.add(
+        "SMTP sink fed directly by lettre, 8 connections (mail ceiling)",
+        ceiling,
+        "messages/s",
+    );
+
+    let mail_dir = dir.join("mail");
+    std::fs::create_dir_all(&mail_dir).expect("a folder for the mail server");
+    let url = format!("smtp://{smtp}");
+    let (server, _) = start_server_with(&mail_dir, &["--smtp-url", &url]).await;
+    let db = server::db::Db::open(&mail_dir.join("bench.db"))
+        .await
+        .expect("the mail server's database");
+    let sent = |kind: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from mail_outbox where status = 'sent' and kind = ?",
+            )
+            .bind(kind)
+            .fetch_one(db.pool())
+            .await
+            .expect("a count")
+        }
+    };
+
+    // A burst of notifications written in one transaction, as a busy planner would.
+    let run = rand::random::<u64>();
+    let mut tx = db.begin().await.expect("a transaction");
+    for n in 0..MAIL_MESSAGES {
+        server::db::mail::enqueue(&mut tx, &bench_mail(n, run))
+            .await
+            .expect("enqueued");
+    }
+    tx.commit().await.expect("committed");
+    let started = Instant::now();
+    while (sent("public_reply").await as usize) < MAIL_MESSAGES {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "the outbox did not drain"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let rate = MAIL_MESSAGES as f64 / started.elapsed().as_secs_f64();
+    bench.add(
+        "notifications delivered per second to a local SMTP server (goal >= 200/s)",
+        rate,
+        "messages/s",
+    );
+    bench.add(
+        "notification delivery / SMTP sink ceiling",
+        rate / ceiling * 100.0,
+        "%",
+    );
+
+    // A steady stream, half the goal's rate: the time from commit to the server's 250.
+    let admin = signed_in(&server.base, "admin@provider.example").await;
+    let test = format!("{}/api/v1/mail/test", server.base);
+    let steady = 500;
+    let mut every = tokio::time::interval(Duration::from_millis(10));
+    let mut posts = Vec::new();
+    for n in 0..steady {
+        every.tick().await;
+        let (admin, test) = (admin.clone(), test.clone());
+        posts.push(tokio::spawn(async move {
+            let res = admin
+                .post(&test)
+                .json(&json!({ "to": format!("watcher{n}@acme.example") }))
+                .send()
+                .await
+                .expect("the test message is written");
+            assert!(res.status().is_success(), "test message: {}", res.status());
+        }));
+    }
+    for post in posts {
+        post.await.expect("a post");
+    }
+    let started = Instant::now();
+    while (sent("test").await as usize) < steady {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "test messages were not delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let waits: Vec<(time::OffsetDateTime, time::OffsetDateTime)> =
+        sqlx::query_as("select created_at, sent_at from mail_outbox where kind = 'test'")
+            .fetch_all(db.pool())
+            .await
+            .expect("the test messages");
+    let mut waits: Vec<Duration> = waits
+        .into_iter()
+        .map(|(written, accepted)| Duration::try_from(accepted - written).unwrap_or(Duration::ZERO))
+        .collect();
+    waits.sort();
+    bench.add(
+        "mail: enqueue to accepted by the SMTP server, 100 messages/s, p50",
+        percentile(&waits, 0.50),
+        "ms",
+    );
+    bench.add(
+        "mail: enqueue to accepted by the SMTP server, 100 messages/s, p99 (goal <= 1000 ms)",
+        percentile(&waits, 0.99),
+        "ms",
+    );
+    let accepted = sink.count().await.expect("the sink's count").messages as usize;
+    bench.add(
+        "mail: messages the SMTP server accepted twice",
+        accepted.saturating_sub(2 * MAIL_MESSAGES + steady) as f64,
+        "messages",
+    );
+    drop(server);
+}
+
 /// The run's rows, each beside the same metric's value in `previous` (the last full run).
 fn print_table(rows: &[Row], previous: Option<&Run>) {
     let label = previous.map_or("-".to_string(), |run| {
@@ -693,6 +891,11 @@ async fn main() {
     let mut bench = Bench { rows: Vec::new() };
     let window = Duration::from_secs(5);
     let only_creation = std::env::var("BENCH_ONLY").is_ok_and(|only| only == "creation");
+    if std::env::var("BENCH_ONLY").is_ok_and(|only| only == "mail") {
+        mail_rows(&mut bench, dir.path()).await;
+        print_table(&bench.rows, earlier_runs(&results_path()).last());
+        return;
+    }
 
     eprintln!("starting the release server…");
     let (server, cold) = start_server(dir.path()).await;
@@ -960,6 +1163,8 @@ async fn main() {
         bench.add("server peak resident memory", mb, "MB");
     }
     drop(server);
+
+    mail_rows(&mut bench, dir.path()).await;
 
     let out = results_path();
     let mut runs = earlier_runs(&out);

@@ -2,14 +2,15 @@
 //! functions and the REST API alike.
 
 pub mod credentials;
+pub mod links;
 pub mod throttle;
 pub mod two_factor;
 
 use crate::db::{Db, accounts::AccountRecord};
 use crate::live::streams::{self, Streams};
 use app::accounts::{
-    Actor, ApiToken, CreatedToken, Credential, NewToken, NewUser, Org, OrgId, OrgKind, OrgName,
-    Password, PasswordChanged, PersonName, Role, User, UserId, ssr::Accounts,
+    Actor, ApiToken, CreatedToken, Credential, Invitee, NewToken, NewUser, Org, OrgId, OrgKind,
+    OrgName, Password, PasswordChanged, PersonName, Role, User, UserId, ssr::Accounts,
 };
 use app::error::AppError;
 use app::session::{SESSION_USER_KEY, end_session, keep_session, session_error};
@@ -34,6 +35,9 @@ pub struct AccountsService {
     streams: Arc<Streams>,
     /// The most the files of one organization may take, shown to admins beside their use.
     upload_quota: crate::tickets::files::UploadQuota,
+    /// What invitation and reset mail needs: the portal's address, and how often a reset
+    /// may be asked for.
+    links: links::LinkMail,
 }
 
 /// The person a token stands for, and what the token may do.
@@ -52,7 +56,15 @@ impl AccountsService {
             actors: Mutex::new(HashMap::new()),
             upload_quota: crate::tickets::files::UploadQuota::DEFAULT,
             streams: Streams::new(streams::DEFAULT_PER_PERSON),
+            links: links::LinkMail::new("http://localhost:3000", None),
         }
+    }
+
+    /// The same, with links in mail pointing at the portal at `base_url` and Message-IDs in
+    /// the domain of `addresses`.
+    pub fn with_mail(mut self, base_url: &str, addresses: Arc<crate::mail::Addresses>) -> Self {
+        self.links = links::LinkMail::new(base_url, Some(addresses));
+        self
     }
 
     /// The same, with at most `per_person` live streams open per person.
@@ -96,13 +108,15 @@ impl AccountsService {
             .db
             .account_by_email(&email.trim().to_lowercase())
             .await?;
-        let hash = match &record {
-            Some(record) => record.password_hash.clone(),
+        // An unknown address and an invitation not yet accepted (no password) are checked
+        // against the dummy hash: both take as long as a wrong password and answer the same.
+        let hash = match record.as_ref().and_then(|r| r.password_hash.clone()) {
+            Some(hash) => hash,
             None => self.dummy_hash().await?,
         };
         let matches = self.hashing.verify(password.to_string(), hash).await?;
         Ok(record
-            .filter(|record| matches && record.user.active)
+            .filter(|record| matches && record.password_hash.is_some() && record.user.active)
             .map(|record| record.user))
     }
 
@@ -193,10 +207,10 @@ impl AccountsService {
     /// Whether `password` is the account's, checked on the bounded hashing pool (busy when
     /// it is full): for confirming the owner before a sensitive change.
     pub async fn password_matches(&self, user: UserId, password: &str) -> Result<bool, AppError> {
-        let record = self.db.account(user).await?;
-        self.hashing
-            .verify(password.to_string(), record.password_hash)
-            .await
+        let Some(hash) = self.db.account(user).await?.password_hash else {
+            return Ok(false);
+        };
+        self.hashing.verify(password.to_string(), hash).await
     }
 
     pub fn db(&self) -> &Db {
@@ -302,7 +316,7 @@ impl Accounts for AccountsService {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User, AppError> {
+    async fn create_user(&self, actor: &Actor, new: Invitee) -> Result<User, AppError> {
         if !actor.can_see_org(new.org_id) {
             return Err(AppError::NotFound);
         }
@@ -315,7 +329,41 @@ impl Accounts for AccountsService {
                 "Managers add requesters; ask your provider for other roles.",
             ));
         }
-        self.create_account_as_system(new).await
+        let org = self.db.org(new.org_id).await.map_err(|err| match err {
+            AppError::NotFound => AppError::invalid("org_id", "No such organization."),
+            other => other,
+        })?;
+        check_role_fits_org(new.role, org.kind)?;
+        self.invite(actor, &org, new).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn resend_invitation(&self, actor: &Actor, user: UserId) -> Result<User, AppError> {
+        let record = self.db.account(user).await?;
+        let target = &record.user;
+        if !actor.can_see_org(target.org_id) {
+            return Err(AppError::NotFound);
+        }
+        if !actor.can_manage_people_of(target.org_id) {
+            return Err(AppError::Forbidden);
+        }
+        if !actor.is_admin() && target.role != Role::Requester {
+            return Err(AppError::Forbidden);
+        }
+        if !target.invited {
+            return Err(AppError::conflict(format!(
+                "{} accepted their invitation already and signs in with their own password.",
+                target.name
+            )));
+        }
+        if !target.active {
+            return Err(AppError::conflict(format!(
+                "{} is deactivated; reactivate them first.",
+                target.name
+            )));
+        }
+        self.reinvite(actor, &record.user).await?;
+        Ok(record.user)
     }
 
     #[tracing::instrument(skip_all)]
@@ -374,12 +422,7 @@ impl Accounts for AccountsService {
             return Err(AppError::Internal);
         };
         let new = Password::parse(new).map_err(|m| AppError::invalid("new", m))?;
-        let record = self.db.account(actor.user_id).await?;
-        if !self
-            .hashing
-            .verify(current.to_string(), record.password_hash)
-            .await?
-        {
+        if !self.password_matches(actor.user_id, current).await? {
             return Err(AppError::invalid(
                 "current",
                 "That is not your current password.",

@@ -2,11 +2,15 @@
 //! document generated from the handlers.
 
 pub mod access;
+pub mod account_links;
 pub mod accounts;
 pub mod attachments;
 pub mod canned;
 pub mod events;
 pub mod forms;
+pub mod mail;
+pub mod mail_inbound;
+pub mod notifications;
 pub mod presence;
 pub mod reports;
 pub mod settings;
@@ -92,6 +96,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .layer(upload_time());
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
+        .merge(account_links::router())
         .merge(two_factor::router())
         .merge(tickets::router())
         .merge(settings::router())
@@ -101,6 +106,9 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(wiki::router())
         .merge(reports::router())
         .merge(access::router())
+        .merge(mail_inbound::router())
+        .merge(mail::router())
+        .merge(notifications::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;
@@ -111,6 +119,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         // The routes so far, all under `/api/`; the page forms below keep axum's plain answer.
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .route("/healthz", get(health))
+        .merge(notifications::pages())
         .route(
             "/tickets/{id}/attachments",
             axum::routing::post(forms::attach)

@@ -2,12 +2,15 @@
 //! one place database errors become user-facing errors.
 
 pub mod access;
+pub mod account_links;
 pub mod accounts;
 pub mod batch;
 pub mod breach;
 pub mod canned;
 pub mod live;
 pub mod mail;
+pub mod mail_inbound;
+pub mod mail_preferences;
 pub mod queue;
 pub mod reports;
 pub mod settings;

@@ -46,6 +46,11 @@ fn spawn_breach_watch(tickets: Arc<TicketsService>) {
                 Ok(n) => tracing::info!(announced = n, "announced missed targets"),
                 Err(err) => tracing::error!(error = %err, "announcing missed targets failed"),
             }
+            match tickets.announce_warnings().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(warned = n, "warned of targets about to be missed"),
+                Err(err) => tracing::error!(error = %err, "warning of targets failed"),
+            }
         }
     });
 }

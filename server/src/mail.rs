@@ -2,6 +2,14 @@
 //! sender (`outbox`), the notifications planned from live events (`notify`), and the
 //! mailboxes read into tickets (`inbound`).
 
+pub mod inbound;
+pub mod notify;
+pub mod outbox;
+pub mod preferences;
+pub mod render;
+pub mod service;
+pub mod smtp;
+
 use lettre::message::Mailbox;
 use std::str::FromStr;
 
@@ -22,6 +30,12 @@ pub struct MailSettings {
     /// The address replies are written to (its `+token` form), when not the sender's.
     #[arg(long, env = "DESKSIDE_MAIL_REPLY_TO")]
     pub mail_reply_to: Option<String>,
+
+    #[command(flatten)]
+    pub smtp: smtp::SmtpSettings,
+
+    #[command(flatten)]
+    pub imap: inbound::ImapSettings,
 }
 
 impl Default for MailSettings {
@@ -29,6 +43,8 @@ impl Default for MailSettings {
         MailSettings {
             mail_from: "Deskside <deskside@localhost>".into(),
             mail_reply_to: None,
+            imap: inbound::ImapSettings::default(),
+            smtp: smtp::SmtpSettings::default(),
         }
     }
 }
@@ -108,7 +124,7 @@ mod tests {
     fn addresses(from: &str) -> Addresses {
         Addresses::new(&MailSettings {
             mail_from: from.into(),
-            mail_reply_to: None,
+            ..MailSettings::default()
         })
         .unwrap()
     }
@@ -146,7 +162,7 @@ mod tests {
     fn a_bad_sender_address_is_refused_with_the_flag_named() {
         let err = Addresses::new(&MailSettings {
             mail_from: "not an address".into(),
-            mail_reply_to: None,
+            ..MailSettings::default()
         })
         .unwrap_err();
         assert!(err.contains("--mail-from"), "{err}");

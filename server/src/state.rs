@@ -25,6 +25,8 @@ pub struct AppState {
     pub presence: Arc<crate::presence::Presence>,
     /// The addresses Deskside's mail comes from and replies go to.
     pub mail: Arc<crate::mail::Addresses>,
+    /// Wakes the outbox's sender at once after a commit that wrote mail (it also polls).
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -53,7 +55,8 @@ impl AppState {
                 settings.login_failures_per_address,
             )
             .with_upload_quota(quota)
-            .with_streams_per_person(settings.streams_per_person),
+            .with_streams_per_person(settings.streams_per_person)
+            .with_mail(&settings.base_url, mail.clone()),
         );
         let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()
@@ -85,6 +88,23 @@ impl AppState {
         );
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
         crate::jobs::spawn_all(tickets.clone(), presence.clone(), settings.auto_close_days);
+        let inbound =
+            crate::mail::inbound::start(&settings.mail.imap, &db, &tickets, &mail, settings)
+                .map_err(StartupError::Usage)?;
+        let mail_wake = Arc::new(tokio::sync::Notify::new());
+        let relay = crate::mail::smtp::SmtpRelay::from_settings(&settings.mail.smtp)
+            .map_err(StartupError::Usage)?;
+        match &relay {
+            Some(relay) => {
+                crate::mail::outbox::Sender::new(db.clone(), &mail, relay, mail_wake.clone())
+                    .map_err(StartupError::Usage)?
+                    .spawn();
+            }
+            None => tracing::info!("no SMTP relay configured: mail stays in the outbox"),
+        }
+        let notifier =
+            crate::mail::notify::Notifier::new(db.clone(), mail.clone(), &settings.base_url);
+        crate::mail::notify::spawn(notifier, bus.clone());
         Ok(AppState {
             leptos,
             backend: Backend {
@@ -99,6 +119,17 @@ impl AppState {
                 reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
+                inbound,
+                mail: Arc::new(crate::mail::service::MailService::new(
+                    db.clone(),
+                    mail.clone(),
+                    relay.as_ref().map(crate::mail::smtp::SmtpRelay::summary),
+                    mail_wake.clone(),
+                )),
+                links: accounts.clone(),
+                mail_preferences: Arc::new(crate::mail::preferences::PreferencesService::new(
+                    db.clone(),
+                )),
             },
             db,
             accounts,
@@ -107,6 +138,7 @@ impl AppState {
             bus,
             presence,
             mail,
+            mail_wake,
         })
     }
 }

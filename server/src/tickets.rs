@@ -198,7 +198,11 @@ impl TicketsService {
             let mut write = TicketWrite::new(&mut tx, *id, None);
             enter_status(&mut write, Status::Resolved, Status::Closed).await?;
             let event = write
-                .live("ticket.updated", false, json!({ "status": "closed" }))
+                .live(
+                    "ticket.updated",
+                    false,
+                    json!({ "status": "closed", "from": "resolved" }),
+                )
                 .await?;
             tx.commit().await?;
             self.bus.publish(event).await;
@@ -443,14 +447,15 @@ async fn enter_status(
     Ok(())
 }
 
-#[async_trait::async_trait]
-impl Tickets for TicketsService {
-    #[tracing::instrument(skip_all)]
-    async fn create(
+impl TicketsService {
+    /// Files a new ticket as `create` does, recording with it in the same transaction the
+    /// mail it came from (`inbound`), so a message read twice never files twice.
+    pub async fn create_recorded(
         &self,
         actor: &Actor,
         new: NewTicket,
         files: Vec<Upload>,
+        inbound: Option<crate::db::mail_inbound::InboundMark>,
     ) -> Result<TicketDetail, AppError> {
         if actor.is_provider_staff() {
             return Err(AppError::invalid(
@@ -482,6 +487,7 @@ impl Tickets for TicketsService {
             at: crate::db::timestamp(opened),
             files,
             articles,
+            inbound,
         };
         let filed = self.filing.file(filing.clone()).await?;
         self.bus.publish(filed.event).await;
@@ -491,6 +497,98 @@ impl Tickets for TicketsService {
         // Nothing about the new ticket is unknown here, so it is answered without reading it
         // back; a test holds this answer equal to what reading it gives.
         filed_detail(actor, filing, target.category_name, filed).await
+    }
+
+    /// Adds a reply or note as `comment` does, with `files` attached in the same
+    /// transaction, and recording with it the mail it came from (`inbound`).
+    pub async fn comment_recorded(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        body: &str,
+        internal: bool,
+        files: Vec<Upload>,
+        inbound: Option<crate::db::mail_inbound::InboundMark>,
+    ) -> Result<TicketDetail, AppError> {
+        let record = self.actionable(actor, id).await?;
+        let staff = actor.is_provider_staff();
+        if internal && !staff {
+            return Err(AppError::Forbidden);
+        }
+        let body =
+            Body::parse(body, "Write a reply first.").map_err(|m| AppError::invalid("body", m))?;
+        let status = record.summary.status;
+        if status == Status::Closed && !staff {
+            return Err(AppError::invalid(
+                "body",
+                "This ticket is closed; please file a new request.",
+            ));
+        }
+        self.upload_quota
+            .check(&self.db, record.summary.org_id, &files)
+            .await?;
+        let files = self.store_files(files).await?;
+        let mut tx = self.db.begin().await?;
+        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
+        let comment = write
+            .comment(actor.user_id, body.as_str(), internal)
+            .await?;
+        write
+            .event(
+                if internal { "note" } else { "comment" },
+                None,
+                None,
+                Some(comment),
+                internal,
+            )
+            .await?;
+        if !internal {
+            if staff {
+                if record.first_responded_at.is_none() {
+                    let at = write.at.clone();
+                    write.set(TicketColumn::FirstRespondedAt, Some(at)).await?;
+                    let minutes = write.business_minutes_since_filed().await?;
+                    write
+                        .set_id(TicketColumn::FirstResponseMinutes, Some(minutes))
+                        .await?;
+                }
+                if status == Status::New {
+                    enter_status(&mut write, status, Status::Open).await?;
+                }
+            } else if matches!(status, Status::Pending | Status::Resolved) {
+                enter_status(&mut write, status, Status::Open).await?;
+            }
+        }
+        record_files(&mut write, actor.user_id, &files, internal).await?;
+        write.touch(internal).await?;
+        let event = if internal {
+            write
+                .live("ticket.note", true, json!({ "comment_id": comment }))
+                .await?
+        } else {
+            write
+                .live("ticket.replied", false, json!({ "comment_id": comment }))
+                .await?
+        };
+        if let Some(mark) = &inbound {
+            crate::db::mail_inbound::mark(&mut tx, id, mark).await?;
+        }
+        tx.commit().await?;
+        self.bus.publish(event).await;
+        self.get(actor, id).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Tickets for TicketsService {
+    #[tracing::instrument(skip_all)]
+    async fn create(
+        &self,
+        actor: &Actor,
+        new: NewTicket,
+        files: Vec<Upload>,
+    ) -> Result<TicketDetail, AppError> {
+        self.create_recorded(actor, new, files, None).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -757,6 +855,7 @@ impl Tickets for TicketsService {
                 },
                 false,
                 json!({ "status": patch.status.unwrap_or(current.status).as_str(),
+                        "from": current.status.as_str(),
                         "assignee_id": assignee_id }),
             )
             .await?;
@@ -773,60 +872,8 @@ impl Tickets for TicketsService {
         body: &str,
         internal: bool,
     ) -> Result<TicketDetail, AppError> {
-        let record = self.actionable(actor, id).await?;
-        let staff = actor.is_provider_staff();
-        if internal && !staff {
-            return Err(AppError::Forbidden);
-        }
-        let body =
-            Body::parse(body, "Write a reply first.").map_err(|m| AppError::invalid("body", m))?;
-        let status = record.summary.status;
-        if status == Status::Closed && !staff {
-            return Err(AppError::invalid(
-                "body",
-                "This ticket is closed; please file a new request.",
-            ));
-        }
-        let mut tx = self.db.begin().await?;
-        let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
-        let comment = write
-            .comment(actor.user_id, body.as_str(), internal)
-            .await?;
-        write
-            .event(
-                if internal { "note" } else { "comment" },
-                None,
-                None,
-                Some(comment),
-                internal,
-            )
-            .await?;
-        if !internal {
-            if staff {
-                if record.first_responded_at.is_none() {
-                    let at = write.at.clone();
-                    write.set(TicketColumn::FirstRespondedAt, Some(at)).await?;
-                    let minutes = write.business_minutes_since_filed().await?;
-                    write
-                        .set_id(TicketColumn::FirstResponseMinutes, Some(minutes))
-                        .await?;
-                }
-                if status == Status::New {
-                    enter_status(&mut write, status, Status::Open).await?;
-                }
-            } else if matches!(status, Status::Pending | Status::Resolved) {
-                enter_status(&mut write, status, Status::Open).await?;
-            }
-        }
-        write.touch(internal).await?;
-        let event = if internal {
-            write.live("ticket.note", true, json!({})).await?
-        } else {
-            write.live("ticket.replied", false, json!({})).await?
-        };
-        tx.commit().await?;
-        self.bus.publish(event).await;
-        self.get(actor, id).await
+        self.comment_recorded(actor, id, body, internal, Vec::new(), None)
+            .await
     }
 
     #[tracing::instrument(skip_all)]

@@ -5,6 +5,7 @@ pub mod mail_servers;
 
 mod api {
     pub mod access;
+    pub mod account_links;
     pub mod accounts;
     pub mod attachments;
     pub mod auth;
@@ -13,8 +14,11 @@ mod api {
     pub mod errors;
     pub mod events;
     pub mod limits;
+    pub mod mail;
+    pub mod mail_inbound;
     pub mod mail_servers;
     pub mod matrix;
+    pub mod notifications;
     pub mod pages;
     pub mod presence;
     pub mod queue;

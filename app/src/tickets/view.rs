@@ -456,6 +456,7 @@ fn Side(
                         status=s.status
                         articles=articles.clone()
                     />
+                    <crate::mail::page::TicketMail id=s.id />
                 }
                     .into_any()
             } else if acts {

@@ -221,7 +221,7 @@ fn account_key(email: &str) -> String {
 
 /// One IPv6 host usually holds a whole /64, so it counts as one address; IPv4 written as
 /// IPv6 (`::ffff:a.b.c.d`) counts as the IPv4 address it is.
-fn address_key(from: IpAddr) -> IpAddr {
+pub(crate) fn address_key(from: IpAddr) -> IpAddr {
     match from.to_canonical() {
         IpAddr::V6(v6) => Ipv6Net::new(v6, 64)
             .map(|net| IpAddr::V6(net.network()))

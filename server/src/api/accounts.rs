@@ -4,7 +4,7 @@ use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::auth::{Caller, SignedInWith};
 use crate::state::AppState;
 use app::accounts::{
-    Actor, ApiToken, CreatedToken, NewToken, NewUser, Org, PasswordChanged, Role, TokenScope, User,
+    Actor, ApiToken, CreatedToken, Invitee, NewToken, Org, PasswordChanged, Role, TokenScope, User,
 };
 use app::backend::ClientIp;
 use app::error::AppError;
@@ -290,27 +290,26 @@ pub struct NewUserRequest {
     email: String,
     #[schema(min_length = 2, max_length = 100, pattern = r"\S")]
     name: String,
-    /// 10 to 256 characters.
-    #[schema(min_length = 10, max_length = 256)]
-    password: String,
 }
 
-/// Create a person: admins anywhere, managers requesters of their own organization.
+/// Invite a person: admins anywhere, managers requesters of their own organization. The
+/// account cannot sign in (`invited` is true) until its person follows the link mailed to
+/// them, which works once, for 7 days, and chooses a password; nobody else ever knows it.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     request_body = NewUserRequest,
-    responses((status = 201, body = User), (status = 403, body = ErrorBody),
+    responses((status = 201, description = "Added, and the invitation is in the outbox",
+        body = User), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(body): ApiJson<NewUserRequest>,
 ) -> Result<(StatusCode, Json<User>), AppError> {
-    let new = NewUser::parse(
+    let new = Invitee::parse(
         body.org_id.unwrap_or(actor.org_id),
         &body.role,
         &body.email,
         &body.name,
-        &body.password,
     )?;
     let user = state.backend.accounts.create_user(&actor, new).await?;
     Ok((StatusCode::CREATED, Json(user)))

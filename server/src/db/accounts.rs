@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 pub struct AccountRecord {
     pub user: User,
     pub org_kind: OrgKind,
-    pub password_hash: String,
+    /// `None` until the person accepts their invitation and chooses a password.
+    pub password_hash: Option<String>,
     /// Moved on by every password change; sessions signed in at another are ended.
     pub session_epoch: i64,
 }
@@ -48,6 +49,8 @@ impl TryFrom<AccountRow> for AccountRecord {
         let role = Role::parse(&row.role).map_err(|_| corrupt("account.role", &row.role))?;
         let org_kind =
             OrgKind::parse(&row.org_kind).ok_or_else(|| corrupt("org.kind", &row.org_kind))?;
+        // See the account_link migration: the empty hash is an invitation not yet accepted.
+        let password_hash = Some(row.password_hash).filter(|hash| !hash.is_empty());
         Ok(AccountRecord {
             user: User {
                 id: row.id,
@@ -57,10 +60,11 @@ impl TryFrom<AccountRow> for AccountRecord {
                 email: row.email,
                 name: row.name,
                 active: row.active,
+                invited: password_hash.is_none(),
                 created_at: row.created_at,
             },
             org_kind,
-            password_hash: row.password_hash,
+            password_hash,
             session_epoch: row.session_epoch,
         })
     }

@@ -113,6 +113,29 @@ impl Db {
     }
 }
 
+impl Db {
+    /// At most `limit` events after `after`, oldest first: a reader's next batch.
+    #[tracing::instrument(skip_all)]
+    pub async fn live_events_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, AppError> {
+        Ok(sqlx::query_as::<_, EventRow>(
+            "select id, kind, ticket_id, org_id, requester_id, org_shares, internal, actor_id, \
+             data, article_id, article_visibility, article_published \
+             from live_event where id > ? order by id limit ?",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(StoredEvent::from)
+        .collect())
+    }
+}
+
 /// Records an event about `ticket` in the change's transaction, with the ticket's audience as
 /// it is then; sends back the event's id, to publish after the commit.
 pub fn append_live_event<'q>(

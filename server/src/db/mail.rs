@@ -1,12 +1,15 @@
 //! SQL for mail: the outbox every outgoing message is written to, the cursors of the readers
 //! that turn events into mail, and each ticket's mail thread.
 
-use super::{Db, now};
+use super::batch::Batch;
+use super::{Db, now, timestamp};
 use app::accounts::UserId;
 use app::error::AppError;
+use app::mail::{MailCounts, MailStatus, OutboxEntry, OutboxPage, OutboxQuery};
 use app::tickets::TicketId;
 use rand::Rng;
 use sqlx::SqliteConnection;
+use time::OffsetDateTime;
 
 /// A message to send, as the outbox keeps it until it is delivered.
 #[derive(Debug, Clone, Default)]
@@ -44,38 +47,63 @@ pub struct MailThread {
     pub root_message_id: String,
 }
 
+/// The one insert into the outbox; a repeat of an event's message to a recipient is skipped.
+const ENQUEUE: &str = "insert into mail_outbox (kind, ticket_id, account_id, to_address, subject, \
+     body_text, body_html, message_id, in_reply_to, refs, reply_to, unsubscribe_url, \
+     source_event_id, sensitive, next_attempt_at, created_at, updated_at) \
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     on conflict do nothing returning id";
+
+/// [`enqueue`] as one statement of `batch`, for a writer of many messages at once (the
+/// notification planner): the batch sends back the id of each message written.
+pub fn push_enqueue<'q>(batch: &mut Batch<'q>, mail: &'q NewMail, at: &'q str) {
+    batch
+        .push(ENQUEUE)
+        .bind(mail.kind.as_str())
+        .bind(mail.ticket)
+        .bind(mail.account)
+        .bind(mail.to.as_str())
+        .bind(mail.subject.as_str())
+        .bind(mail.text.as_str())
+        .bind(mail.html.as_str())
+        .bind(mail.message_id.as_str())
+        .bind(mail.in_reply_to.as_deref())
+        .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
+        .bind(mail.reply_to.as_deref())
+        .bind(mail.unsubscribe_url.as_deref())
+        .bind(mail.source_event)
+        .bind(mail.sensitive)
+        .bind(at)
+        .bind(at)
+        .bind(at);
+}
+
 /// Writes `mail` to the outbox, due now, on the caller's connection, so it commits or rolls
 /// back with the caller's change. A message for an event and recipient already written is
 /// not written again; answers the new row's id, or `None` for such a repeat.
 #[tracing::instrument(skip_all)]
 pub async fn enqueue(conn: &mut SqliteConnection, mail: &NewMail) -> Result<Option<i64>, AppError> {
     let at = now();
-    let id: Option<i64> = sqlx::query_scalar(
-        "insert into mail_outbox (kind, ticket_id, account_id, to_address, subject, body_text, \
-         body_html, message_id, in_reply_to, refs, reply_to, unsubscribe_url, source_event_id, \
-         sensitive, next_attempt_at, created_at, updated_at) \
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         on conflict do nothing returning id",
-    )
-    .bind(&mail.kind)
-    .bind(mail.ticket)
-    .bind(mail.account)
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(&mail.text)
-    .bind(&mail.html)
-    .bind(&mail.message_id)
-    .bind(&mail.in_reply_to)
-    .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
-    .bind(&mail.reply_to)
-    .bind(&mail.unsubscribe_url)
-    .bind(mail.source_event)
-    .bind(mail.sensitive)
-    .bind(&at)
-    .bind(&at)
-    .bind(&at)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let id: Option<i64> = sqlx::query_scalar(ENQUEUE)
+        .bind(&mail.kind)
+        .bind(mail.ticket)
+        .bind(mail.account)
+        .bind(&mail.to)
+        .bind(&mail.subject)
+        .bind(&mail.text)
+        .bind(&mail.html)
+        .bind(&mail.message_id)
+        .bind(&mail.in_reply_to)
+        .bind((!mail.references.is_empty()).then(|| mail.references.join(" ")))
+        .bind(&mail.reply_to)
+        .bind(&mail.unsubscribe_url)
+        .bind(mail.source_event)
+        .bind(mail.sensitive)
+        .bind(&at)
+        .bind(&at)
+        .bind(&at)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(id)
 }
 
@@ -107,6 +135,51 @@ pub async fn move_cursor(
     Ok(())
 }
 
+const INSERT_THREAD: &str = "insert into mail_thread (ticket_id, reply_token, root_message_id, \
+     created_at) values (?, ?, ?, ?)";
+
+impl MailThread {
+    /// A new thread of `ticket` (not written yet): a new reply token, and the root Message-ID
+    /// `root_id` makes.
+    pub fn start(ticket: TicketId, root_id: impl FnOnce(&str) -> String) -> MailThread {
+        let token = new_token();
+        MailThread {
+            ticket_id: ticket,
+            root_message_id: root_id(&token),
+            reply_token: token,
+        }
+    }
+}
+
+/// The threads `tickets` have already, by ticket.
+#[tracing::instrument(skip_all)]
+pub async fn threads_of(
+    conn: &mut SqliteConnection,
+    tickets: &[TicketId],
+) -> Result<std::collections::HashMap<TicketId, MailThread>, AppError> {
+    let ids = serde_json::to_string(tickets).unwrap_or_else(|_| "[]".into());
+    Ok(sqlx::query_as::<_, MailThread>(
+        "select ticket_id, reply_token, root_message_id from mail_thread \
+         where ticket_id in (select value from json_each(?))",
+    )
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|t| (t.ticket_id, t))
+    .collect())
+}
+
+/// Writes a thread made by [`MailThread::start`] as one statement of `batch`.
+pub fn push_thread<'q>(batch: &mut Batch<'q>, thread: &'q MailThread, at: &'q str) {
+    batch
+        .push(INSERT_THREAD)
+        .bind(thread.ticket_id)
+        .bind(thread.reply_token.as_str())
+        .bind(thread.root_message_id.as_str())
+        .bind(at);
+}
+
 /// The mail thread of `ticket`, started (with a new reply token and root Message-ID made by
 /// `root_id`) if the ticket has none yet. Call it in the transaction that writes the mail.
 #[tracing::instrument(skip_all)]
@@ -124,22 +197,14 @@ pub async fn thread_of(
     {
         return Ok(thread);
     }
-    let token = new_token();
-    let thread = MailThread {
-        ticket_id: ticket,
-        root_message_id: root_id(&token),
-        reply_token: token,
-    };
-    sqlx::query(
-        "insert into mail_thread (ticket_id, reply_token, root_message_id, created_at) \
-         values (?, ?, ?, ?)",
-    )
-    .bind(thread.ticket_id)
-    .bind(&thread.reply_token)
-    .bind(&thread.root_message_id)
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
+    let thread = MailThread::start(ticket, root_id);
+    sqlx::query(INSERT_THREAD)
+        .bind(thread.ticket_id)
+        .bind(&thread.reply_token)
+        .bind(&thread.root_message_id)
+        .bind(now())
+        .execute(&mut *conn)
+        .await?;
     Ok(thread)
 }
 
@@ -194,6 +259,251 @@ impl Db {
             }
         }
         Ok(None)
+    }
+}
+
+/// A message as the sender needs it to build and deliver it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutgoingMail {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Space-separated Message-IDs, without angle brackets.
+    pub refs: Option<String>,
+    pub reply_to: Option<String>,
+    pub unsubscribe_url: Option<String>,
+    /// Attempts started, this one included.
+    pub attempts: i64,
+}
+
+const ENTRY_COLUMNS: &str = "id, kind, ticket_id, to_address, subject, status, attempts, \
+     last_reply, created_at, sent_at, next_attempt_at, sensitive, body_text";
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    kind: String,
+    ticket_id: Option<TicketId>,
+    to_address: String,
+    subject: String,
+    status: String,
+    attempts: i64,
+    last_reply: Option<String>,
+    created_at: OffsetDateTime,
+    sent_at: Option<OffsetDateTime>,
+    next_attempt_at: OffsetDateTime,
+    sensitive: bool,
+    body_text: String,
+}
+
+impl EntryRow {
+    /// The entry; its text only when `with_text` and the message carries no secret.
+    fn entry(self, with_text: bool) -> Result<OutboxEntry, AppError> {
+        let status = MailStatus::parse(&self.status).ok_or_else(|| {
+            tracing::error!(value = %self.status, "unexpected mail_outbox.status");
+            AppError::Internal
+        })?;
+        Ok(OutboxEntry {
+            id: self.id,
+            kind: self.kind,
+            ticket_id: self.ticket_id,
+            to: self.to_address,
+            subject: self.subject,
+            status,
+            attempts: self.attempts,
+            last_reply: self.last_reply,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+            next_attempt_at: self.next_attempt_at,
+            sensitive: self.sensitive,
+            body_text: (with_text && !self.sensitive).then_some(self.body_text),
+        })
+    }
+}
+
+impl Db {
+    /// Whether a queued message is due: one cheap look at the `(status, next_attempt_at)`
+    /// index on a reader, so the sender's frequent polls never touch the writer.
+    #[tracing::instrument(skip_all)]
+    pub async fn mail_due(&self) -> Result<bool, AppError> {
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from mail_outbox \
+             where status = 'queued' and next_attempt_at <= ?)",
+        )
+        .bind(now())
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Takes up to `limit` due messages, oldest due first, for delivery: counts the attempt and
+    /// moves their next attempt to `lease_until`, in one statement, so no later claim takes
+    /// them again while they are on their way. Should the process die before their outcome is
+    /// written, they come due again at `lease_until`.
+    #[tracing::instrument(skip_all)]
+    pub async fn claim_due_mail(
+        &self,
+        limit: u32,
+        lease_until: OffsetDateTime,
+    ) -> Result<Vec<OutgoingMail>, AppError> {
+        let at = now();
+        Ok(sqlx::query_as(
+            "update mail_outbox set attempts = attempts + 1, next_attempt_at = ?1, \
+             updated_at = ?2 \
+             where id in (select id from mail_outbox where status = 'queued' \
+             and next_attempt_at <= ?2 order by next_attempt_at, id limit ?3) \
+             returning id, to_address, subject, body_text, body_html, message_id, in_reply_to, \
+             refs, reply_to, unsubscribe_url, attempts",
+        )
+        .bind(timestamp(lease_until))
+        .bind(&at)
+        .bind(limit)
+        .fetch_all(&self.writer)
+        .await?)
+    }
+
+    /// The relay accepted message `id` with `reply`.
+    #[tracing::instrument(skip_all)]
+    pub async fn mark_mail_sent(&self, id: i64, reply: &str) -> Result<(), AppError> {
+        let at = now();
+        sqlx::query(
+            "update mail_outbox set status = 'sent', sent_at = ?1, last_reply = ?2, \
+             updated_at = ?1 where id = ?3 and status = 'queued'",
+        )
+        .bind(&at)
+        .bind(reply)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Message `id` could not be delivered for now (`why`); it is tried again at `next`.
+    #[tracing::instrument(skip_all)]
+    pub async fn mark_mail_retry(
+        &self,
+        id: i64,
+        next: OffsetDateTime,
+        why: &str,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "update mail_outbox set next_attempt_at = ?1, last_reply = ?2, updated_at = ?3 \
+             where id = ?4 and status = 'queued'",
+        )
+        .bind(timestamp(next))
+        .bind(why)
+        .bind(now())
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Message `id` will not be delivered: the relay refused it for good, or it was tried for
+    /// long enough (`why`).
+    #[tracing::instrument(skip_all)]
+    pub async fn mark_mail_failed(&self, id: i64, why: &str) -> Result<(), AppError> {
+        sqlx::query(
+            "update mail_outbox set status = 'failed', last_reply = ?1, updated_at = ?2 \
+             where id = ?3 and status = 'queued'",
+        )
+        .bind(why)
+        .bind(now())
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// One page of the outbox, newest first, with the text of each message that carries no
+    /// secret.
+    #[tracing::instrument(skip_all)]
+    pub async fn outbox_page(&self, query: OutboxQuery) -> Result<OutboxPage, AppError> {
+        let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+            "select {ENTRY_COLUMNS} from mail_outbox \
+             where (?1 is null or status = ?1) and (?2 is null or id < ?2) \
+             order by id desc limit ?3"
+        ))
+        .bind(query.status.map(MailStatus::as_str))
+        .bind(query.before)
+        // One more than a page tells whether there is an older page.
+        .bind(i64::from(query.limit) + 1)
+        .fetch_all(self.pool())
+        .await?;
+        let more = rows.len() > query.limit as usize;
+        let entries = rows
+            .into_iter()
+            .take(query.limit as usize)
+            .map(|row| row.entry(true))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_before = more.then(|| entries.last().map(|e| e.id)).flatten();
+        Ok(OutboxPage {
+            counts: self.mail_counts().await?,
+            entries,
+            next_before,
+        })
+    }
+
+    /// How many messages are in each state (each counted along the `(status, id)` index).
+    #[tracing::instrument(skip_all)]
+    pub async fn mail_counts(&self) -> Result<MailCounts, AppError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("select status, count(*) from mail_outbox group by status")
+                .fetch_all(self.pool())
+                .await?;
+        let mut counts = MailCounts::default();
+        for (status, n) in rows {
+            match MailStatus::parse(&status) {
+                Some(MailStatus::Queued) => counts.queued = n,
+                Some(MailStatus::Sent) => counts.sent = n,
+                Some(MailStatus::Failed) => counts.failed = n,
+                None => tracing::error!(value = %status, "unexpected mail_outbox.status"),
+            }
+        }
+        Ok(counts)
+    }
+
+    /// One message of the outbox, with its text unless it carries a secret.
+    #[tracing::instrument(skip_all)]
+    pub async fn outbox_entry(&self, id: i64) -> Result<OutboxEntry, AppError> {
+        let row: EntryRow = sqlx::query_as(&format!(
+            "select {ENTRY_COLUMNS} from mail_outbox where id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(AppError::NotFound)?;
+        row.entry(true)
+    }
+
+    /// What was sent (or waits to be) about `ticket`, newest first, without the texts; `None`
+    /// when there is no such ticket.
+    #[tracing::instrument(skip_all)]
+    pub async fn mail_of_ticket(
+        &self,
+        ticket: TicketId,
+    ) -> Result<Option<Vec<OutboxEntry>>, AppError> {
+        let mut conn = self.pool().acquire().await?;
+        let exists: bool = sqlx::query_scalar("select exists (select 1 from ticket where id = ?)")
+            .bind(ticket)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !exists {
+            return Ok(None);
+        }
+        let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+            "select {ENTRY_COLUMNS} from mail_outbox where ticket_id = ? order by id desc"
+        ))
+        .bind(ticket)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(|row| row.entry(false))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 }
 

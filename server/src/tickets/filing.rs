@@ -39,6 +39,8 @@ pub struct Filing {
     pub files: Vec<StoredFile>,
     /// Articles suggested for its words, to tie to it.
     pub articles: Vec<ArticleId>,
+    /// The mail it was filed from, recorded with it so the same message never files twice.
+    pub inbound: Option<crate::db::mail_inbound::InboundMark>,
 }
 
 /// A committed new ticket: its number, its first log entry and the live event announcing it.
@@ -242,6 +244,9 @@ fn file<'q>(batch: &mut Batch<'q>, filing: &'q Filing) {
         },
     );
     insert_links(batch, NEW_TICKET, &filing.articles, LinkKind::Suggested, at);
+    if let Some(mark) = &filing.inbound {
+        crate::db::mail_inbound::mark_in_batch(batch, NEW_TICKET, mark);
+    }
     // A statement per file: files are rare on new tickets, so batches with none, which are
     // the same text for the same number of filings, stay the common case sqlx has prepared.
     for stored in &filing.files {
@@ -309,6 +314,7 @@ mod tests {
             at: crate::db::now(),
             files: Vec::new(),
             articles: Vec::new(),
+            inbound: None,
         }
     }
 

@@ -58,7 +58,7 @@ async fn a_requester_may_not_list_people() {
 }
 
 #[tokio::test]
-async fn a_manager_adds_a_requester_to_their_own_org_who_can_then_sign_in() {
+async fn a_manager_invites_a_requester_to_their_own_org_who_can_sign_in_once_they_accept() {
     let app = spawn().await;
     let manager = app.signed_in(ACME_MANAGER).await;
 
@@ -66,14 +66,23 @@ async fn a_manager_adds_a_requester_to_their_own_org_who_can_then_sign_in() {
         .post_as::<User>(
             &manager,
             "/api/v1/users",
-            json!({ "role": "requester", "email": "New@Acme.example", "name": "Nia New",
-                    "password": "welcome to acme" }),
+            json!({ "role": "requester", "email": "New@Acme.example", "name": "Nia New" }),
         )
         .await;
 
     assert_eq!(status, StatusCode::CREATED, "{user:?}");
     assert_eq!(user.email, "new@acme.example");
     assert_eq!(user.org_name, "Acme Dental");
+    assert!(user.invited, "{user:?}");
+    let token = super::account_links::link_token(&app, "invitation", "new@acme.example").await;
+    let (status, body) = app
+        .post(
+            &app.client(),
+            &format!("/api/v1/invitations/{token}"),
+            json!({ "password": "welcome to acme" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let res = app
         .login(&app.client(), "new@acme.example", "welcome to acme")
         .await;
@@ -90,8 +99,7 @@ async fn a_manager_cannot_add_staff_roles_or_people_to_another_org() {
         .post(
             &manager,
             "/api/v1/users",
-            json!({ "role": "manager", "email": "boss@acme.example", "name": "B",
-                    "password": "long enough pw" }),
+            json!({ "role": "manager", "email": "boss@acme.example", "name": "B" }),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -102,7 +110,7 @@ async fn a_manager_cannot_add_staff_roles_or_people_to_another_org() {
             &manager,
             "/api/v1/users",
             json!({ "org_id": birch, "role": "requester", "email": "spy@birch.example",
-                    "name": "Spy", "password": "long enough pw" }),
+                    "name": "Spy" }),
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -189,7 +197,7 @@ async fn an_admin_puts_staff_roles_in_the_provider_and_client_roles_in_clients_o
             &admin,
             "/api/v1/users",
             json!({ "org_id": acme, "role": "technician", "email": "t@acme.example",
-                    "name": "T", "password": "long enough pw" }),
+                    "name": "T" }),
         )
         .await;
 
@@ -200,7 +208,7 @@ async fn an_admin_puts_staff_roles_in_the_provider_and_client_roles_in_clients_o
             &admin,
             "/api/v1/users",
             json!({ "role": "technician", "email": "newtech@provider.example",
-                    "name": "New Tech", "password": "long enough pw" }),
+                    "name": "New Tech" }),
         )
         .await;
     assert_eq!(
@@ -219,8 +227,7 @@ async fn a_duplicate_email_is_a_field_error_and_nothing_changes() {
         .post(
             &admin,
             "/api/v1/users",
-            json!({ "role": "admin", "email": "TOM@provider.example", "name": "Tom Again",
-                    "password": "long enough pw" }),
+            json!({ "role": "admin", "email": "TOM@provider.example", "name": "Tom Again" }),
         )
         .await;
 

@@ -250,6 +250,18 @@ const ADMIN_SETTINGS: Expect = Expect {
     admin: OK,
 };
 
+/// A mailed link (invitation or reset) that is no link of ours: refused at the token field
+/// for anyone, signed in or not; the link is the only credential these calls take.
+const DEAD_LINK: Expect = Expect {
+    anonymous: E422,
+    requester_own: E422,
+    requester_other: E422,
+    manager_own: E422,
+    manager_other: E422,
+    technician: E422,
+    admin: E422,
+};
+
 /// Provider staff; the client's people are refused.
 const STAFF: Expect = Expect {
     anonymous: E401,
@@ -281,6 +293,17 @@ const ADMINS: Expect = Expect {
     manager_other: E403,
     technician: E403,
     admin: OK,
+};
+
+/// Admins only, about a held message or domain that does not exist: admins are told so.
+const ADMINS_NONE_THERE: Expect = Expect {
+    anonymous: E401,
+    requester_own: E403,
+    requester_other: E403,
+    manager_own: E403,
+    manager_other: E403,
+    technician: E403,
+    admin: E404,
 };
 
 /// The ticket's own side rates it: its requester and their manager; staff may not.
@@ -420,7 +443,7 @@ const ARTICLE_EDIT: &str = r#"{"title": "Matrix {n}",
     "space": "How-to", "visibility": "org", "org_id": {org}, "published": true,
     "base_revision": {revision}}"#;
 const NEW_PERSON: &str = r#"{"org_id": {org}, "role": "requester", "email": "matrix{n}@example.com",
-    "name": "Matrix Person", "password": "a long password"}"#;
+    "name": "Matrix Person"}"#;
 
 const ROUTES: &[Route] = &[
     // Signing in, the caller, tokens.
@@ -509,6 +532,26 @@ const ROUTES: &[Route] = &[
     get("/api/v1/users?org={org}", MANAGERS),
     post("/api/v1/users", NEW_PERSON, PEOPLE),
     patch("/api/v1/users/{colleague}", r#"{"active": true}"#, PEOPLE),
+    // Invitations and password resets by mailed link. Resending invites the org's person who
+    // has not accepted yet: a manager their own org's, admins anyone's; technicians add nobody.
+    post("/api/v1/users/{invited}/invitation", "{}", PEOPLE),
+    get("/api/v1/invitations/{no_link}", DEAD_LINK),
+    post(
+        "/api/v1/invitations/{no_link}",
+        r#"{"password": "a long password"}"#,
+        DEAD_LINK,
+    ),
+    // The same answer for any address, known or not, signed in or not.
+    post(
+        "/api/v1/auth/forgot",
+        r#"{"email": "matrix{n}@example.com"}"#,
+        EVERYONE,
+    ),
+    post(
+        "/api/v1/auth/reset",
+        r#"{"token": "{no_link}", "password": "a long password"}"#,
+        DEAD_LINK,
+    ),
     // Tickets.
     get("/api/v1/tickets", SIGNED_IN),
     get("/api/v1/tickets?org={org}", READERS),
@@ -676,9 +719,50 @@ const ROUTES: &[Route] = &[
         r#"{"hours_included": 10, "hourly_rate_cents": 9500}"#,
         ADMINS,
     ),
+    // One's own mail notifications, and which new tickets mail the provider's staff.
+    get("/api/v1/me/notifications", SIGNED_IN),
+    put("/api/v1/me/notifications", "{}", SIGNED_IN),
+    get("/api/v1/settings/notifications", ADMINS),
+    put(
+        "/api/v1/settings/notifications",
+        r#"{"new_ticket": "urgent"}"#,
+        ADMINS,
+    ),
     // The access log.
     get("/api/v1/orgs/{org}/access-log", ACCESS_LOG),
     get("/api/v1/orgs/{org}/access-log.csv", ACCESS_LOG),
+    // Mail read into tickets: admins only.
+    get("/api/v1/mail/inbound", ADMINS),
+    post(
+        "/api/v1/mail/inbound/held/{no_held}/accept",
+        r#"{"org_id": {org}}"#,
+        ADMINS_NONE_THERE,
+    ),
+    post(
+        "/api/v1/mail/inbound/held/{no_held}/reject",
+        "{}",
+        ADMINS_NONE_THERE,
+    ),
+    post(
+        "/api/v1/mail/inbound/domains",
+        r#"{"org_id": {org}, "domain": "matrix{n}.example"}"#,
+        ADMINS,
+    ),
+    delete(
+        "/api/v1/mail/inbound/domains/{no_domain}",
+        ADMINS_NONE_THERE,
+    ),
+    // Outgoing mail: the setup, the outbox and test messages are the admins'; what was mailed
+    // about a ticket is staff's, and to the client's people it does not exist (they must not
+    // learn who else was mailed).
+    get("/api/v1/mail/setup", ADMINS),
+    get("/api/v1/mail/outbox", ADMINS),
+    post(
+        "/api/v1/mail/test",
+        r#"{"to": "matrix{n}@example.com"}"#,
+        ADMINS,
+    ),
+    get("/api/v1/tickets/{ticket}/mail", STAFF_HIDDEN),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -722,6 +806,10 @@ macro_rules! path {
 }
 
 use app::access::page as access;
+use app::accounts::links::page as links;
+use app::mail::inbound::page as inbound_mail;
+use app::mail::page as mail;
+use app::mail::preferences::section as mail_section;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
@@ -767,6 +855,28 @@ const SERVER_FNS: &[Call] = &[
         SIGNED_IN,
     ),
     sf(path!(two_factor::page::LoadSiteSettings), &[], ADMINS),
+    // Mail read into tickets.
+    sf(path!(inbound_mail::LoadInboundMail), &[], ADMINS),
+    sf(
+        path!(inbound_mail::AcceptHeldMail),
+        &[("id", "{no_held}"), ("org_id", "{org}")],
+        ADMINS_NONE_THERE,
+    ),
+    sf(
+        path!(inbound_mail::RejectHeldMail),
+        &[("id", "{no_held}")],
+        ADMINS_NONE_THERE,
+    ),
+    sf(
+        path!(inbound_mail::AddMailDomain),
+        &[("org_id", "{org}"), ("domain", "matrix{n}.example")],
+        ADMINS,
+    ),
+    sf(
+        path!(inbound_mail::RemoveMailDomain),
+        &[("domain", "{no_domain}")],
+        ADMINS_NONE_THERE,
+    ),
     sf(path!(two_factor::page::SaveSiteSettings), &[], ADMINS),
     // The caller's own account.
     sf(
@@ -780,6 +890,16 @@ const SERVER_FNS: &[Call] = &[
         SIGNED_IN,
     ),
     sf(path!(profile::ListTokens), &[], SIGNED_IN),
+    sf(
+        path!(mail_section::LoadNotificationPreferences),
+        &[],
+        SIGNED_IN,
+    ),
+    sf(
+        path!(mail_section::SaveNotificationPreferences),
+        &[("public_reply", "on")],
+        SIGNED_IN,
+    ),
     sf(
         path!(profile::CreateToken),
         &[
@@ -810,7 +930,6 @@ const SERVER_FNS: &[Call] = &[
             ("role", "requester"),
             ("email", "fn-matrix{n}@example.com"),
             ("name", "Matrix Person"),
-            ("password", "a long password"),
         ],
         PEOPLE,
     ),
@@ -818,6 +937,45 @@ const SERVER_FNS: &[Call] = &[
         path!(admin::SetUserActive),
         &[("user_id", "{colleague}"), ("active", "true")],
         PEOPLE,
+    ),
+    sf(
+        path!(admin::ResendInvitation),
+        &[("user_id", "{invited}")],
+        PEOPLE,
+    ),
+    // Invitations and password resets by mailed link.
+    sf(
+        path!(links::LoadInvitation),
+        &[("token", "{no_link}")],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::AcceptInvitation),
+        &[
+            ("token", "{no_link}"),
+            ("password", "a long password"),
+            ("confirm", "a long password"),
+        ],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::LoadReset),
+        &[("token", "{no_link}")],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::ResetPassword),
+        &[
+            ("token", "{no_link}"),
+            ("password", "a long password"),
+            ("confirm", "a long password"),
+        ],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::RequestReset),
+        &[("email", "fn-matrix{n}@example.com")],
+        EVERYONE,
     ),
     // Tickets.
     sf(path!(list::ListTickets), &[], SIGNED_IN),
@@ -1030,6 +1188,19 @@ const SERVER_FNS: &[Call] = &[
         &[("org", "{org}")],
         ACCESS_LOG,
     ),
+    // Outgoing mail.
+    sf(path!(mail::LoadMailSetup), &[], ADMINS),
+    sf(path!(mail::LoadOutbox), &[], ADMINS),
+    sf(
+        path!(mail::SendTestMail),
+        &[("to", "matrix{n}@example.com")],
+        ADMINS,
+    ),
+    sf(
+        path!(mail::LoadTicketMail),
+        &[("id", "{ticket}")],
+        STAFF_HIDDEN,
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1126,6 +1297,8 @@ struct OrgData {
     category: i64,
     colleague: i64,
     colleagues_token: i64,
+    /// A requester of the org invited and not yet accepted.
+    invited: i64,
     /// Tom's.
     time_entry: i64,
 }
@@ -1380,6 +1553,18 @@ impl World {
             category,
             colleague: self.app.user_id(seed.colleague).await,
             colleagues_token: token["token"]["id"].as_i64().expect("a token"),
+            invited: self
+                .ok(
+                    Admin,
+                    Method::POST,
+                    "/api/v1/users",
+                    Some(json!({ "org_id": org, "role": "requester",
+                        "email": format!("invited@{}", seed.colleague.split('@').nth(1).unwrap_or("example.com")),
+                        "name": "Ivy Invited" })),
+                )
+                .await["id"]
+                .as_i64()
+                .expect("an invited person"),
             time_entry,
         }
     }
@@ -1411,6 +1596,8 @@ impl World {
         let id = |v: Value| v["id"].as_i64().expect("an id").to_string();
         match name {
             "org" => data.id.to_string(),
+            "no_held" => "0".to_string(),
+            "no_domain" => "nowhere.example".to_string(),
             "ticket" => data.ticket.to_string(),
             "resolved" => data.resolved.to_string(),
             "attachment" => data.attachment.to_string(),
@@ -1421,6 +1608,9 @@ impl World {
             "category" => data.category.to_string(),
             "colleague" => data.colleague.to_string(),
             "colleagues_token" => data.colleagues_token.to_string(),
+            "invited" => data.invited.to_string(),
+            // 64 hex digits, as a link's secret is, that no link has.
+            "no_link" => "0".repeat(64),
             "time_entry" => data.time_entry.to_string(),
             "canned" => self.canned.to_string(),
             "first" => "1".to_string(),
@@ -1563,6 +1753,7 @@ fn placeholder_data() -> OrgData {
         category: 0,
         colleague: 0,
         colleagues_token: 0,
+        invited: 0,
         time_entry: 0,
     }
 }
@@ -2181,6 +2372,7 @@ const PAGES: &[&str] = &[
     "/profile",
     "/admin",
     "/admin/orgs/{org}",
+    "/admin/mail",
 ];
 
 /// Server functions that read, called as the app calls them.
@@ -2206,6 +2398,8 @@ const READING_FNS: &[(&str, Args)] = &[
     (path!(admin::ListUsers), &[]),
     (path!(access::LoadAccessLog), &[]),
     (path!(access::LoadAccessLog), &[("org", "{org}")]),
+    (path!(mail::LoadOutbox), &[]),
+    (path!(mail::LoadTicketMail), &[("id", "{ticket}")]),
 ];
 
 fn leaks(who: Who, source: &str, body: &str) -> Vec<String> {
@@ -2358,4 +2552,96 @@ async fn the_markers_are_there_for_those_who_may_read_them() {
             "{who:?} {path}: {body}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mail (issue #21): who a ticket's events mail, by named expectation. The planner decides each
+// recipient with the live stream's read rule; these rows say what that must come to.
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn mail_reaches_exactly_whom_the_matrix_names() {
+    use super::notifications::{drain, file, reply};
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let rita = app.signed_in(ACME.colleague).await;
+    let bea = app.signed_in(BIRCH_REQUESTER).await;
+    for colleague in [&rita, &bea] {
+        let (status, _) = app
+            .send(
+                colleague,
+                Method::PUT,
+                "/api/v1/me/notifications",
+                json!({ "colleagues_tickets": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let ticket = file(&app, &rob, "Matrix mail", "urgent").await;
+    reply(&app, &tom, ticket, "PUBLIC-MAIL-MARKER", false).await;
+    reply(&app, &tom, ticket, "NOTE-MAIL-MARKER", true).await;
+    let (status, _) = app
+        .post(
+            &tom,
+            &format!("/api/v1/tickets/{ticket}/time"),
+            json!({ "minutes": 5, "note": "TIME-MAIL-MARKER" }),
+        )
+        .await;
+    assert!(status.is_success());
+    let rows = drain(&app).await;
+    let about: Vec<_> = rows
+        .iter()
+        .filter(|r| r.ticket_id == Some(ticket))
+        .collect();
+    let client = |to: &str| !to.ends_with("@provider.example");
+    let has = |to: &str, kind: &str| about.iter().any(|r| r.to_address == to && r.kind == kind);
+    let says = |r: &&super::notifications::Row, marker: &str| {
+        r.body_text.contains(marker) || r.body_html.contains(marker) || r.subject.contains(marker)
+    };
+
+    let rows: [(&str, bool); 9] = [
+        (
+            "a public reply mails the requester",
+            has(ACME_REQUESTER, "public_reply"),
+        ),
+        (
+            "a public reply never mails its author",
+            !about
+                .iter()
+                .any(|r| r.to_address == TECH && r.kind == "public_reply"),
+        ),
+        (
+            "an internal note mails no client person",
+            !about
+                .iter()
+                .any(|r| client(&r.to_address) && says(r, "NOTE-MAIL-MARKER")),
+        ),
+        (
+            "an internal note mails nobody at all",
+            !about.iter().any(|r| says(r, "NOTE-MAIL-MARKER")),
+        ),
+        (
+            "a time entry mails nobody",
+            !about.iter().any(|r| says(r, "TIME-MAIL-MARKER")),
+        ),
+        (
+            "a colleague without sharing gets nothing",
+            !about.iter().any(|r| r.to_address == ACME.colleague),
+        ),
+        (
+            "another organization's people get nothing",
+            !about
+                .iter()
+                .any(|r| r.to_address.ends_with("@birch.example")),
+        ),
+        (
+            "a manager is not mailed each of the organization's tickets",
+            !about.iter().any(|r| r.to_address == ACME_MANAGER),
+        ),
+        ("an urgent ticket mails the staff", has(TECH, "new_ticket")),
+    ];
+
+    let failed: Vec<&str> = rows.iter().filter(|(_, ok)| !ok).map(|(n, _)| *n).collect();
+    assert!(failed.is_empty(), "{failed:#?}\n{about:#?}");
 }

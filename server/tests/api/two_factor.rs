@@ -38,7 +38,7 @@ async fn early_in_a_step() {
 /// Sets two-factor sign-in up for the client's account through the REST API; answers the
 /// secret and the recovery codes. The confirming code is the previous step's, so the steps
 /// now and next remain for signing in.
-async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String>) {
+pub async fn enrol(app: &TestApp, client: &Client) -> (String, Vec<String>) {
     early_in_a_step().await;
     let (status, setup) = app
         .post(client, "/api/v1/me/two-factor/setup", json!({}))

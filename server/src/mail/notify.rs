@@ -1,0 +1,685 @@
+//! The notification planner: reads the live events after its cursor, decides who gets which
+//! mail (by kind, each person's switches and the same read rule as the live stream), renders
+//! each message and writes it to the outbox in the transaction that moves the cursor past
+//! its event. The event was committed with the change; the messages commit with the cursor;
+//! a crash replays from the cursor, and the outbox's unique index stops a second copy. Also
+//! the managers' digests, once per period.
+
+use super::Addresses;
+use super::render::{self, Details, Frame, Reply};
+use crate::db::Db;
+use crate::db::batch::Batch;
+use crate::db::live::StoredEvent;
+use crate::db::mail::{self, NewMail};
+use crate::db::mail_preferences::{self as prefs, MailTicket, Person};
+use app::accounts::{Actor, OrgId, Role, UserId};
+use app::error::AppError;
+use app::mail::preferences::{DigestFrequency, Kind, NewTicketMail};
+use app::tickets::TicketId;
+use futures::TryStreamExt;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// The planner's place in `live_event`.
+pub const CURSOR: &str = "notify";
+/// Events planned per transaction: a burst is written in a few commits, none of them long.
+const BATCH: i64 = 500;
+/// Messages written per trip to the database: 17 values each, well under SQLite's limit of
+/// 32766 per statement.
+const MESSAGES_PER_STATEMENT: usize = 200;
+/// How often the planner looks without being woken, in case a wake-up was missed.
+const TICK: Duration = Duration::from_secs(5);
+/// How often the digest job looks whether a new period began.
+const DIGEST_EVERY: Duration = Duration::from_secs(300);
+
+/// Plans notification mail; cheap to clone.
+#[derive(Clone)]
+pub struct Notifier {
+    db: Db,
+    addresses: Arc<Addresses>,
+    base_url: String,
+}
+
+/// One message decided on, before it is rendered.
+struct Planned {
+    event: i64,
+    ticket: TicketId,
+    kind: Kind,
+    person: UserId,
+    details: Details,
+}
+
+/// What a batch of events needs from the database, read in a few queries.
+#[derive(Default)]
+struct Context {
+    tickets: HashMap<TicketId, MailTicket>,
+    people: HashMap<UserId, Person>,
+    staff: Vec<UserId>,
+    colleagues: HashMap<OrgId, Vec<UserId>>,
+    switches: HashMap<UserId, HashMap<Kind, bool>>,
+    /// Comment id → author's name, text, internal.
+    comments: HashMap<i64, (String, String, bool)>,
+    new_ticket: NewTicketMail,
+}
+
+impl Context {
+    /// Whether `person` gets `kind`: their role gets it and they did not switch it off.
+    fn wants(&self, person: &Person, role: Role, kind: Kind) -> bool {
+        kind.applies_to(role)
+            && self
+                .switches
+                .get(&person.id)
+                .and_then(|s| s.get(&kind).copied())
+                .unwrap_or_else(|| kind.default_on(role))
+    }
+}
+
+fn comment_of(event: &StoredEvent) -> Option<i64> {
+    event.event.data["comment_id"].as_i64()
+}
+
+impl Notifier {
+    pub fn new(db: Db, addresses: Arc<Addresses>, base_url: &str) -> Notifier {
+        Notifier {
+            db,
+            addresses,
+            base_url: base_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// Plans mail for every event committed so far; answers how many messages it wrote and
+    /// the last event id it has seen planned.
+    pub async fn catch_up(&self) -> Result<(usize, i64), AppError> {
+        let mut written = 0;
+        loop {
+            match self.plan_batch().await? {
+                Step::Done(at) => return Ok((written, at)),
+                Step::Wrote(n) => written += n,
+            }
+        }
+    }
+
+    async fn plan_batch(&self) -> Result<Step, AppError> {
+        let after = {
+            let mut conn = self.db.pool().acquire().await?;
+            mail::cursor(&mut conn, CURSOR).await?
+        };
+        let events = self.db.live_events_after(after, BATCH).await?;
+        let Some(last) = events.last().map(|e| e.event.id) else {
+            return Ok(Step::Done(after));
+        };
+        let context = self.load(&events).await?;
+        let mut planned = plan(&events, &context);
+        render_markdown(&mut planned).await?;
+
+        let mut tx = self.db.begin().await?;
+        // Another planner (a second process, a test) moved on meanwhile: start over from
+        // where it got to rather than write what it may have written.
+        if !prefs::advance_cursor(&mut tx, CURSOR, after, last).await? {
+            return Ok(Step::Wrote(0));
+        }
+        // What exists already, read in the transaction (it holds the write lock, so nobody
+        // adds to it meanwhile); the rest is made here and written with the messages.
+        let mut ticket_ids: Vec<TicketId> = planned.iter().map(|p| p.ticket).collect();
+        ticket_ids.sort_unstable();
+        ticket_ids.dedup();
+        let mut threads = mail::threads_of(&mut tx, &ticket_ids).await?;
+        let mut new_threads = Vec::new();
+        // Tickets whose thread starts here and whose root no message carries yet.
+        let mut fresh: HashSet<TicketId> = HashSet::new();
+        let mut accounts: Vec<UserId> = planned.iter().map(|p| p.person).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let mut tokens = prefs::unsubscribe_tokens(&mut tx, &accounts).await?;
+        let mut new_tokens = Vec::new();
+        let mut rows = Vec::with_capacity(planned.len());
+        for item in &planned {
+            let (Some(ticket), Some(person)) = (
+                context.tickets.get(&item.ticket),
+                context.people.get(&item.person),
+            ) else {
+                continue;
+            };
+            let thread = threads.entry(item.ticket).or_insert_with(|| {
+                let thread = mail::MailThread::start(item.ticket, |_| {
+                    self.addresses.message_id(&format!("t{}", item.ticket))
+                });
+                new_threads.push(thread.clone());
+                fresh.insert(item.ticket);
+                thread
+            });
+            let token = tokens.entry((person.id, item.kind)).or_insert_with(|| {
+                let token = prefs::new_unsubscribe_token();
+                new_tokens.push((person.id, item.kind, token.clone()));
+                token
+            });
+            let unsubscribe = self.unsubscribe_url(token);
+            let client = item.kind.applies_to(Role::Requester);
+            let rendered = render::ticket_message(
+                item.kind,
+                ticket,
+                &item.details,
+                &Frame {
+                    base_url: &self.base_url,
+                    recipient_name: &person.name,
+                    reply_by_mail: client,
+                    unsubscribe_url: Some(&unsubscribe),
+                },
+            );
+            // The requester's receipt opens a thread started here: it is the message the root
+            // names.
+            let opens = item.kind == Kind::RequestReceived
+                && person.id == ticket.requester_id
+                && fresh.remove(&item.ticket);
+            let (message_id, in_reply_to, references) = if opens {
+                (thread.root_message_id.clone(), None, Vec::new())
+            } else {
+                (
+                    self.addresses.message_id(&format!("t{}", item.ticket)),
+                    Some(thread.root_message_id.clone()),
+                    vec![thread.root_message_id.clone()],
+                )
+            };
+            rows.push(NewMail {
+                kind: item.kind.as_str().into(),
+                ticket: Some(item.ticket),
+                account: Some(person.id),
+                to: person.email.clone(),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                message_id,
+                in_reply_to,
+                references,
+                reply_to: Some(
+                    self.addresses
+                        .reply_address(&thread.reply_token)
+                        .to_string(),
+                ),
+                unsubscribe_url: Some(unsubscribe),
+                source_event: Some(item.event),
+                sensitive: false,
+            });
+        }
+        // A few trips to the writer for the whole batch, not three per message.
+        let at = crate::db::now();
+        let mut first = Batch::default();
+        for thread in &new_threads {
+            mail::push_thread(&mut first, thread, &at);
+        }
+        for (account, kind, token) in &new_tokens {
+            prefs::push_unsubscribe_token(&mut first, *account, *kind, token, &at);
+        }
+        if !new_threads.is_empty() || !new_tokens.is_empty() {
+            first.execute(&mut tx).await?;
+        }
+        let mut written = 0;
+        for chunk in rows.chunks(MESSAGES_PER_STATEMENT) {
+            let mut batch = Batch::default();
+            for row in chunk {
+                mail::push_enqueue(&mut batch, row, &at);
+            }
+            let ids: Vec<i64> = batch.fetch_ids(&mut tx)?.try_collect().await?;
+            written += ids.len();
+        }
+        tx.commit().await?;
+        Ok(Step::Wrote(written))
+    }
+
+    fn unsubscribe_url(&self, token: &str) -> String {
+        format!("{}/mail/unsubscribe?t={token}", self.base_url)
+    }
+
+    /// Reads what planning `events` needs: their tickets, the people involved and their
+    /// switches, the replies; a few queries for the whole batch.
+    async fn load(&self, events: &[StoredEvent]) -> Result<Context, AppError> {
+        let ticket_ids: Vec<TicketId> = events
+            .iter()
+            .filter_map(|e| e.event.ticket_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if ticket_ids.is_empty() {
+            return Ok(Context::default());
+        }
+        let tickets: HashMap<TicketId, MailTicket> = self
+            .db
+            .mail_tickets(&ticket_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        let comment_ids: Vec<i64> = events.iter().filter_map(comment_of).collect();
+        let comments = if comment_ids.is_empty() {
+            HashMap::new()
+        } else {
+            self.db.mail_comments(&comment_ids).await?
+        };
+        let mut ids: HashSet<UserId> = HashSet::new();
+        for ticket in tickets.values() {
+            ids.insert(ticket.requester_id);
+            ids.extend(ticket.assignee_id);
+        }
+        for event in events {
+            ids.extend(event.event.actor_id);
+            ids.extend(event.event.data["assignee_id"].as_i64());
+        }
+        let mut people: HashMap<UserId, Person> = HashMap::new();
+        for person in self
+            .db
+            .mail_people(&ids.into_iter().collect::<Vec<_>>())
+            .await?
+        {
+            people.insert(person.id, person);
+        }
+        let staff_list = self.db.mail_staff().await?;
+        let staff = staff_list.iter().map(|p| p.id).collect();
+        for person in staff_list {
+            people.insert(person.id, person);
+        }
+        let shared_orgs: Vec<OrgId> = events
+            .iter()
+            .filter(|e| e.audience.org_shares && !e.audience.internal)
+            .filter_map(|e| e.audience.org_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut colleagues: HashMap<OrgId, Vec<UserId>> = HashMap::new();
+        if !shared_orgs.is_empty() {
+            for person in self.db.mail_colleagues(&shared_orgs).await? {
+                colleagues.entry(person.org_id).or_default().push(person.id);
+                people.insert(person.id, person);
+            }
+        }
+        let switches = self
+            .db
+            .mail_switches(&people.keys().copied().collect::<Vec<_>>())
+            .await?;
+        let new_ticket = self.db.new_ticket_mail().await?;
+        Ok(Context {
+            tickets,
+            people,
+            staff,
+            colleagues,
+            switches,
+            comments,
+            new_ticket,
+        })
+    }
+
+    /// Writes each manager whose digest is on their organization's figures for the period
+    /// that ended last, once per period: the period's number is a cursor moved in the same
+    /// transaction as the digests are written. Answers how many were written.
+    pub async fn send_digests(&self, now: OffsetDateTime) -> Result<usize, AppError> {
+        let mut written = 0;
+        for frequency in [DigestFrequency::Daily, DigestFrequency::Weekly] {
+            written += self.send_digest(frequency, now).await?;
+        }
+        Ok(written)
+    }
+
+    async fn send_digest(
+        &self,
+        frequency: DigestFrequency,
+        now: OffsetDateTime,
+    ) -> Result<usize, AppError> {
+        let cursor = format!("digest_{}", frequency.as_str());
+        let (period, start, end, label) = period_of(frequency, now);
+        let sent = {
+            let mut conn = self.db.pool().acquire().await?;
+            mail::cursor(&mut conn, &cursor).await?
+        };
+        if sent >= period {
+            return Ok(0);
+        }
+        let managers = self.db.digest_managers(frequency).await?;
+        let mut counts = HashMap::new();
+        for manager in &managers {
+            if let Entry::Vacant(entry) = counts.entry(manager.org_id) {
+                entry.insert(self.db.digest_counts(manager.org_id, &start, &end).await?);
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        if !prefs::advance_cursor(&mut tx, &cursor, sent, period).await? {
+            return Ok(0);
+        }
+        let mut written = 0;
+        for manager in &managers {
+            let token = prefs::unsubscribe_token(&mut tx, manager.id, Kind::Digest).await?;
+            let unsubscribe = self.unsubscribe_url(&token);
+            let rendered = render::digest(
+                &manager.org_name,
+                label,
+                &counts[&manager.org_id],
+                &self.base_url,
+                &Frame {
+                    base_url: &self.base_url,
+                    recipient_name: &manager.name,
+                    reply_by_mail: false,
+                    unsubscribe_url: Some(&unsubscribe),
+                },
+            );
+            let row = NewMail {
+                kind: Kind::Digest.as_str().into(),
+                account: Some(manager.id),
+                to: manager.email.clone(),
+                subject: rendered.subject,
+                text: rendered.text,
+                html: rendered.html,
+                message_id: self
+                    .addresses
+                    .message_id(&format!("digest{}", manager.org_id)),
+                unsubscribe_url: Some(unsubscribe),
+                ..NewMail::default()
+            };
+            if mail::enqueue(&mut tx, &row).await?.is_some() {
+                written += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+}
+
+enum Step {
+    /// Nothing after the cursor, which stands at this id.
+    Done(i64),
+    Wrote(usize),
+}
+
+/// The number of the `frequency`'s period `now` falls in (days, or weeks from a Monday,
+/// since 1970), and the stored times the period before it began and ended, with its name.
+fn period_of(
+    frequency: DigestFrequency,
+    now: OffsetDateTime,
+) -> (i64, String, String, &'static str) {
+    let day = now.unix_timestamp().div_euclid(86_400);
+    let at = |day: i64| {
+        crate::db::timestamp(
+            OffsetDateTime::from_unix_timestamp(day * 86_400).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        )
+    };
+    match frequency {
+        DigestFrequency::Daily => (day, at(day - 1), at(day), "yesterday"),
+        DigestFrequency::Weekly => {
+            // 1970-01-01 was a Thursday: three days on, weeks start on Mondays.
+            let week = (day + 3).div_euclid(7);
+            let monday = week * 7 - 3;
+            (week, at(monday - 7), at(monday), "last week")
+        }
+    }
+}
+
+/// Who gets what for each event: the rules of the kinds, the switches, and the live stream's
+/// read rule, which keeps internal events and other organizations' tickets from the client's
+/// people whatever a rule below says.
+fn plan(events: &[StoredEvent], ctx: &Context) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for event in events {
+        let Some(ticket_id) = event.event.ticket_id else {
+            continue;
+        };
+        let Some(ticket) = ctx.tickets.get(&ticket_id) else {
+            continue;
+        };
+        let actor = event.event.actor_id;
+        let actor_is_staff = actor
+            .and_then(|a| ctx.people.get(&a))
+            .and_then(Person::actor)
+            .is_some_and(|a| a.is_provider_staff());
+        let data = &event.event.data;
+        let mut seen: HashSet<(UserId, Kind)> = HashSet::new();
+        let mut add = |out: &mut Vec<Planned>, person: UserId, kind: Kind, details: &Details| {
+            let Some(p) = ctx.people.get(&person) else {
+                return;
+            };
+            let Some(reader) = p.actor() else {
+                return;
+            };
+            // Nobody is mailed about their own change, but for the receipt of their request.
+            let own = actor == Some(person);
+            if own && kind != Kind::RequestReceived {
+                return;
+            }
+            if !ctx.wants(p, reader.role, kind) || !event.may_receive(&reader) {
+                return;
+            }
+            // The client's kinds carry what the client may read; staff kinds go to staff.
+            if kind.applies_to(Role::Requester) == reader.is_provider_staff() {
+                return;
+            }
+            if seen.insert((person, kind)) {
+                out.push(Planned {
+                    event: event.event.id,
+                    ticket: ticket_id,
+                    kind,
+                    person,
+                    details: details.clone(),
+                });
+            }
+        };
+        // The requester, then colleagues who follow their organization's shared tickets.
+        let mut client_side = vec![ticket.requester_id];
+        if event.audience.org_shares
+            && let Some(org) = event.audience.org_id
+        {
+            client_side.extend(ctx.colleagues.get(&org).into_iter().flatten());
+        }
+        match event.event.kind.as_str() {
+            "ticket.created" => {
+                for &person in &client_side {
+                    add(&mut out, person, Kind::RequestReceived, &Details::Received);
+                }
+                let urgent = data["priority"].as_str().unwrap_or(&ticket.priority) == "urgent";
+                let mail_staff = match ctx.new_ticket {
+                    NewTicketMail::All => true,
+                    NewTicketMail::Urgent => urgent,
+                    NewTicketMail::None => false,
+                };
+                if mail_staff {
+                    let details = Details::NewTicket {
+                        markdown: ticket.body.clone(),
+                        html: String::new(),
+                    };
+                    for &person in &ctx.staff {
+                        add(&mut out, person, Kind::NewTicket, &details);
+                    }
+                }
+            }
+            "ticket.replied" => {
+                let Some((author, body, internal)) =
+                    comment_of(event).and_then(|c| ctx.comments.get(&c))
+                else {
+                    continue;
+                };
+                if *internal || event.audience.internal {
+                    continue;
+                }
+                let details = Details::Reply(Reply {
+                    author: author.clone(),
+                    markdown: body.clone(),
+                    html: String::new(),
+                });
+                for &person in &client_side {
+                    add(&mut out, person, Kind::PublicReply, &details);
+                }
+                if !actor_is_staff && let Some(assignee) = ticket.assignee_id {
+                    add(&mut out, assignee, Kind::RequesterReplied, &details);
+                }
+            }
+            "ticket.updated" | "ticket.assigned" => {
+                let status = data["status"].as_str().unwrap_or_default();
+                let from = data["from"].as_str();
+                if from.is_some_and(|from| from != status) {
+                    let kind_details = match status {
+                        "pending" | "resolved" => Some((
+                            Kind::StatusChanged,
+                            Details::Status {
+                                status: status.into(),
+                            },
+                        )),
+                        "closed" => Some((Kind::Closed, Details::Closed)),
+                        _ => None,
+                    };
+                    if let Some((kind, details)) = kind_details {
+                        for &person in &client_side {
+                            add(&mut out, person, kind, &details);
+                        }
+                    }
+                }
+                if event.event.kind == "ticket.assigned"
+                    && let Some(assignee) = data["assignee_id"].as_i64()
+                {
+                    add(&mut out, assignee, Kind::AssignedToMe, &Details::Assigned);
+                }
+            }
+            "ticket.sla_warning" | "ticket.sla_breached" => {
+                let target = data["target"].as_str().unwrap_or("resolution").to_string();
+                let (kind, details) = if event.event.kind == "ticket.sla_warning" {
+                    (
+                        Kind::SlaWarning,
+                        Details::SlaWarning {
+                            target,
+                            due: data["due_at"].as_str().map(String::from),
+                        },
+                    )
+                } else {
+                    (Kind::SlaMissed, Details::SlaMissed { target })
+                };
+                if let Some(assignee) = data["assignee_id"].as_i64() {
+                    add(&mut out, assignee, kind, &details);
+                }
+            }
+            // Internal notes, files, ratings: no mail. A note never reaches a client's person
+            // (and `may_receive` refuses its event to them in any case).
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Renders the Markdown of replies and new tickets into sanitised HTML, once per event, off
+/// the runtime's threads.
+async fn render_markdown(planned: &mut [Planned]) -> Result<(), AppError> {
+    let mut sources: HashMap<i64, String> = HashMap::new();
+    for item in planned.iter() {
+        match &item.details {
+            Details::Reply(Reply { markdown, .. }) | Details::NewTicket { markdown, .. } => {
+                sources
+                    .entry(item.event)
+                    .or_insert_with(|| markdown.clone());
+            }
+            _ => {}
+        }
+    }
+    if sources.is_empty() {
+        return Ok(());
+    }
+    let rendered: HashMap<i64, String> = crate::blocking::run(move || {
+        sources
+            .into_iter()
+            .map(|(event, markdown)| (event, crate::markdown::render(&markdown)))
+            .collect()
+    })
+    .await?;
+    for item in planned.iter_mut() {
+        if let Some(done) = rendered.get(&item.event) {
+            match &mut item.details {
+                Details::Reply(Reply { html, .. }) | Details::NewTicket { html, .. } => {
+                    html.clone_from(done)
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The planner's identity on the live bus: it reads every event, as staff do, and decides
+/// per recipient with their own read rule.
+fn planner_actor() -> Actor {
+    Actor {
+        user_id: 0,
+        name: "Mail".into(),
+        email: String::new(),
+        role: Role::Admin,
+        org_id: 0,
+        org_name: String::new(),
+    }
+}
+
+/// Starts the planner, woken by every published event and by a tick, and the digest job.
+pub fn spawn(notifier: Notifier, bus: Arc<crate::live::Bus>) {
+    let planner = notifier.clone();
+    tokio::spawn(async move {
+        let mut subscription = match bus.subscribe(planner_actor(), None).await {
+            Ok(s) => Some(s),
+            Err(err) => {
+                tracing::error!(error = %err, "the mail planner cannot listen to the live bus");
+                None
+            }
+        };
+        let mut tick = tokio::time::interval(TICK);
+        let mut planned_up_to = 0;
+        loop {
+            tokio::select! {
+                event = async {
+                    match subscription.as_mut() {
+                        Some(s) => s.next().await,
+                        None => std::future::pending().await,
+                    }
+                } => match event {
+                    None => return,
+                    // Planned in an earlier run already: in a burst, one run covers many wakes.
+                    Some(event) if event.id <= planned_up_to && !event.is_resync() => continue,
+                    Some(_) => {}
+                },
+                _ = tick.tick() => {}
+            }
+            match planner.catch_up().await {
+                Ok((written, at)) => {
+                    planned_up_to = at;
+                    if written > 0 {
+                        tracing::debug!(written, "planned notification mail");
+                    }
+                }
+                Err(err) => tracing::error!(error = %err, "planning notification mail failed"),
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(DIGEST_EVERY);
+        loop {
+            every.tick().await;
+            match notifier.send_digests(OffsetDateTime::now_utc()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(digests = n, "wrote managers' digests"),
+                Err(err) => tracing::error!(error = %err, "writing digests failed"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_days_and_weeks_from_monday() {
+        // Wednesday 2026-12-09, noon.
+        let now = time::macros::datetime!(2026-12-09 12:00 UTC);
+        let (day, from, to, _) = period_of(DigestFrequency::Daily, now);
+        assert_eq!(from, "2026-12-08T00:00:00.000Z");
+        assert_eq!(to, "2026-12-09T00:00:00.000Z");
+        let (week, from, to, _) = period_of(DigestFrequency::Weekly, now);
+        assert_eq!(from, "2026-11-30T00:00:00.000Z");
+        assert_eq!(to, "2026-12-07T00:00:00.000Z");
+        let (next_day, ..) = period_of(DigestFrequency::Daily, now + time::Duration::days(1));
+        assert_eq!(next_day, day + 1);
+        let (same_week, ..) = period_of(DigestFrequency::Weekly, now + time::Duration::days(4));
+        assert_eq!(same_week, week, "Sunday is in the same week");
+    }
+}

@@ -1,0 +1,620 @@
+//! Mail read into tickets, against a real Dovecot: a known person's mail files a ticket, a
+//! reply lands on its ticket, automatic mail files nothing, unknown senders become requesters
+//! or wait for an admin, a message never files twice (delivered twice, or read again after a
+//! crash before it was marked seen), hostile mail becomes an entry, and IDLE files at once.
+
+use super::support::*;
+use crate::mail_servers::{MailServers, PASSWORD};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+const DESK: &str = "help@desk.example";
+
+struct Rig {
+    mail: MailServers,
+    app: TestApp,
+    admin: Client,
+}
+
+/// Mail servers, and Deskside reading the help desk's inbox from them (IDLE; a poll would
+/// take an hour, so nothing here is filed by polling).
+async fn rig() -> Rig {
+    rig_with(|_| {}).await
+}
+
+async fn rig_with(configure: impl FnOnce(&mut server::settings::Settings)) -> Rig {
+    let mail = MailServers::start().await.unwrap_or_else(|e| panic!("{e}"));
+    let port = mail.imap_addr().port();
+    let app = spawn_with(|s| {
+        s.mail.mail_from = format!("IT Help <{DESK}>");
+        s.mail.imap.imap_mailboxes = vec![format!(
+            "imap://help%40desk.example@127.0.0.1:{port}/INBOX?tls=none"
+        )];
+        s.mail.imap.imap_password = Some(PASSWORD.to_string().into());
+        s.mail.imap.imap_poll_secs = 3600;
+        configure(s);
+    })
+    .await;
+    let admin = app.signed_in(ADMIN).await;
+    Rig { mail, app, admin }
+}
+
+/// Waits (up to a minute) until `check` answers something.
+async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Rig {
+    async fn overview(&self) -> Value {
+        let (status, body) = self.app.get(&self.admin, "/api/v1/mail/inbound").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Waits until the message with `subject` is recorded, and answers its entry (from any
+    /// list) or, once filed, the ticket number.
+    async fn recorded(&self, subject: &str) -> Value {
+        eventually(&format!("{subject} recorded"), || async {
+            let row = sqlx::query_as::<_, (String, Option<i64>, Option<String>)>(
+                "select outcome, ticket_id, reason from mail_inbound where subject = ?",
+            )
+            .bind(subject)
+            .fetch_optional(self.app.db.pool())
+            .await
+            .unwrap();
+            row.map(|(outcome, ticket, reason)| {
+                json!({ "outcome": outcome, "ticket_id": ticket, "reason": reason })
+            })
+        })
+        .await
+    }
+
+    /// Waits until the inbox's message with `subject` carries `\Seen`.
+    async fn seen(&self, subject: &str) {
+        eventually(&format!("{subject} seen"), || async {
+            let inbox = self.mail.mailbox(DESK).await.unwrap();
+            inbox
+                .iter()
+                .find(|m| m.text().contains(&format!("Subject: {subject}\r\n")))
+                .filter(|m| m.flags.iter().any(|f| f == "\\Seen"))
+                .map(|_| ())
+        })
+        .await
+    }
+
+    async fn append(&self, raw: String) {
+        self.mail.append(DESK, raw.as_bytes()).await.unwrap();
+    }
+
+    async fn ticket(&self, id: i64) -> Value {
+        let tech = self.app.signed_in(TECH).await;
+        let (status, body) = self.app.get(&tech, &format!("/api/v1/tickets/{id}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    async fn ticket_count(&self) -> i64 {
+        sqlx::query_scalar("select count(*) from ticket")
+            .fetch_one(self.app.db.pool())
+            .await
+            .unwrap()
+    }
+
+    async fn filed(&self, subject: &str) -> i64 {
+        let entry = self.recorded(subject).await;
+        assert_eq!(entry["outcome"], "filed", "{entry}");
+        entry["ticket_id"].as_i64().expect("a ticket")
+    }
+}
+
+fn plain(from: &str, subject: &str, id: &str, extra: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: {DESK}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
+         Date: Mon, 1 Dec 2026 10:00:00 +0000\r\n{extra}\r\n{body}\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_known_persons_mail_files_a_ticket_in_their_org_with_body_trimmed_and_attachment() {
+    let rig = rig().await;
+    let raw = format!(
+        "From: Rob Requester <Rob@Acme.Example>\r\nTo: {DESK}\r\nSubject: Printer jams\r\n\
+         Message-ID: <m1@acme.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain\r\n\r\nIt jams on every page.\r\n\r\n-- \r\nRob\r\nAcme Dental\r\n\
+         --b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"log.txt\"\r\n\r\n\
+         paper path error\r\n--b--\r\n"
+    );
+
+    rig.append(raw).await;
+
+    let id = rig.filed("Printer jams").await;
+    let ticket = rig.ticket(id).await;
+    assert_eq!(ticket["subject"], "Printer jams");
+    assert_eq!(ticket["org_name"], "Acme Dental");
+    assert_eq!(ticket["requester_name"], "Rob Requester");
+    assert_eq!(ticket["body"], "It jams on every page.");
+    assert_eq!(ticket["attachments"][0]["file_name"], "log.txt");
+    rig.seen("Printer jams").await;
+}
+
+#[tokio::test]
+async fn a_reply_by_token_or_by_in_reply_to_lands_on_its_ticket_and_reopens_it() {
+    let rig = rig().await;
+    rig.append(plain(
+        "rob@acme.example",
+        "VPN down",
+        "v1@acme.example",
+        "",
+        "No VPN.",
+    ))
+    .await;
+    let id = rig.filed("VPN down").await;
+    let thread = {
+        let mut tx = rig.app.db.begin().await.unwrap();
+        let thread = server::db::mail::thread_of(&mut tx, id, |t| {
+            format!("deskside.t{id}.{t}@desk.example")
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        thread
+    };
+    let tech = rig.app.signed_in(TECH).await;
+    let (status, body) = rig
+        .app
+        .send(
+            &tech,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // By the reply token in the address.
+    rig.append(format!(
+        "From: rob@acme.example\r\nTo: IT Help <help+{}@desk.example>\r\n\
+         Subject: Re: [#{id}] VPN down\r\nMessage-ID: <v2@acme.example>\r\n\r\n\
+         Still down.\r\n\r\nOn Mon, 1 Dec 2026, IT Help <{DESK}> wrote:\r\n> Resolved.\r\n",
+        thread.reply_token
+    ))
+    .await;
+    let entry = rig.recorded(&format!("Re: [#{id}] VPN down")).await;
+    assert_eq!(entry["outcome"], "replied", "{entry}");
+    assert_eq!(entry["ticket_id"], id);
+    let ticket = rig.ticket(id).await;
+    assert_eq!(ticket["status"], "open");
+    let text = ticket["timeline"].to_string();
+    assert!(text.contains("Still down."), "{text}");
+    assert!(
+        !text.contains("Resolved."),
+        "quoted history is trimmed: {text}"
+    );
+
+    // By In-Reply-To alone, as a manager of the org.
+    rig.append(format!(
+        "From: mia@acme.example\r\nTo: {DESK}\r\nSubject: about the VPN\r\n\
+         Message-ID: <v3@acme.example>\r\nIn-Reply-To: <{}>\r\n\r\nI can confirm.\r\n",
+        thread.root_message_id
+    ))
+    .await;
+    let entry = rig.recorded("about the VPN").await;
+    assert_eq!(entry["outcome"], "replied", "{entry}");
+    assert_eq!(entry["ticket_id"], id);
+    assert_eq!(rig.ticket_count().await, 1);
+}
+
+#[tokio::test]
+async fn automatic_mail_and_our_own_messages_file_nothing_and_are_recorded() {
+    let rig = rig().await;
+    let ours = "deskside.t1.0123456789abcdef@desk.example";
+    for (subject, extra) in [
+        ("Out of office", "Auto-Submitted: auto-replied\r\n"),
+        ("Undelivered", "Return-Path: <>\r\n"),
+        (
+            "Newsletter",
+            "List-Id: <news.acme.example>\r\nPrecedence: list\r\n",
+        ),
+        ("Bulk", "Precedence: bulk\r\n"),
+    ] {
+        rig.append(plain(
+            "rob@acme.example",
+            subject,
+            &format!("{}@acme.example", subject.replace(' ', "")),
+            extra,
+            "x",
+        ))
+        .await;
+    }
+    rig.append(plain("rob@acme.example", "Looped", ours, "", "x"))
+        .await;
+    rig.append(plain(DESK, "From ourselves", "self1@desk.example", "", "x"))
+        .await;
+
+    for subject in [
+        "Out of office",
+        "Undelivered",
+        "Newsletter",
+        "Bulk",
+        "Looped",
+        "From ourselves",
+    ] {
+        let entry = rig.recorded(subject).await;
+        assert_eq!(entry["outcome"], "ignored", "{subject}: {entry}");
+        rig.seen(subject).await;
+    }
+    assert_eq!(rig.ticket_count().await, 0);
+    let outbox: i64 = sqlx::query_scalar("select count(*) from mail_outbox")
+        .fetch_one(rig.app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(outbox, 0, "nothing is answered");
+    assert_eq!(rig.overview().await["ignored"].as_array().unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn unknown_senders_become_requesters_of_a_listed_domain_or_wait_for_an_admin() {
+    let rig = rig().await;
+    let acme = rig.app.org_id("Acme Dental").await;
+    let (status, body) = rig
+        .app
+        .post(
+            &rig.admin,
+            "/api/v1/mail/inbound/domains",
+            json!({ "org_id": acme, "domain": "acme.example" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    rig.append(plain(
+        "Nina New <nina@acme.example>",
+        "New laptop",
+        "n1@acme.example",
+        "",
+        "Please set it up.",
+    ))
+    .await;
+    rig.append(plain(
+        "Sam Stranger <sam@elsewhere.example>",
+        "Hello there",
+        "s1@elsewhere.example",
+        "",
+        "Can you help?",
+    ))
+    .await;
+    rig.append(plain(
+        "spam@elsewhere.example",
+        "Buy now",
+        "s2@elsewhere.example",
+        "",
+        "Cheap.",
+    ))
+    .await;
+
+    let id = rig.filed("New laptop").await;
+    let ticket = rig.ticket(id).await;
+    assert_eq!(ticket["org_name"], "Acme Dental");
+    assert_eq!(ticket["requester_name"], "Nina New");
+    let nina = rig
+        .app
+        .login(&rig.app.client(), "nina@acme.example", "")
+        .await;
+    assert_ne!(
+        nina.status(),
+        StatusCode::OK,
+        "a new requester has no password"
+    );
+
+    assert_eq!(rig.recorded("Hello there").await["outcome"], "held");
+    assert_eq!(rig.recorded("Buy now").await["outcome"], "held");
+    rig.seen("Hello there").await;
+    let held = rig.overview().await["held"].clone();
+    let held_id = |subject: &str| {
+        held.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["subject"] == subject)
+            .and_then(|m| m["id"].as_i64())
+            .unwrap()
+    };
+    let (hello, spam) = (held_id("Hello there"), held_id("Buy now"));
+    assert_eq!(rig.ticket_count().await, 1, "held mail files nothing");
+
+    let birch = rig.app.org_id("Birch Accounting").await;
+    let (status, body) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{hello}/accept"),
+            json!({ "org_id": birch }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ticket = rig.ticket(body["ticket_id"].as_i64().unwrap()).await;
+    assert_eq!(ticket["org_name"], "Birch Accounting");
+    assert_eq!(ticket["subject"], "Hello there");
+    assert_eq!(ticket["body"], "Can you help?");
+
+    let (status, _) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{spam}/reject"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(rig.ticket_count().await, 2);
+    assert!(rig.overview().await["held"].as_array().unwrap().is_empty());
+    // Deciding twice finds nothing held.
+    let (status, _) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{hello}/accept"),
+            json!({ "org_id": birch }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_same_message_delivered_twice_files_once() {
+    let rig = rig().await;
+    let raw = plain(
+        "rob@acme.example",
+        "Twice",
+        "twice@acme.example",
+        "",
+        "Once please.",
+    );
+
+    rig.mail
+        .send("rob@acme.example", &[DESK], raw.as_bytes())
+        .await
+        .unwrap();
+    rig.filed("Twice").await;
+    rig.seen("Twice").await;
+    rig.append(raw).await;
+    rig.append(plain(
+        "rob@acme.example",
+        "After",
+        "after@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("After").await;
+    assert_eq!(rig.ticket_count().await, 2);
+    let inbox = rig.mail.mailbox(DESK).await.unwrap();
+    assert!(
+        inbox.iter().all(|m| m.flags.iter().any(|f| f == "\\Seen")),
+        "the copy is marked seen too"
+    );
+}
+
+#[tokio::test]
+async fn a_reader_stopped_after_the_commit_but_before_marking_seen_files_nothing_twice() {
+    let rig = rig_with(|s| {
+        s.mail
+            .imap
+            .test_hooks
+            .stop_after_commit
+            .store(true, Ordering::SeqCst);
+    })
+    .await;
+
+    rig.append(plain(
+        "rob@acme.example",
+        "Crash",
+        "crash@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("Crash").await;
+    // The reader reconnects, reads the message again, finds it filed and marks it seen.
+    rig.seen("Crash").await;
+    let hooks = &rig.app.settings.mail.imap.test_hooks;
+    assert!(
+        !hooks.stop_after_commit.load(Ordering::SeqCst),
+        "the crash happened"
+    );
+    assert_eq!(rig.ticket_count().await, 1);
+    let status = &rig.overview().await["mailboxes"][0];
+    assert!(
+        status["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("stopped"),
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn hostile_mail_becomes_an_entry_and_the_next_good_message_still_files() {
+    let rig = rig_with(|s| s.mail.imap.imap_max_message_mb = 1).await;
+    rig.append(format!(
+        "From: rob@acme.example\r\nTo: {DESK}\r\nSubject: Scripted\r\nMessage-ID: <h1@acme.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n\
+         <p>Click</p><script>alert(document.cookie)</script><img src=x onerror=alert(1)>\r\n"
+    ))
+    .await;
+    rig.append(format!(
+        "To: {DESK}\r\nSubject: Nobody\r\nMessage-ID: <h2@acme.example>\r\n\
+         Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nbroken"
+    ))
+    .await;
+    rig.append(plain(
+        "rob@acme.example",
+        "Huge",
+        "h3@acme.example",
+        "",
+        &"A".repeat(1_200_000),
+    ))
+    .await;
+    rig.append(plain(
+        "rob@acme.example",
+        "Good one",
+        "h4@acme.example",
+        "",
+        "Fine.",
+    ))
+    .await;
+
+    let good = rig.filed("Good one").await;
+    assert!(good > 0);
+    let scripted = rig.filed("Scripted").await;
+    let body = rig.ticket(scripted).await["body"].to_string();
+    assert!(
+        !body.contains("script") && !body.contains("alert"),
+        "{body}"
+    );
+    assert_eq!(rig.recorded("Nobody").await["outcome"], "problem");
+    let huge = rig.recorded("Huge").await;
+    assert_eq!(huge["outcome"], "problem");
+    assert!(huge["reason"].as_str().unwrap().contains("MB"), "{huge}");
+    for subject in ["Scripted", "Nobody", "Huge", "Good one"] {
+        rig.seen(subject).await;
+    }
+    let problems = rig.overview().await["problems"].to_string();
+    for subject in ["Scripted", "Nobody", "Huge"] {
+        assert!(problems.contains(subject), "{subject}: {problems}");
+    }
+}
+
+#[tokio::test]
+async fn a_message_arriving_while_the_reader_idles_is_filed_without_a_poll() {
+    let rig = rig().await;
+    // The first round is done once the mailbox reports a success; the reader then idles
+    // (the poll interval is an hour).
+    eventually("the first round", || async {
+        let o = rig.overview().await;
+        o["mailboxes"][0]["last_success_at"].as_str().map(|_| ())
+    })
+    .await;
+
+    rig.mail
+        .send(
+            "rob@acme.example",
+            &[DESK],
+            plain(
+                "rob@acme.example",
+                "While idle",
+                "idle@acme.example",
+                "",
+                "x",
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+
+    rig.filed("While idle").await;
+    assert!(rig.overview().await["mailboxes"][0]["last_error"].is_null());
+}
+
+#[tokio::test]
+async fn the_mailbox_is_read_over_tls_with_the_extra_root_certificate() {
+    let mail = MailServers::start().await.unwrap_or_else(|e| panic!("{e}"));
+    let port = mail.imaps_addr().port();
+    let ca = mail.ca_file().to_path_buf();
+    let app = spawn_with(|s| {
+        s.mail.mail_from = format!("IT Help <{DESK}>");
+        s.mail.imap.imap_mailboxes = vec![format!(
+            "imaps://help%40desk.example@127.0.0.1:{port}/INBOX"
+        )];
+        s.mail.imap.imap_password = Some(PASSWORD.to_string().into());
+        s.mail.imap.imap_ca_file = Some(ca);
+        s.mail.imap.imap_poll_secs = 3600;
+    })
+    .await;
+    let admin = app.signed_in(ADMIN).await;
+    let rig = Rig { mail, app, admin };
+
+    rig.append(plain(
+        "rob@acme.example",
+        "Over TLS",
+        "tls@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("Over TLS").await;
+    rig.seen("Over TLS").await;
+}
+
+#[tokio::test]
+async fn only_admins_see_and_decide_incoming_mail() {
+    let app = spawn().await;
+    let tech = app.signed_in(TECH).await;
+    let (status, _) = app.get(&tech, "/api/v1/mail/inbound").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let admin = app.signed_in(ADMIN).await;
+    let (status, body) = app.get(&admin, "/api/v1/mail/inbound").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["mailboxes"].as_array().unwrap().is_empty());
+    let acme = app.org_id("Acme Dental").await;
+    let (status, body) = app
+        .post(
+            &admin,
+            "/api/v1/mail/inbound/domains",
+            json!({ "org_id": acme, "domain": "not a domain" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_code(&body), "invalid");
+}
+
+#[tokio::test]
+async fn an_admin_adds_and_removes_a_mail_domain_without_javascript() {
+    use app::mail::inbound::page::{AddMailDomain, RemoveMailDomain};
+    use leptos::server_fn::ServerFn;
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let acme = app.org_id("Acme Dental").await.to_string();
+    const PAGE: &str = "/admin/mail";
+
+    let res = app
+        .post_form(
+            &admin,
+            AddMailDomain::PATH,
+            PAGE,
+            &[("org_id", &acme), ("domain", "Acme.Example")],
+        )
+        .await;
+
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.page_text(&admin, PAGE).await;
+    assert!(page.contains("acme.example — Acme Dental"), "{page}");
+    assert!(page.contains("No mailbox is read"), "{page}");
+
+    let res = app
+        .post_form(
+            &admin,
+            RemoveMailDomain::PATH,
+            PAGE,
+            &[("domain", "acme.example")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let page = app.page_text(&admin, PAGE).await;
+    assert!(!page.contains("acme.example — Acme Dental"), "{page}");
+}
