@@ -43,6 +43,9 @@ test("an emailed request is answered in the browser and the answer's reply by ma
   await tom.getByLabel("Internal note (only the provider's staff see it)").check();
   await tom.getByRole("button", { name: "Send" }).click();
   await expect(tom.locator(".entry.note").filter({ hasText: note })).toBeVisible();
+  // The live stream can show the note before the send's own answer, which then empties the
+  // box: wait for that, or the reply typed next is wiped.
+  await expect(tom.getByLabel("Your reply")).toHaveValue("");
   await tom.getByLabel("Your reply").fill(answer);
   await tom.getByRole("button", { name: "Send" }).click();
   await expect(tom.locator(".entry.comment").filter({ hasText: answer })).toBeVisible();
