@@ -21,11 +21,11 @@ test("an invitation link signs the person in once and then tells anyone it no lo
   await expect(page.getByRole("alert")).toContainText("Invalid email or password.");
   await open(page, info, link);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Welcome, Ivy Invited");
-  await page.getByLabel("New password").fill("ivys own password");
+  await page.getByLabel("New password", { exact: true }).fill("ivys own password");
   await page.getByLabel("Repeat the new password").fill("ivys own passwort");
   await page.getByRole("button", { name: "Set password and sign in" }).click();
   await expect(page.locator("#link-confirm-error")).toHaveText("The two passwords differ.");
-  await page.getByLabel("New password").fill("ivys own password");
+  await page.getByLabel("New password", { exact: true }).fill("ivys own password");
   await page.getByLabel("Repeat the new password").fill("ivys own password");
   await page.getByRole("button", { name: "Set password and sign in" }).click();
 
@@ -52,7 +52,7 @@ test("a forgotten password is reset by the mailed link, and the old one stops wo
   await page.getByRole("button", { name: "Send me a link" }).click();
   await expect(page.getByRole("status")).toContainText("If an account uses that address");
   await open(page, info, mailedLink(email, "password_reset"));
-  await page.getByLabel("New password").fill("the second password");
+  await page.getByLabel("New password", { exact: true }).fill("the second password");
   await page.getByLabel("Repeat the new password").fill("the second password");
   await page.getByRole("button", { name: "Set password and sign in" }).click();
 

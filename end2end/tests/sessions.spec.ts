@@ -1,7 +1,7 @@
 // One's sessions and API tokens on the account page: a token's access and expiry, and a
 // password change that signs out one's other browsers and can revoke every token.
 import { expect, request, test, type Browser, type TestInfo } from "@playwright/test";
-import { ADMIN, PASSWORD, TECH, jsEnabled, open, signIn, unique } from "./support";
+import { ADMIN, PASSWORD, TECH, jsEnabled, mailedLink, open, signIn, unique } from "./support";
 
 test.beforeEach(async ({ page }, info) => {
   if (jsEnabled(info)) {
@@ -20,9 +20,12 @@ async function newPerson(info: TestInfo): Promise<string> {
   const acme = orgs.find((org: { name: string }) => org.name === "Acme Dental");
   const email = `${unique("sessions", info).replace(/\W+/g, "-")}@acme.example`;
   const res = await api.post("/api/v1/users", {
-    data: { org_id: acme.id, role: "requester", email, name: "Sam Sessions", password: PASSWORD },
+    data: { org_id: acme.id, role: "requester", email, name: "Sam Sessions" },
   });
   expect(res.status()).toBe(201);
+  // Adding a person invites them: they choose their password through the mailed link.
+  const token = mailedLink(email, "invitation").split("/").pop();
+  expect((await api.post(`/api/v1/invitations/${token}`, { data: { password: PASSWORD } })).ok()).toBeTruthy();
   await api.dispose();
   return email;
 }

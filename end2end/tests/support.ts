@@ -99,7 +99,7 @@ export async function invite(page: Page, name: string, email: string) {
 /** Opens the invitation mailed to `email` and chooses `password`; the person is signed in. */
 export async function acceptInvitation(page: Page, info: TestInfo, email: string, password: string) {
   await open(page, info, mailedLink(email, "invitation"));
-  await page.getByLabel("New password").fill(password);
+  await page.getByLabel("New password", { exact: true }).fill(password);
   await page.getByLabel("Repeat the new password").fill(password);
   await page.getByRole("button", { name: "Set password and sign in" }).click();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();

@@ -3,7 +3,7 @@
 // other specs sign in with keep signing in with their password alone.
 import { createHmac } from "node:crypto";
 import { expect, request, test, type Page, type TestInfo } from "@playwright/test";
-import { ADMIN, PASSWORD, jsEnabled, open, signIn, trySignIn } from "./support";
+import { ADMIN, PASSWORD, jsEnabled, mailedLink, open, signIn, trySignIn } from "./support";
 
 test.beforeEach(async ({ page }, info) => {
   if (jsEnabled(info)) {
@@ -44,9 +44,12 @@ async function newPerson(info: TestInfo): Promise<string> {
   const orgs: { id: number; name: string }[] = await (await api.get("/api/v1/orgs")).json();
   const acme = orgs.find((org) => org.name === "Acme Dental")!;
   const res = await api.post("/api/v1/users", {
-    data: { org_id: acme.id, role: "requester", email, name: "Tess Two-Factor", password: PASSWORD },
+    data: { org_id: acme.id, role: "requester", email, name: "Tess Two-Factor" },
   });
   expect(res.status()).toBe(201);
+  // Adding a person invites them: they choose their password through the mailed link.
+  const token = mailedLink(email, "invitation").split("/").pop();
+  expect((await api.post(`/api/v1/invitations/${token}`, { data: { password: PASSWORD } })).ok()).toBeTruthy();
   await api.dispose();
   return email;
 }
