@@ -97,9 +97,11 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	touch $@
 
+# Debian's Chromium drives the browser tests; its sqlite3 lets a spec read a mailed link
+# (invitations, resets) from the test server's outbox.
 chromium:
-	@command -v chromium >/dev/null \
-	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null && command -v sqlite3 >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium sqlite3; }
 
 # The real mail servers the email tests and the bench run (end2end/mailservers.py): Debian's
 # Dovecot for IMAP and LMTP, aiosmtpd from PyPI for SMTP. Each test starts its own on
