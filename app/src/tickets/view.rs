@@ -256,10 +256,28 @@ fn TicketView(
     crate::live::keep_presence(Memo::new(move |_| id.get()), typing, viewers);
     #[cfg(not(feature = "hydrate"))]
     let _ = typing;
+    // The box empties once a reply is answered only while it still holds what was sent: the
+    // live stream can show the reply before its own answer arrives, and whatever was typed
+    // (and ticked) for the next one meanwhile must stay.
+    let sent = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(input) = reply.input().get() {
+            sent.set_value(Some(input.body));
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = reply.value().get() {
-            draft.set(String::new());
-            typist.note.set(false);
+            // A form post may have sent the text's line breaks as CRLF.
+            let same =
+                |a: &str, b: &str| a.replace("\r\n", "\n").trim() == b.replace("\r\n", "\n").trim();
+            let unchanged = sent.with_value(|sent| {
+                sent.as_deref()
+                    .is_none_or(|sent| draft.with_untracked(|draft| same(draft, sent)))
+            });
+            if unchanged {
+                draft.set(String::new());
+                typist.note.set(false);
+            }
             changed_meanwhile.set(false);
         }
     });
