@@ -32,6 +32,9 @@ const BATCH: i64 = 500;
 const MESSAGES_PER_STATEMENT: usize = 200;
 /// How often the planner looks without being woken, in case a wake-up was missed.
 const TICK: Duration = Duration::from_secs(5);
+/// How long a wake waits for more events before planning: mail a fifth of a second later,
+/// in exchange for filing at full speed while a burst lasts.
+const GATHER: Duration = Duration::from_millis(200);
 /// How often the digest job looks whether a new period began.
 const DIGEST_EVERY: Duration = Duration::from_secs(300);
 
@@ -639,6 +642,9 @@ pub fn spawn(notifier: Notifier, bus: Arc<crate::live::Bus>) {
                 },
                 _ = tick.tick() => {}
             }
+            // Gather a burst before planning it: one transaction for many events costs the
+            // writer (which new tickets wait for) far less than one per wake.
+            tokio::time::sleep(GATHER).await;
             match planner.catch_up().await {
                 Ok((written, at)) => {
                     planned_up_to = at;
