@@ -8,13 +8,7 @@ use app::accounts::links::{LinkPurpose, LinkTarget, RESET_SENT};
 use app::accounts::{Actor, Password, User};
 use app::backend::ClientIp;
 use app::error::AppError;
-use app::two_factor::ssr::{PENDING_SECS, SignIn, sign_in};
-use axum::{
-    Json,
-    extract::State,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
+use axum::{Json, extract::State, http::StatusCode, response::Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::ToSchema;
@@ -92,7 +86,7 @@ async fn accept_invitation(
         .links
         .use_link(LinkPurpose::Invitation, &token, password)
         .await?;
-    signed_in(&state, &session, actor).await
+    super::accounts::signed_in(&state, &session, actor).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -160,34 +154,5 @@ async fn reset(
         .links
         .use_link(LinkPurpose::PasswordReset, &body.token, password)
         .await?;
-    signed_in(&state, &session, actor).await
-}
-
-/// Signs `actor` in as `POST /api/v1/auth/login` does after the right password.
-async fn signed_in(
-    state: &AppState,
-    session: &Session,
-    actor: Actor,
-) -> Result<Response, AppError> {
-    Ok(
-        match sign_in(
-            &*state.backend.two_factor,
-            &*state.backend.accounts,
-            session,
-            actor,
-            "/".into(),
-        )
-        .await?
-        {
-            SignIn::Done(actor) => Json(actor).into_response(),
-            SignIn::SecondStep => (
-                StatusCode::ACCEPTED,
-                Json(super::two_factor::TwoFactorRequired {
-                    two_factor_required: true,
-                    expires_in_secs: PENDING_SECS,
-                }),
-            )
-                .into_response(),
-        },
-    )
+    super::accounts::signed_in(&state, &session, actor).await
 }

@@ -64,11 +64,21 @@ async fn login(
         .accounts
         .authenticate(&body.email, &body.password, from)
         .await?;
+    signed_in(&state, &session, actor).await
+}
+
+/// Signs `actor` in after the right password (or a used mailed link): the person, or 202 when
+/// two-factor sign-in still wants its code.
+pub(super) async fn signed_in(
+    state: &AppState,
+    session: &Session,
+    actor: Actor,
+) -> Result<Response, AppError> {
     Ok(
         match sign_in(
             &*state.backend.two_factor,
             &*state.backend.accounts,
-            &session,
+            session,
             actor,
             "/".into(),
         )
