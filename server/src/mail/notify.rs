@@ -80,64 +80,36 @@ impl Context {
     }
 }
 
-fn comment_of(event: &StoredEvent) -> Option<i64> {
-    event.event.data["comment_id"].as_i64()
+/// Decides and renders a batch's messages; runs on the blocking pool.
+struct Composer {
+    addresses: Arc<Addresses>,
+    base_url: String,
 }
 
-impl Notifier {
-    pub fn new(db: Db, addresses: Arc<Addresses>, base_url: &str) -> Notifier {
-        Notifier {
-            db,
-            addresses,
-            base_url: base_url.trim_end_matches('/').to_string(),
-        }
-    }
+/// A batch's messages, with the threads and unsubscribe tokens they start.
+struct Composed {
+    rows: Vec<NewMail>,
+    threads: Vec<mail::MailThread>,
+    tokens: Vec<(UserId, Kind, String)>,
+}
 
-    /// Plans mail for every event committed so far; answers how many messages it wrote and
-    /// the last event id it has seen planned.
-    pub async fn catch_up(&self) -> Result<(usize, i64), AppError> {
-        let mut written = 0;
-        loop {
-            match self.plan_batch().await? {
-                Step::Done(at) => return Ok((written, at)),
-                Step::Wrote(n) => written += n,
-            }
-        }
-    }
-
-    async fn plan_batch(&self) -> Result<Step, AppError> {
-        let after = {
-            let mut conn = self.db.pool().acquire().await?;
-            mail::cursor(&mut conn, CURSOR).await?
-        };
-        let events = self.db.live_events_after(after, BATCH).await?;
-        let Some(last) = events.last().map(|e| e.event.id) else {
-            return Ok(Step::Done(after));
-        };
-        let context = self.load(&events).await?;
-        let mut planned = plan(&events, &context);
-        render_markdown(&mut planned).await?;
-
-        let mut tx = self.db.begin().await?;
-        // Another planner (a second process, a test) moved on meanwhile: start over from
-        // where it got to rather than write what it may have written.
-        if !prefs::advance_cursor(&mut tx, CURSOR, after, last).await? {
-            return Ok(Step::Wrote(0));
-        }
-        // What exists already, read in the transaction (it holds the write lock, so nobody
-        // adds to it meanwhile); the rest is made here and written with the messages.
-        let mut ticket_ids: Vec<TicketId> = planned.iter().map(|p| p.ticket).collect();
-        ticket_ids.sort_unstable();
-        ticket_ids.dedup();
-        let mut threads = mail::threads_of(&mut tx, &ticket_ids).await?;
+impl Composer {
+    /// The messages `events` cause, given the threads and unsubscribe tokens that exist
+    /// already; those the messages need and that do not exist yet are made here and
+    /// answered for writing with them.
+    fn compose(
+        &self,
+        events: &[StoredEvent],
+        context: &Context,
+        mut threads: HashMap<TicketId, mail::MailThread>,
+        mut tokens: HashMap<(UserId, Kind), String>,
+    ) -> Composed {
+        let mut planned = plan(events, context);
+        render_markdown(&mut planned);
         let mut new_threads = Vec::new();
+        let mut new_tokens = Vec::new();
         // Tickets whose thread starts here and whose root no message carries yet.
         let mut fresh: HashSet<TicketId> = HashSet::new();
-        let mut accounts: Vec<UserId> = planned.iter().map(|p| p.person).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        let mut tokens = prefs::unsubscribe_tokens(&mut tx, &accounts).await?;
-        let mut new_tokens = Vec::new();
         let mut rows = Vec::with_capacity(planned.len());
         for item in &planned {
             let (Some(ticket), Some(person)) = (
@@ -159,7 +131,7 @@ impl Notifier {
                 new_tokens.push((person.id, item.kind, token.clone()));
                 token
             });
-            let unsubscribe = self.unsubscribe_url(token);
+            let unsubscribe = unsubscribe_url(&self.base_url, token);
             let client = item.kind.applies_to(Role::Requester);
             let rendered = render::ticket_message(
                 item.kind,
@@ -207,20 +179,99 @@ impl Notifier {
                 sensitive: false,
             });
         }
+        Composed {
+            rows,
+            threads: new_threads,
+            tokens: new_tokens,
+        }
+    }
+}
+
+/// The one-click unsubscribe link of `token`.
+fn unsubscribe_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/mail/unsubscribe?t={token}")
+}
+
+fn comment_of(event: &StoredEvent) -> Option<i64> {
+    event.event.data["comment_id"].as_i64()
+}
+
+impl Notifier {
+    pub fn new(db: Db, addresses: Arc<Addresses>, base_url: &str) -> Notifier {
+        Notifier {
+            db,
+            addresses,
+            base_url: base_url.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// Plans mail for every event committed so far; answers how many messages it wrote and
+    /// the last event id it has seen planned.
+    pub async fn catch_up(&self) -> Result<(usize, i64), AppError> {
+        let mut written = 0;
+        loop {
+            match self.plan_batch().await? {
+                Step::Done(at) => return Ok((written, at)),
+                Step::Wrote(n) => written += n,
+            }
+        }
+    }
+
+    async fn plan_batch(&self) -> Result<Step, AppError> {
+        let after = {
+            let mut conn = self.db.pool().acquire().await?;
+            mail::cursor(&mut conn, CURSOR).await?
+        };
+        let events = self.db.live_events_after(after, BATCH).await?;
+        let Some(last) = events.last().map(|e| e.event.id) else {
+            return Ok(Step::Done(after));
+        };
+        let context = self.load(&events).await?;
+        // The threads and unsubscribe tokens that exist already, read before the writer is
+        // taken: only this planner makes them, and the cursor's move below fails if another
+        // planner got to these events first, so nobody adds one meanwhile.
+        let (threads, tokens) = {
+            let mut conn = self.db.pool().acquire().await?;
+            let mut tickets: Vec<TicketId> = context.tickets.keys().copied().collect();
+            tickets.sort_unstable();
+            let mut people: Vec<UserId> = context.people.keys().copied().collect();
+            people.sort_unstable();
+            (
+                mail::threads_of(&mut conn, &tickets).await?,
+                prefs::unsubscribe_tokens(&mut conn, &people).await?,
+            )
+        };
+        // Deciding and rendering is the CPU-heavy part: it runs off the runtime's thread and
+        // before the transaction, so new tickets wait for the writer only while the batch's
+        // rows are written.
+        let composer = Composer {
+            addresses: self.addresses.clone(),
+            base_url: self.base_url.clone(),
+        };
+        let composed =
+            crate::blocking::run(move || composer.compose(&events, &context, threads, tokens))
+                .await?;
+
+        let mut tx = self.db.begin().await?;
+        // Another planner (a second process, a test) moved on meanwhile: start over from
+        // where it got to rather than write what it may have written.
+        if !prefs::advance_cursor(&mut tx, CURSOR, after, last).await? {
+            return Ok(Step::Wrote(0));
+        }
         // A few trips to the writer for the whole batch, not three per message.
         let at = crate::db::now();
         let mut first = Batch::default();
-        for thread in &new_threads {
+        for thread in &composed.threads {
             mail::push_thread(&mut first, thread, &at);
         }
-        for (account, kind, token) in &new_tokens {
+        for (account, kind, token) in &composed.tokens {
             prefs::push_unsubscribe_token(&mut first, *account, *kind, token, &at);
         }
-        if !new_threads.is_empty() || !new_tokens.is_empty() {
+        if !composed.threads.is_empty() || !composed.tokens.is_empty() {
             first.execute(&mut tx).await?;
         }
         let mut written = 0;
-        for chunk in rows.chunks(MESSAGES_PER_STATEMENT) {
+        for chunk in composed.rows.chunks(MESSAGES_PER_STATEMENT) {
             let mut batch = Batch::default();
             for row in chunk {
                 mail::push_enqueue(&mut batch, row, &at);
@@ -230,10 +281,6 @@ impl Notifier {
         }
         tx.commit().await?;
         Ok(Step::Wrote(written))
-    }
-
-    fn unsubscribe_url(&self, token: &str) -> String {
-        format!("{}/mail/unsubscribe?t={token}", self.base_url)
     }
 
     /// Reads what planning `events` needs: their tickets, the people involved and their
@@ -352,7 +399,7 @@ impl Notifier {
         let mut written = 0;
         for manager in &managers {
             let token = prefs::unsubscribe_token(&mut tx, manager.id, Kind::Digest).await?;
-            let unsubscribe = self.unsubscribe_url(&token);
+            let unsubscribe = unsubscribe_url(&self.base_url, &token);
             let rendered = render::digest(
                 &manager.org_name,
                 label,
@@ -564,41 +611,23 @@ fn plan(events: &[StoredEvent], ctx: &Context) -> Vec<Planned> {
     out
 }
 
-/// Renders the Markdown of replies and new tickets into sanitised HTML, once per event, off
-/// the runtime's threads.
-async fn render_markdown(planned: &mut [Planned]) -> Result<(), AppError> {
-    let mut sources: HashMap<i64, String> = HashMap::new();
-    for item in planned.iter() {
-        match &item.details {
-            Details::Reply(Reply { markdown, .. }) | Details::NewTicket { markdown, .. } => {
-                sources
-                    .entry(item.event)
-                    .or_insert_with(|| markdown.clone());
+/// Renders the Markdown of replies and new tickets into sanitised HTML, once per event (the
+/// composer runs on the blocking pool).
+fn render_markdown(planned: &mut [Planned]) {
+    let mut rendered: HashMap<i64, String> = HashMap::new();
+    for item in planned.iter_mut() {
+        match &mut item.details {
+            Details::Reply(Reply { markdown, html, .. })
+            | Details::NewTicket { markdown, html } => {
+                html.clone_from(
+                    rendered
+                        .entry(item.event)
+                        .or_insert_with(|| crate::markdown::render(markdown)),
+                );
             }
             _ => {}
         }
     }
-    if sources.is_empty() {
-        return Ok(());
-    }
-    let rendered: HashMap<i64, String> = crate::blocking::run(move || {
-        sources
-            .into_iter()
-            .map(|(event, markdown)| (event, crate::markdown::render(&markdown)))
-            .collect()
-    })
-    .await?;
-    for item in planned.iter_mut() {
-        if let Some(done) = rendered.get(&item.event) {
-            match &mut item.details {
-                Details::Reply(Reply { html, .. }) | Details::NewTicket { html, .. } => {
-                    html.clone_from(done)
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The planner's identity on the live bus: it reads every event, as staff do, and decides
