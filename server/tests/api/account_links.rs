@@ -521,9 +521,10 @@ async fn without_javascript_an_invitation_is_accepted_on_its_page_and_mismatched
     let differ = app
         .post_form(
             &client,
-            app::accounts::links::page::AcceptInvitation::PATH,
+            app::accounts::links::page::UseMailedLink::PATH,
             &page_path,
             &[
+                ("purpose", "invitation"),
                 ("token", &token),
                 ("password", "nias own password"),
                 ("confirm", "nias own passwort"),
@@ -542,9 +543,10 @@ async fn without_javascript_an_invitation_is_accepted_on_its_page_and_mismatched
     let res = app
         .post_form(
             &client,
-            app::accounts::links::page::AcceptInvitation::PATH,
+            app::accounts::links::page::UseMailedLink::PATH,
             &page_path,
             &[
+                ("purpose", "invitation"),
                 ("token", &token),
                 ("password", "nias own password"),
                 ("confirm", "nias own password"),
@@ -555,6 +557,44 @@ async fn without_javascript_an_invitation_is_accepted_on_its_page_and_mismatched
     assert_eq!(res.headers()["location"], "/");
     let home = app.page_text(&client, "/").await;
     assert!(home.contains("Hello, Nia New"), "{home}");
+}
+
+#[tokio::test]
+async fn an_invitations_link_posted_as_a_reset_sets_no_password() {
+    let app = spawn().await;
+    invite(&app, "nia@acme.example").await;
+    let token = link_token(&app, "invitation", "nia@acme.example").await;
+    let page_path = format!("/reset/{token}");
+    let client = app.client();
+
+    let res = app
+        .post_form(
+            &client,
+            app::accounts::links::page::UseMailedLink::PATH,
+            &page_path,
+            &[
+                ("purpose", "password_reset"),
+                ("token", &token),
+                ("password", "nias own password"),
+                ("confirm", "nias own password"),
+            ],
+        )
+        .await;
+
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("a location")
+        .to_string();
+    assert_ne!(location, "/", "the wrong purpose signed nobody in");
+    let again = app
+        .page_text(&client, location.trim_start_matches(&app.base))
+        .await;
+    assert!(again.contains("This reset link has expired"), "{again}");
+    let invitation = app.page_text(&client, &format!("/invite/{token}")).await;
+    assert!(
+        invitation.contains("Choose a password for"),
+        "the invitation still works: {invitation}"
+    );
 }
 
 #[tokio::test]

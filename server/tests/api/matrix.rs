@@ -945,13 +945,19 @@ const SERVER_FNS: &[Call] = &[
     ),
     // Invitations and password resets by mailed link.
     sf(
-        path!(links::LoadInvitation),
-        &[("token", "{no_link}")],
+        path!(links::LoadLink),
+        &[("purpose", "invitation"), ("token", "{no_link}")],
         DEAD_LINK,
     ),
     sf(
-        path!(links::AcceptInvitation),
+        path!(links::LoadLink),
+        &[("purpose", "password_reset"), ("token", "{no_link}")],
+        DEAD_LINK,
+    ),
+    sf(
+        path!(links::UseMailedLink),
         &[
+            ("purpose", "invitation"),
             ("token", "{no_link}"),
             ("password", "a long password"),
             ("confirm", "a long password"),
@@ -959,13 +965,9 @@ const SERVER_FNS: &[Call] = &[
         DEAD_LINK,
     ),
     sf(
-        path!(links::LoadReset),
-        &[("token", "{no_link}")],
-        DEAD_LINK,
-    ),
-    sf(
-        path!(links::ResetPassword),
+        path!(links::UseMailedLink),
         &[
+            ("purpose", "password_reset"),
             ("token", "{no_link}"),
             ("password", "a long password"),
             ("confirm", "a long password"),

@@ -9,35 +9,23 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// Who a mailed link of `purpose` is for, or why it no longer works.
 #[server]
-pub async fn load_invitation(token: String) -> Result<LinkTarget, AppError> {
-    ssr::target(LinkPurpose::Invitation, token).await
+pub async fn load_link(purpose: LinkPurpose, token: String) -> Result<LinkTarget, AppError> {
+    ssr::target(purpose, token).await
 }
 
-/// Sets the invited person's password and signs them in.
+/// Sets a password through a mailed link (an invitation or a reset) and signs the person in,
+/// through their second step when two-factor sign-in is on. The token only works for the
+/// purpose it was mailed for.
 #[server]
-pub async fn accept_invitation(
+pub async fn use_mailed_link(
+    purpose: LinkPurpose,
     token: String,
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    ssr::finish(LinkPurpose::Invitation, token, password, confirm).await
-}
-
-#[server]
-pub async fn load_reset(token: String) -> Result<LinkTarget, AppError> {
-    ssr::target(LinkPurpose::PasswordReset, token).await
-}
-
-/// Sets a new password through a reset link; the person is signed in, through their second
-/// step when two-factor sign-in is on.
-#[server]
-pub async fn reset_password(
-    token: String,
-    password: String,
-    confirm: String,
-) -> Result<(), AppError> {
-    ssr::finish(LinkPurpose::PasswordReset, token, password, confirm).await
+    ssr::finish(purpose, token, password, confirm).await
 }
 
 /// Mails a reset link if an active account uses `email`; the answer (back to `/forgot` saying
@@ -119,69 +107,31 @@ fn token_param() -> Memo<String> {
 /// `/invite/{token}`: an invited person chooses their password and is signed in.
 #[component]
 pub fn InvitePage() -> impl IntoView {
-    let token = token_param();
-    let target = Resource::new(move || token.get(), load_invitation);
-    let accept = ServerAction::<AcceptInvitation>::new();
-    refresh_on_success(Signal::derive(move || {
-        matches!(accept.value().get(), Some(Ok(())))
-    }));
-    view! {
-        <Title text="Accept your invitation" />
-        <section class="card narrow">
-            <Suspense fallback=|| {
-                view! { <p class="muted">"Loading…"</p> }
-            }>
-                {move || Suspend::new(async move {
-                    match target.await {
-                        Ok(target) => {
-                            view! {
-                                <h1>"Welcome, " {target.name.clone()}</h1>
-                                <p>
-                                    "You are invited to " {target.org_name.clone()}
-                                    "'s help desk. Choose a password for "
-                                    <strong>{target.email.clone()}</strong>
-                                    " to sign in with from now on."
-                                </p>
-                                <ActionForm action=accept>
-                                    <PasswordFields
-                                        error=Signal::derive(move || {
-                                            accept.value().get().and_then(Result::err)
-                                        })
-                                        token=token.get_untracked()
-                                        email=target.email
-                                    />
-                                    <button
-                                        type="submit"
-                                        class="primary"
-                                        disabled=move || accept.pending().get()
-                                    >
-                                        "Set password and sign in"
-                                    </button>
-                                </ActionForm>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => {
-                            view! { <DeadLink purpose=LinkPurpose::Invitation error /> }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
-        </section>
-    }
+    view! { <LinkPage purpose=LinkPurpose::Invitation /> }
 }
 
 /// `/reset/{token}`: a new password through a reset link.
 #[component]
 pub fn ResetPage() -> impl IntoView {
+    view! { <LinkPage purpose=LinkPurpose::PasswordReset /> }
+}
+
+/// A mailed link's page: who it is for and the form to choose a password, or why the link no
+/// longer works.
+#[component]
+fn LinkPage(purpose: LinkPurpose) -> impl IntoView {
     let token = token_param();
-    let target = Resource::new(move || token.get(), load_reset);
-    let reset = ServerAction::<ResetPassword>::new();
+    let target = Resource::new(move || token.get(), move |token| load_link(purpose, token));
+    let finish = ServerAction::<UseMailedLink>::new();
     refresh_on_success(Signal::derive(move || {
-        matches!(reset.value().get(), Some(Ok(())))
+        matches!(finish.value().get(), Some(Ok(())))
     }));
+    let title = match purpose {
+        LinkPurpose::Invitation => "Accept your invitation",
+        LinkPurpose::PasswordReset => "Choose a new password",
+    };
     view! {
-        <Title text="Choose a new password" />
+        <Title text=title />
         <section class="card narrow">
             <Suspense fallback=|| {
                 view! { <p class="muted">"Loading…"</p> }
@@ -189,16 +139,37 @@ pub fn ResetPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match target.await {
                         Ok(target) => {
+                            let intro = match purpose {
+                                LinkPurpose::Invitation => {
+                                    view! {
+                                        <h1>"Welcome, " {target.name.clone()}</h1>
+                                        <p>
+                                            "You are invited to " {target.org_name.clone()}
+                                            "'s help desk. Choose a password for "
+                                            <strong>{target.email.clone()}</strong>
+                                            " to sign in with from now on."
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                                LinkPurpose::PasswordReset => {
+                                    view! {
+                                        <h1>"Choose a new password"</h1>
+                                        <p>
+                                            "For " <strong>{target.email.clone()}</strong>
+                                            ". Every session signed in with the old password ends; if you use two-factor sign-in, you enter a code next."
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                            };
                             view! {
-                                <h1>"Choose a new password"</h1>
-                                <p>
-                                    "For " <strong>{target.email.clone()}</strong>
-                                    ". Every session signed in with the old password ends; if you use two-factor sign-in, you enter a code next."
-                                </p>
-                                <ActionForm action=reset>
+                                {intro}
+                                <ActionForm action=finish>
+                                    <input type="hidden" name="purpose" value=purpose.as_str() />
                                     <PasswordFields
                                         error=Signal::derive(move || {
-                                            reset.value().get().and_then(Result::err)
+                                            finish.value().get().and_then(Result::err)
                                         })
                                         token=token.get_untracked()
                                         email=target.email
@@ -206,7 +177,7 @@ pub fn ResetPage() -> impl IntoView {
                                     <button
                                         type="submit"
                                         class="primary"
-                                        disabled=move || reset.pending().get()
+                                        disabled=move || finish.pending().get()
                                     >
                                         "Set password and sign in"
                                     </button>
@@ -214,10 +185,7 @@ pub fn ResetPage() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(error) => {
-                            view! { <DeadLink purpose=LinkPurpose::PasswordReset error /> }
-                                .into_any()
-                        }
+                        Err(error) => view! { <DeadLink purpose error /> }.into_any(),
                     }
                 })}
             </Suspense>
