@@ -9,6 +9,7 @@ pub mod preferences;
 pub mod render;
 pub mod service;
 pub mod smtp;
+pub mod tls;
 
 use lettre::message::Mailbox;
 use std::str::FromStr;

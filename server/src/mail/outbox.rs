@@ -12,12 +12,13 @@
 //! statement, each outcome another.
 
 use super::Addresses;
+use super::smtp::pool::{Pool, SendError};
 use crate::db::Db;
 use crate::db::mail::OutgoingMail;
+use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::response::Response;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -124,7 +125,7 @@ fn answer(response: &Response) -> String {
 /// Delivers the outbox; one per server, started when a relay is configured.
 pub struct Sender {
     db: Db,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    relay: Pool,
     from: Mailbox,
     lease: Duration,
     wake: Arc<Notify>,
@@ -139,7 +140,7 @@ impl Sender {
     ) -> Result<Sender, String> {
         Ok(Sender {
             db,
-            transport: relay.transport(PARALLEL as u32)?,
+            relay: Pool::new(relay, PARALLEL)?,
             from: addresses.from.clone(),
             lease: relay.timeout.saturating_mul(LEASE_TIMEOUTS),
             wake,
@@ -207,9 +208,13 @@ impl Sender {
                 return;
             }
         };
-        let outcome = match self.transport.send(message).await {
+        let sent = self
+            .relay
+            .send(message.envelope(), &message.formatted())
+            .await;
+        let outcome = match sent {
             Ok(response) => Outcome::Sent(answer(&response)),
-            Err(err) if err.is_permanent() => Outcome::Failed(err.to_string()),
+            Err(SendError::Permanent(why)) => Outcome::Failed(why),
             Err(err) if mail.attempts >= MAX_ATTEMPTS => Outcome::Failed(format!(
                 "gave up after {} attempts; the last: {err}",
                 mail.attempts

@@ -1,10 +1,9 @@
 //! SMTP settings: the relay Deskside hands its outgoing mail to, how it talks to it (TLS,
-//! sign-in, an extra trusted root), checked once at startup and turned into lettre's transport.
+//! sign-in, an extra trusted root), checked once at startup; `pool` keeps the connections to it.
 
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, Tokio1Executor};
+pub mod pool;
+
+use lettre::transport::smtp::client::Certificate;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -196,46 +195,6 @@ impl SmtpRelay {
             extra_roots,
             timeout: Duration::from_secs(settings.smtp_timeout_secs.max(1)),
         }))
-    }
-
-    /// lettre's transport for this relay, keeping up to `connections` connections open and
-    /// reusing them between messages.
-    pub fn transport(
-        &self,
-        connections: u32,
-    ) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-        let tls = match self.tls {
-            TlsMode::None => Tls::None,
-            mode => {
-                let mut params = TlsParameters::builder(self.host.clone());
-                if let Some(pem) = &self.extra_roots {
-                    let roots = Certificate::from_pem(pem).map_err(|err| err.to_string())?;
-                    params = params.add_root_certificate(roots);
-                }
-                let params = params.build_rustls().map_err(|err| err.to_string())?;
-                match mode {
-                    TlsMode::Implicit => Tls::Wrapper(params),
-                    TlsMode::StartTls => Tls::Required(params),
-                    _ => Tls::Opportunistic(params),
-                }
-            }
-        };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&self.host)
-            .port(self.port)
-            .tls(tls)
-            .timeout(Some(self.timeout))
-            .pool_config(
-                PoolConfig::new()
-                    .max_size(connections.max(1))
-                    .idle_timeout(Duration::from_secs(60)),
-            );
-        if let (Some(user), Some(password)) = (&self.user, &self.password) {
-            builder = builder.credentials(Credentials::new(
-                user.clone(),
-                password.expose_secret().to_string(),
-            ));
-        }
-        Ok(builder.build())
     }
 
     /// What the Mail page shows about the relay: never the password.

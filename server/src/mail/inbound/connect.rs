@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::ClientConfig;
 
 /// A connection to an IMAP server, encrypted or (loopback only) not.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug {}
@@ -22,35 +22,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The TLS settings every mailbox uses: Mozilla's roots, and those in `ca_file`.
 pub fn tls_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
-    use rustls_pki_types::CertificateDer;
-    use rustls_pki_types::pem::PemObject;
-    let mut roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = ca_file {
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-            .and_then(Iterator::collect)
-            .map_err(|err| format!("--imap-ca-file {}: {err}", path.display()))?;
-        if certs.is_empty() {
-            return Err(format!(
-                "--imap-ca-file {}: no PEM certificate in it",
-                path.display()
-            ));
-        }
-        for cert in certs {
-            roots
-                .add(cert)
-                .map_err(|err| format!("--imap-ca-file {}: {err}", path.display()))?;
-        }
-    }
-    // ring, the provider lettre's SMTP already builds in this tree: aws-lc-rs (rustls's
-    // post-quantum default) would bring a second crypto library and a C toolchain.
-    #[allow(deprecated)]
-    let provider = rustls::crypto::ring::default_provider();
-    let config = ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|err| format!("TLS: {err}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    let Some(path) = ca_file else {
+        return crate::mail::tls::client_config(None);
+    };
+    let flag = format!("--imap-ca-file {}", path.display());
+    let pem = std::fs::read(path).map_err(|err| format!("{flag}: {err}"))?;
+    crate::mail::tls::client_config(Some((&flag, &pem)))
 }
 
 /// What signing in needs: a password, or an OAuth2 access token.
