@@ -1,7 +1,9 @@
 //! Mail read into tickets, against a real Dovecot: a known person's mail files a ticket, a
 //! reply lands on its ticket, automatic mail files nothing, unknown senders become requesters
 //! or wait for an admin, a message never files twice (delivered twice, or read again after a
-//! crash before it was marked seen), hostile mail becomes an entry, and IDLE files at once.
+//! crash before it was marked seen), hostile mail becomes an entry, IDLE files at once, a
+//! sender over the hourly limit is held, and `[#123]` in a subject finds its ticket only for
+//! those who may act on it.
 
 use super::support::*;
 use crate::mail_servers::{MailServers, PASSWORD};
@@ -617,4 +619,142 @@ async fn an_admin_adds_and_removes_a_mail_domain_without_javascript() {
     assert_eq!(res.status(), StatusCode::FOUND);
     let page = app.page_text(&admin, PAGE).await;
     assert!(!page.contains("acme.example — Acme Dental"), "{page}");
+}
+
+#[tokio::test]
+async fn a_sender_over_the_hourly_limit_is_held_for_an_admin_and_another_sender_still_files() {
+    let rig = rig_with(|s| s.mail.imap.imap_sender_tickets_per_hour = 2).await;
+    for (n, from) in [
+        (1, "rob@acme.example"),
+        (2, "rob@acme.example"),
+        (3, "rob@acme.example"),
+        // The same sender, written otherwise, is still the same sender.
+        (4, "Rob Requester <ROB@Acme.Example>"),
+    ] {
+        rig.append(plain(
+            from,
+            &format!("Rush {n}"),
+            &format!("rush{n}@acme.example"),
+            "",
+            "Again.",
+        ))
+        .await;
+    }
+    rig.append(plain(
+        "mia@acme.example",
+        "Mia asks",
+        "mia1@acme.example",
+        "",
+        "Mine.",
+    ))
+    .await;
+
+    rig.filed("Rush 1").await;
+    rig.filed("Rush 2").await;
+    let third = rig.recorded("Rush 3").await;
+    let fourth = rig.recorded("Rush 4").await;
+    rig.filed("Mia asks").await;
+    rig.seen("Rush 4").await;
+
+    for over in [&third, &fourth] {
+        assert_eq!(over["outcome"], "held", "{over}");
+        assert!(over["ticket_id"].is_null(), "{over}");
+        let reason = over["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("rob@acme.example")
+                && reason.contains("--imap-sender-tickets-per-hour"),
+            "{reason}"
+        );
+    }
+    assert_eq!(rig.ticket_count().await, 3, "two of Rob's and Mia's");
+    let held = rig.overview().await["held"].clone();
+    let subjects: Vec<&str> = held
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["subject"].as_str())
+        .collect();
+    assert_eq!(subjects, ["Rush 3", "Rush 4"]);
+    let page = rig.app.page_text(&rig.admin, "/admin/mail").await;
+    let held_section = page
+        .split("Held for an admin")
+        .nth(1)
+        .expect("the held section");
+    assert!(held_section.contains("Rush 3"), "{held_section}");
+    assert!(
+        held_section.contains("the most allowed (--imap-sender-tickets-per-hour)"),
+        "{held_section}"
+    );
+
+    // Nothing is lost: the admin files the held message after all.
+    let acme = rig.app.org_id("Acme Dental").await;
+    let rush3 = held[0]["id"].as_i64().unwrap();
+    let (status, body) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{rush3}/accept"),
+            json!({ "org_id": acme }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ticket = rig.ticket(body["ticket_id"].as_i64().unwrap()).await;
+    assert_eq!(ticket["subject"], "Rush 3");
+    assert_eq!(ticket["requester_name"], "Rob Requester");
+}
+
+#[tokio::test]
+async fn a_ticket_number_in_the_subject_files_a_reply_only_for_a_sender_who_may_act_on_it() {
+    let rig = rig().await;
+    rig.append(plain(
+        "rob@acme.example",
+        "Broken chair",
+        "chair1@acme.example",
+        "",
+        "It wobbles.",
+    ))
+    .await;
+    let id = rig.filed("Broken chair").await;
+
+    // No reply token, no In-Reply-To or References: only the subject's [#id].
+    rig.append(plain(
+        "mia@acme.example",
+        &format!("Re: [#{id}] Broken chair"),
+        "chair2@acme.example",
+        "",
+        "Zebra-mia-marker: it fell over.",
+    ))
+    .await;
+    rig.append(plain(
+        "bea@birch.example",
+        &format!("Fwd: [#{id}] Broken chair, us too"),
+        "chair3@birch.example",
+        "",
+        "Zebra-bea-marker: ours too.",
+    ))
+    .await;
+
+    let reply = rig.recorded(&format!("Re: [#{id}] Broken chair")).await;
+    let other = rig
+        .filed(&format!("Fwd: [#{id}] Broken chair, us too"))
+        .await;
+
+    assert_eq!(reply["outcome"], "replied", "{reply}");
+    assert_eq!(reply["ticket_id"], id);
+    let chair = rig.ticket(id).await;
+    let timeline = chair["timeline"].to_string();
+    assert!(timeline.contains("Zebra-mia-marker"), "{timeline}");
+    assert!(!timeline.contains("Zebra-bea-marker"), "{timeline}");
+    assert_ne!(other, id);
+    let theirs = rig.ticket(other).await;
+    assert_eq!(theirs["org_name"], "Birch Accounting");
+    assert_eq!(theirs["requester_name"], "Bea Bookkeeper");
+    assert!(
+        theirs["body"]
+            .as_str()
+            .unwrap()
+            .contains("Zebra-bea-marker"),
+        "{theirs}"
+    );
+    assert_eq!(rig.ticket_count().await, 2);
 }
