@@ -2,14 +2,16 @@
 //! reply lands on its ticket, automatic mail files nothing, unknown senders become requesters
 //! or wait for an admin, a message never files twice (delivered twice, or read again after a
 //! crash before it was marked seen), hostile mail becomes an entry, IDLE files at once, a
-//! sender over the hourly limit is held, and `[#123]` in a subject finds its ticket only for
-//! those who may act on it.
+//! sender over the hourly limit is held, `[#123]` in a subject finds its ticket only for those
+//! who may act on it, and XOAUTH2 signs in with tokens from a real token endpoint.
 
 use super::support::*;
 use crate::mail_servers::{MailServers, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 const DESK: &str = "help@desk.example";
@@ -757,4 +759,161 @@ async fn a_ticket_number_in_the_subject_files_a_reply_only_for_a_sender_who_may_
         "{theirs}"
     );
     assert_eq!(rig.ticket_count().await, 2);
+}
+
+/// What the token endpoint was posted, one form per call.
+type TokenCalls = Arc<StdMutex<Vec<HashMap<String, String>>>>;
+/// What the token endpoint answers, in turn.
+type TokenAnswers = Arc<Vec<(StatusCode, Value)>>;
+
+/// A tiny OAuth2 token endpoint on 127.0.0.1, served by the test: it answers each refresh
+/// with the next of `answers` (the last one again once they run out) and keeps every form it
+/// was posted. Its address, and the forms.
+async fn token_endpoint(answers: Vec<(StatusCode, Value)>) -> (String, TokenCalls) {
+    use axum::{Form, Json, Router, extract::State, routing::post};
+    let calls = TokenCalls::default();
+    let answers: TokenAnswers = Arc::new(answers);
+    let router = Router::new()
+        .route(
+            "/token",
+            post(
+                |State((calls, answers)): State<(TokenCalls, TokenAnswers)>,
+                 Form(form): Form<HashMap<String, String>>| async move {
+                    let mut calls = calls.lock().unwrap();
+                    calls.push(form);
+                    let (status, body) = answers[(calls.len() - 1).min(answers.len() - 1)].clone();
+                    (status, Json(body))
+                },
+            ),
+        )
+        .with_state((calls.clone(), answers));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{addr}/token"), calls)
+}
+
+const CLIENT_ID: &str = "deskside-test-client";
+const CLIENT_SECRET: &str = "zq-client-secret";
+const REFRESH_TOKEN: &str = "zq-refresh-token";
+
+/// Mail servers, and Deskside reading the inbox with XOAUTH2 and tokens from `token_url`.
+async fn oauth_rig(token_url: &str) -> Rig {
+    let mail = MailServers::start().await.unwrap_or_else(|e| panic!("{e}"));
+    let port = mail.imap_addr().port();
+    let app = spawn_with(|s| {
+        s.mail.mail_from = format!("IT Help <{DESK}>");
+        s.mail.imap.imap_mailboxes = vec![format!(
+            "imap://help%40desk.example@127.0.0.1:{port}/INBOX?tls=none&auth=xoauth2"
+        )];
+        s.mail.imap.imap_oauth_token_url = Some(token_url.to_string());
+        s.mail.imap.imap_oauth_client_id = Some(CLIENT_ID.to_string());
+        s.mail.imap.imap_oauth_client_secret = Some(CLIENT_SECRET.to_string().into());
+        s.mail.imap.imap_oauth_refresh_token = Some(REFRESH_TOKEN.to_string().into());
+        s.mail.imap.imap_poll_secs = 3600;
+    })
+    .await;
+    let admin = app.signed_in(ADMIN).await;
+    Rig { mail, app, admin }
+}
+
+/// The answer of a token endpoint granting `token` for an hour.
+fn granted(token: &str) -> (StatusCode, Value) {
+    (
+        StatusCode::OK,
+        json!({ "access_token": token, "token_type": "Bearer", "expires_in": 3600 }),
+    )
+}
+
+#[tokio::test]
+async fn a_mailbox_signs_in_with_xoauth2_using_a_token_refreshed_at_the_endpoint() {
+    // The harness's Dovecot takes its one password as the bearer token.
+    let (url, calls) = token_endpoint(vec![granted(PASSWORD)]).await;
+    let rig = oauth_rig(&url).await;
+
+    rig.append(plain(
+        "rob@acme.example",
+        "Via OAuth",
+        "oauth1@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("Via OAuth").await;
+    rig.seen("Via OAuth").await;
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1, "the token is kept: {calls:?}");
+    let form = &calls[0];
+    assert_eq!(form["grant_type"], "refresh_token");
+    assert_eq!(form["client_id"], CLIENT_ID);
+    assert_eq!(form["client_secret"], CLIENT_SECRET);
+    assert_eq!(form["refresh_token"], REFRESH_TOKEN);
+}
+
+#[tokio::test]
+async fn a_token_the_mail_server_refuses_is_not_offered_again_but_refreshed() {
+    let (url, calls) = token_endpoint(vec![granted("zq-revoked-token"), granted(PASSWORD)]).await;
+    let rig = oauth_rig(&url).await;
+
+    rig.append(plain(
+        "rob@acme.example",
+        "After a refusal",
+        "oauth2@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("After a refusal").await;
+    assert_eq!(calls.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_token_endpoint_refusing_the_grant_is_an_error_the_admin_reads_on_the_mail_page() {
+    let (url, calls) = token_endpoint(vec![(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "error": "invalid_grant",
+            "error_description": "The refresh token has expired."
+        }),
+    )])
+    .await;
+    let rig = oauth_rig(&url).await;
+    rig.append(plain(
+        "rob@acme.example",
+        "Waiting",
+        "oauth3@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    let error = eventually("the mailbox's error", || async {
+        rig.overview().await["mailboxes"][0]["last_error"]
+            .as_str()
+            .map(str::to_string)
+    })
+    .await;
+    // The reader keeps trying, with back-off, and the server keeps answering.
+    eventually("a second try", || async {
+        (calls.lock().unwrap().len() >= 2).then_some(())
+    })
+    .await;
+    let page = rig.app.page_text(&rig.admin, "/admin/mail").await;
+
+    assert!(
+        error.contains("OAuth2") && error.contains("invalid_grant: The refresh token has expired."),
+        "{error}"
+    );
+    assert!(
+        !error.contains(REFRESH_TOKEN) && !error.contains(CLIENT_SECRET),
+        "{error}"
+    );
+    assert!(page.contains("invalid_grant"), "{page}");
+    assert!(
+        rig.overview().await["mailboxes"][0]["last_success_at"].is_null(),
+        "never signed in"
+    );
+    assert_eq!(rig.ticket_count().await, 0);
 }
