@@ -37,7 +37,7 @@ test("an admin's test message is delivered through the SMTP server into the mail
 // Saves the "New tickets" form with `choice`: with JavaScript the form says so; without, the
 // post reloads the page with what was saved.
 async function saveNewTicketMail(page: Page, info: TestInfo, section: Locator, choice: string, said: string) {
-  await section.getByRole("radio", { name: choice }).check();
+  await section.getByRole("radio", { name: choice, exact: true }).check();
   await section.getByRole("button", { name: "Save", exact: true }).click();
   if (jsEnabled(info)) {
     await expect(section.getByRole("status")).toHaveText(said);
@@ -45,7 +45,7 @@ async function saveNewTicketMail(page: Page, info: TestInfo, section: Locator, c
     await page.waitForLoadState();
   }
   await open(page, info, "/admin/mail");
-  await expect(section.getByRole("radio", { name: choice })).toBeChecked();
+  await expect(section.getByRole("radio", { name: choice, exact: true })).toBeChecked();
 }
 
 test("an admin chooses which new tickets mail the staff, and the choice is kept", async ({ page }, info) => {
@@ -61,7 +61,7 @@ test("an admin chooses which new tickets mail the staff, and the choice is kept"
     "Every new ticket",
     "Saved: the staff are mailed about every new ticket.",
   );
-  await expect(section.getByRole("radio", { name: "Urgent tickets only (the default)" })).not.toBeChecked();
+  await expect(section.getByRole("radio", { name: "Urgent tickets only (the default)", exact: true })).not.toBeChecked();
 
   // Back to the default, which the specs counting the staff's mail expect.
   await saveNewTicketMail(
