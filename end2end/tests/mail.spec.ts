@@ -1,8 +1,9 @@
 // The admin's Mail page against the real SMTP server playwright.config.ts starts: it names the
-// relay, and "Send a test message" reaches a real mailbox and shows as delivered in the outbox.
-// With JavaScript and without.
+// relay, and "Send a test message" reaches a real mailbox and shows as delivered in the outbox;
+// the admins choose which new tickets mail the staff. With JavaScript and without.
 import { expect, test } from "@playwright/test";
-import { ADMIN, open, signIn } from "./support";
+import type { Locator, Page, TestInfo } from "@playwright/test";
+import { ADMIN, jsEnabled, open, signIn } from "./support";
 import { HELP_DESK, waitForMail } from "./mailbox";
 
 test("an admin's test message is delivered through the SMTP server into the mailbox", async ({ page }, info) => {
@@ -31,4 +32,43 @@ test("an admin's test message is delivered through the SMTP server into the mail
   }).toPass();
   const row = page.locator("table.outbox tbody tr").filter({ hasText: to });
   await expect(row.getByRole("cell").nth(1)).toHaveText("test");
+});
+
+// Saves the "New tickets" form with `choice`: with JavaScript the form says so; without, the
+// post reloads the page with what was saved.
+async function saveNewTicketMail(page: Page, info: TestInfo, section: Locator, choice: string, said: string) {
+  await section.getByRole("radio", { name: choice, exact: true }).check();
+  await section.getByRole("button", { name: "Save", exact: true }).click();
+  if (jsEnabled(info)) {
+    await expect(section.getByRole("status")).toHaveText(said);
+  } else {
+    await page.waitForLoadState();
+  }
+  await open(page, info, "/admin/mail");
+  await expect(section.getByRole("radio", { name: choice, exact: true })).toBeChecked();
+}
+
+test("an admin chooses which new tickets mail the staff, and the choice is kept", async ({ page }, info) => {
+  await signIn(page, info, ADMIN);
+  await open(page, info, "/admin/mail");
+  const section = page.getByRole("region", { name: "New tickets" });
+  await expect(section.getByRole("radio")).toHaveCount(3);
+
+  await saveNewTicketMail(
+    page,
+    info,
+    section,
+    "Every new ticket",
+    "Saved: the staff are mailed about every new ticket.",
+  );
+  await expect(section.getByRole("radio", { name: "Urgent tickets only (the default)", exact: true })).not.toBeChecked();
+
+  // Back to the default, which the specs counting the staff's mail expect.
+  await saveNewTicketMail(
+    page,
+    info,
+    section,
+    "Urgent tickets only (the default)",
+    "Saved: the staff are mailed about urgent new tickets only.",
+  );
 });

@@ -1,6 +1,6 @@
-//! `/admin/mail`: how outgoing mail is set up, a test message, and the outbox with each
-//! message's status, the relay's answer and its text; and the "Email" section of a ticket's
-//! page for provider staff.
+//! `/admin/mail`: how outgoing mail is set up, a test message, which new tickets mail the
+//! staff, and the outbox with each message's status, the relay's answer and its text; and the
+//! "Email" section of a ticket's page for provider staff.
 
 use super::{MailSetup, MailStatus, OutboxEntry, OutboxPage, OutboxParams};
 use crate::accounts::{Actor, Role};
@@ -92,6 +92,7 @@ fn MailView() -> impl IntoView {
             </Suspense>
             <TestForm action=test />
         </section>
+        <crate::mail::preferences::new_ticket::NewTicketMailSection />
         <section class="card" aria-labelledby="outbox-heading">
             <h2 id="outbox-heading">"Outbox"</h2>
             <Suspense fallback=|| {

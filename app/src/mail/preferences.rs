@@ -1,6 +1,7 @@
 //! Which notifications a person gets by mail: the kinds, their labels, the defaults of each
 //! role, what a person may switch, and the server functions of the account page's section.
 
+pub mod new_ticket;
 pub mod section;
 
 use crate::accounts::Role;
@@ -169,6 +170,12 @@ pub enum NewTicketMail {
 }
 
 impl NewTicketMail {
+    pub const ALL: [NewTicketMail; 3] = [
+        NewTicketMail::All,
+        NewTicketMail::Urgent,
+        NewTicketMail::None,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             NewTicketMail::All => "all",
@@ -183,6 +190,15 @@ impl NewTicketMail {
             "urgent" => Ok(NewTicketMail::Urgent),
             "none" => Ok(NewTicketMail::None),
             _ => Err("Choose all, urgent or none.".into()),
+        }
+    }
+
+    /// The radio button's label on the Mail page.
+    pub fn label(self) -> &'static str {
+        match self {
+            NewTicketMail::All => "Every new ticket",
+            NewTicketMail::Urgent => "Urgent tickets only (the default)",
+            NewTicketMail::None => "No new tickets",
         }
     }
 }
@@ -307,6 +323,15 @@ mod tests {
             assert_eq!(Kind::parse(kind.as_str()), Ok(kind));
         }
         assert!(Kind::parse("invitation").is_err());
+    }
+
+    #[test]
+    fn every_new_ticket_setting_reads_back_from_its_string_and_others_are_refused() {
+        for setting in NewTicketMail::ALL {
+            assert_eq!(NewTicketMail::parse(setting.as_str()), Ok(setting));
+        }
+        assert_eq!(NewTicketMail::default(), NewTicketMail::Urgent);
+        assert!(NewTicketMail::parse("sometimes").is_err());
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! Mail read into tickets, against a real Dovecot: a known person's mail files a ticket, a
 //! reply lands on its ticket, automatic mail files nothing, unknown senders become requesters
 //! or wait for an admin, a message never files twice (delivered twice, or read again after a
-//! crash before it was marked seen), hostile mail becomes an entry, and IDLE files at once.
+//! crash before it was marked seen), hostile mail becomes an entry, IDLE files at once, a
+//! sender over the hourly limit is held, `[#123]` in a subject finds its ticket only for those
+//! who may act on it, and XOAUTH2 signs in with tokens from a real token endpoint.
 
 use super::support::*;
 use crate::mail_servers::{MailServers, PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 const DESK: &str = "help@desk.example";
@@ -617,4 +621,299 @@ async fn an_admin_adds_and_removes_a_mail_domain_without_javascript() {
     assert_eq!(res.status(), StatusCode::FOUND);
     let page = app.page_text(&admin, PAGE).await;
     assert!(!page.contains("acme.example — Acme Dental"), "{page}");
+}
+
+#[tokio::test]
+async fn a_sender_over_the_hourly_limit_is_held_for_an_admin_and_another_sender_still_files() {
+    let rig = rig_with(|s| s.mail.imap.imap_sender_tickets_per_hour = 2).await;
+    for (n, from) in [
+        (1, "rob@acme.example"),
+        (2, "rob@acme.example"),
+        (3, "rob@acme.example"),
+        // The same sender, written otherwise, is still the same sender.
+        (4, "Rob Requester <ROB@Acme.Example>"),
+    ] {
+        rig.append(plain(
+            from,
+            &format!("Rush {n}"),
+            &format!("rush{n}@acme.example"),
+            "",
+            "Again.",
+        ))
+        .await;
+    }
+    rig.append(plain(
+        "mia@acme.example",
+        "Mia asks",
+        "mia1@acme.example",
+        "",
+        "Mine.",
+    ))
+    .await;
+
+    rig.filed("Rush 1").await;
+    rig.filed("Rush 2").await;
+    let third = rig.recorded("Rush 3").await;
+    let fourth = rig.recorded("Rush 4").await;
+    rig.filed("Mia asks").await;
+    rig.seen("Rush 4").await;
+
+    for over in [&third, &fourth] {
+        assert_eq!(over["outcome"], "held", "{over}");
+        assert!(over["ticket_id"].is_null(), "{over}");
+        let reason = over["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("rob@acme.example")
+                && reason.contains("--imap-sender-tickets-per-hour"),
+            "{reason}"
+        );
+    }
+    assert_eq!(rig.ticket_count().await, 3, "two of Rob's and Mia's");
+    let held = rig.overview().await["held"].clone();
+    let subjects: Vec<&str> = held
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["subject"].as_str())
+        .collect();
+    assert_eq!(subjects, ["Rush 3", "Rush 4"]);
+    let page = rig.app.page_text(&rig.admin, "/admin/mail").await;
+    let held_section = page
+        .split("Held for an admin")
+        .nth(1)
+        .expect("the held section");
+    assert!(held_section.contains("Rush 3"), "{held_section}");
+    assert!(
+        held_section.contains("the most allowed (--imap-sender-tickets-per-hour)"),
+        "{held_section}"
+    );
+
+    // Nothing is lost: the admin files the held message after all.
+    let acme = rig.app.org_id("Acme Dental").await;
+    let rush3 = held[0]["id"].as_i64().unwrap();
+    let (status, body) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{rush3}/accept"),
+            json!({ "org_id": acme }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ticket = rig.ticket(body["ticket_id"].as_i64().unwrap()).await;
+    assert_eq!(ticket["subject"], "Rush 3");
+    assert_eq!(ticket["requester_name"], "Rob Requester");
+}
+
+#[tokio::test]
+async fn a_ticket_number_in_the_subject_files_a_reply_only_for_a_sender_who_may_act_on_it() {
+    let rig = rig().await;
+    rig.append(plain(
+        "rob@acme.example",
+        "Broken chair",
+        "chair1@acme.example",
+        "",
+        "It wobbles.",
+    ))
+    .await;
+    let id = rig.filed("Broken chair").await;
+
+    // No reply token, no In-Reply-To or References: only the subject's [#id].
+    rig.append(plain(
+        "mia@acme.example",
+        &format!("Re: [#{id}] Broken chair"),
+        "chair2@acme.example",
+        "",
+        "Zebra-mia-marker: it fell over.",
+    ))
+    .await;
+    rig.append(plain(
+        "bea@birch.example",
+        &format!("Fwd: [#{id}] Broken chair, us too"),
+        "chair3@birch.example",
+        "",
+        "Zebra-bea-marker: ours too.",
+    ))
+    .await;
+
+    let reply = rig.recorded(&format!("Re: [#{id}] Broken chair")).await;
+    let other = rig
+        .filed(&format!("Fwd: [#{id}] Broken chair, us too"))
+        .await;
+
+    assert_eq!(reply["outcome"], "replied", "{reply}");
+    assert_eq!(reply["ticket_id"], id);
+    let chair = rig.ticket(id).await;
+    let timeline = chair["timeline"].to_string();
+    assert!(timeline.contains("Zebra-mia-marker"), "{timeline}");
+    assert!(!timeline.contains("Zebra-bea-marker"), "{timeline}");
+    assert_ne!(other, id);
+    let theirs = rig.ticket(other).await;
+    assert_eq!(theirs["org_name"], "Birch Accounting");
+    assert_eq!(theirs["requester_name"], "Bea Bookkeeper");
+    assert!(
+        theirs["body"]
+            .as_str()
+            .unwrap()
+            .contains("Zebra-bea-marker"),
+        "{theirs}"
+    );
+    assert_eq!(rig.ticket_count().await, 2);
+}
+
+/// What the token endpoint was posted, one form per call.
+type TokenCalls = Arc<StdMutex<Vec<HashMap<String, String>>>>;
+/// What the token endpoint answers, in turn.
+type TokenAnswers = Arc<Vec<(StatusCode, Value)>>;
+
+/// A tiny OAuth2 token endpoint on 127.0.0.1, served by the test: it answers each refresh
+/// with the next of `answers` (the last one again once they run out) and keeps every form it
+/// was posted. Its address, and the forms.
+async fn token_endpoint(answers: Vec<(StatusCode, Value)>) -> (String, TokenCalls) {
+    use axum::{Form, Json, Router, extract::State, routing::post};
+    let calls = TokenCalls::default();
+    let answers: TokenAnswers = Arc::new(answers);
+    let router = Router::new()
+        .route(
+            "/token",
+            post(
+                |State((calls, answers)): State<(TokenCalls, TokenAnswers)>,
+                 Form(form): Form<HashMap<String, String>>| async move {
+                    let mut calls = calls.lock().unwrap();
+                    calls.push(form);
+                    let (status, body) = answers[(calls.len() - 1).min(answers.len() - 1)].clone();
+                    (status, Json(body))
+                },
+            ),
+        )
+        .with_state((calls.clone(), answers));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{addr}/token"), calls)
+}
+
+const CLIENT_ID: &str = "deskside-test-client";
+const CLIENT_SECRET: &str = "zq-client-secret";
+const REFRESH_TOKEN: &str = "zq-refresh-token";
+
+/// Mail servers, and Deskside reading the inbox with XOAUTH2 and tokens from `token_url`.
+async fn oauth_rig(token_url: &str) -> Rig {
+    let mail = MailServers::start().await.unwrap_or_else(|e| panic!("{e}"));
+    let port = mail.imap_addr().port();
+    let app = spawn_with(|s| {
+        s.mail.mail_from = format!("IT Help <{DESK}>");
+        s.mail.imap.imap_mailboxes = vec![format!(
+            "imap://help%40desk.example@127.0.0.1:{port}/INBOX?tls=none&auth=xoauth2"
+        )];
+        s.mail.imap.imap_oauth_token_url = Some(token_url.to_string());
+        s.mail.imap.imap_oauth_client_id = Some(CLIENT_ID.to_string());
+        s.mail.imap.imap_oauth_client_secret = Some(CLIENT_SECRET.to_string().into());
+        s.mail.imap.imap_oauth_refresh_token = Some(REFRESH_TOKEN.to_string().into());
+        s.mail.imap.imap_poll_secs = 3600;
+    })
+    .await;
+    let admin = app.signed_in(ADMIN).await;
+    Rig { mail, app, admin }
+}
+
+/// The answer of a token endpoint granting `token` for an hour.
+fn granted(token: &str) -> (StatusCode, Value) {
+    (
+        StatusCode::OK,
+        json!({ "access_token": token, "token_type": "Bearer", "expires_in": 3600 }),
+    )
+}
+
+#[tokio::test]
+async fn a_mailbox_signs_in_with_xoauth2_using_a_token_refreshed_at_the_endpoint() {
+    // The harness's Dovecot takes its one password as the bearer token.
+    let (url, calls) = token_endpoint(vec![granted(PASSWORD)]).await;
+    let rig = oauth_rig(&url).await;
+
+    rig.append(plain(
+        "rob@acme.example",
+        "Via OAuth",
+        "oauth1@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("Via OAuth").await;
+    rig.seen("Via OAuth").await;
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1, "the token is kept: {calls:?}");
+    let form = &calls[0];
+    assert_eq!(form["grant_type"], "refresh_token");
+    assert_eq!(form["client_id"], CLIENT_ID);
+    assert_eq!(form["client_secret"], CLIENT_SECRET);
+    assert_eq!(form["refresh_token"], REFRESH_TOKEN);
+}
+
+#[tokio::test]
+async fn a_token_the_mail_server_refuses_is_not_offered_again_but_refreshed() {
+    let (url, calls) = token_endpoint(vec![granted("zq-revoked-token"), granted(PASSWORD)]).await;
+    let rig = oauth_rig(&url).await;
+
+    rig.append(plain(
+        "rob@acme.example",
+        "After a refusal",
+        "oauth2@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    rig.filed("After a refusal").await;
+    assert_eq!(calls.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_token_endpoint_refusing_the_grant_is_an_error_the_admin_reads_on_the_mail_page() {
+    let (url, calls) = token_endpoint(vec![(
+        StatusCode::BAD_REQUEST,
+        json!({
+            "error": "invalid_grant",
+            "error_description": "The refresh token has expired."
+        }),
+    )])
+    .await;
+    let rig = oauth_rig(&url).await;
+    rig.append(plain(
+        "rob@acme.example",
+        "Waiting",
+        "oauth3@acme.example",
+        "",
+        "x",
+    ))
+    .await;
+
+    let error = eventually("the mailbox's error", || async {
+        rig.overview().await["mailboxes"][0]["last_error"]
+            .as_str()
+            .map(str::to_string)
+    })
+    .await;
+    // The reader keeps trying, with back-off, and the server keeps answering.
+    eventually("a second try", || async {
+        (calls.lock().unwrap().len() >= 2).then_some(())
+    })
+    .await;
+    let page = rig.app.page_text(&rig.admin, "/admin/mail").await;
+
+    assert!(
+        error.contains("OAuth2") && error.contains("invalid_grant: The refresh token has expired."),
+        "{error}"
+    );
+    assert!(
+        !error.contains(REFRESH_TOKEN) && !error.contains(CLIENT_SECRET),
+        "{error}"
+    );
+    assert!(page.contains("invalid_grant"), "{page}");
+    assert!(
+        rig.overview().await["mailboxes"][0]["last_success_at"].is_null(),
+        "never signed in"
+    );
+    assert_eq!(rig.ticket_count().await, 0);
 }

@@ -809,6 +809,7 @@ use app::access::page as access;
 use app::accounts::links::page as links;
 use app::mail::inbound::page as inbound_mail;
 use app::mail::page as mail;
+use app::mail::preferences::new_ticket as new_ticket_mail;
 use app::mail::preferences::section as mail_section;
 use app::reports::{dashboard, time_panel};
 use app::tickets::settings::page as settings;
@@ -1196,6 +1197,13 @@ const SERVER_FNS: &[Call] = &[
     sf(
         path!(mail::SendTestMail),
         &[("to", "matrix{n}@example.com")],
+        ADMINS,
+    ),
+    // Which new tickets mail the provider's staff: the admins' setting, on the Mail page.
+    sf(path!(new_ticket_mail::LoadNewTicketMail), &[], ADMINS),
+    sf(
+        path!(new_ticket_mail::SaveNewTicketMail),
+        &[("new_ticket", "urgent")],
         ADMINS,
     ),
     sf(

@@ -560,6 +560,96 @@ async fn the_account_pages_form_saves_the_switches_without_javascript() {
     assert_eq!(on, ["assigned_to_me", "sla_missed"]);
 }
 
+/// The `<input>` tag whose id is `id` in `page`.
+fn input_tag<'a>(page: &'a str, id: &str) -> &'a str {
+    let at = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} on the page"));
+    let start = page[..at].rfind("<input").expect("an input");
+    let end = at + page[at..].find('>').expect("the tag ends");
+    &page[start..=end]
+}
+
+#[tokio::test]
+async fn an_admin_chooses_which_new_tickets_mail_the_staff_on_the_mail_page_without_javascript() {
+    use app::mail::preferences::new_ticket::SaveNewTicketMail;
+    use leptos::server_fn::ServerFn;
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    const PAGE: &str = "/admin/mail";
+
+    let before = app.page_text(&admin, PAGE).await;
+    let res = app
+        .post_form(
+            &admin,
+            SaveNewTicketMail::PATH,
+            PAGE,
+            &[("new_ticket", "all")],
+        )
+        .await;
+    let (_, setting) = app.get(&admin, "/api/v1/settings/notifications").await;
+    let after = app.page_text(&admin, PAGE).await;
+    let low = file(&app, &rob, "Mouse squeaks", "low").await;
+    let rows = drain(&app).await;
+
+    assert!(
+        input_tag(&before, "new-ticket-mail-urgent").contains("checked"),
+        "urgent is the default: {before}"
+    );
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = res.headers()["location"].to_str().unwrap();
+    assert!(!back.contains("__err"), "{back}");
+    assert_eq!(setting["new_ticket"], "all");
+    assert!(input_tag(&after, "new-ticket-mail-all").contains("checked"));
+    assert!(!input_tag(&after, "new-ticket-mail-urgent").contains("checked"));
+    assert_eq!(
+        to_whom(&rows, low, "new_ticket"),
+        [ADMIN, "tia@provider.example", TECH],
+        "the page's choice is the one the planner reads"
+    );
+}
+
+#[tokio::test]
+async fn the_new_ticket_mail_form_refuses_a_choice_it_does_not_offer_and_anyone_but_admins() {
+    use app::mail::preferences::new_ticket::SaveNewTicketMail;
+    use leptos::server_fn::ServerFn;
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let tech = app.signed_in(TECH).await;
+    const PAGE: &str = "/admin/mail";
+
+    let odd = app
+        .post_form(
+            &admin,
+            SaveNewTicketMail::PATH,
+            PAGE,
+            &[("new_ticket", "sometimes")],
+        )
+        .await;
+    let back = odd.headers()["location"].to_str().unwrap().to_string();
+    let page = app.page_text(&admin, &back.replace(&app.base, "")).await;
+    let by_tech = app
+        .post_form(
+            &tech,
+            SaveNewTicketMail::PATH,
+            PAGE,
+            &[("new_ticket", "none")],
+        )
+        .await;
+    let tech_back = by_tech.headers()["location"].to_str().unwrap().to_string();
+    let (_, setting) = app.get(&admin, "/api/v1/settings/notifications").await;
+
+    assert!(back.contains("__err"), "{back}");
+    assert!(page.contains("Choose all, urgent or none."), "{page}");
+    // The no-JavaScript error parameter is the error as base64 JSON: {"kind":"forbidden"}.
+    assert!(
+        tech_back.contains("__err=eyJraW5kIjoiZm9yYmlkZGVuIn0"),
+        "{tech_back}"
+    );
+    assert_eq!(setting["new_ticket"], "urgent", "nothing was changed");
+}
+
 #[tokio::test]
 async fn a_burst_of_requests_is_planned_together_one_receipt_and_thread_each() {
     let app = spawn().await;

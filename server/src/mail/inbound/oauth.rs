@@ -1,7 +1,9 @@
 //! OAuth2 for IMAP (Microsoft 365, Google): an access token fetched with the refresh token
-//! the mailbox's owner granted, kept until shortly before it expires.
+//! the mailbox's owner granted, kept until shortly before it expires or until the mail server
+//! refuses it.
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -15,11 +17,27 @@ pub struct TokenSource {
     current: Mutex<Option<(SecretString, Instant)>>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "seconds")]
     expires_in: Option<u64>,
+}
+
+/// `expires_in` as a number (RFC 6749, Google, Microsoft's v2.0 endpoint) or as a string of
+/// digits (Microsoft's older v1.0 endpoint answers `"3599"`).
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Seconds>::deserialize(d)? {
+        Some(Seconds::Number(n)) => Some(n),
+        Some(Seconds::Text(t)) => t.trim().parse().ok(),
+        None => None,
+    })
 }
 
 impl TokenSource {
@@ -65,18 +83,84 @@ impl TokenSource {
             .map_err(|err| format!("OAuth2 token request: {}", err.without_url()))?;
         let status = answer.status();
         if !status.is_success() {
-            // The provider's error (e.g. invalid_grant) says what to fix; it holds no secret.
             let text = answer.text().await.unwrap_or_default();
-            let text: String = text.chars().take(300).collect();
-            return Err(format!("OAuth2 token request: {status}: {text}"));
+            return Err(refused(status, &text));
         }
         let answer: TokenAnswer = answer
             .json()
             .await
-            .map_err(|err| format!("OAuth2 token answer: {err}"))?;
+            .map_err(|err| format!("OAuth2 token answer: {}", err.without_url()))?;
         let token = SecretString::from(answer.access_token);
         let until = Instant::now() + Duration::from_secs(answer.expires_in.unwrap_or(3600));
         *current = Some((token.clone(), until));
         Ok(token)
+    }
+
+    /// Drops the remembered token, so the next sign-in fetches another: the mail server may
+    /// refuse a token long before it expires (revoked, password changed, a new consent).
+    pub async fn forget(&self) {
+        *self.current.lock().await = None;
+    }
+}
+
+/// What an admin reads when the token endpoint refuses: the provider's error code and
+/// description (e.g. `invalid_grant: the refresh token has expired`) say what to fix and hold
+/// no secret; anything else is quoted, cut short.
+fn refused(status: reqwest::StatusCode, body: &str) -> String {
+    #[derive(Deserialize)]
+    struct ErrorAnswer {
+        error: String,
+        #[serde(default)]
+        error_description: Option<String>,
+    }
+    let said = match serde_json::from_str::<ErrorAnswer>(body) {
+        Ok(e) => match e.error_description {
+            Some(description) if !description.trim().is_empty() => {
+                format!("{}: {}", e.error, description.trim())
+            }
+            _ => e.error,
+        },
+        Err(_) => body.trim().to_string(),
+    };
+    let said: String = said.chars().take(300).collect();
+    if said.is_empty() {
+        format!("the OAuth2 token endpoint refused the refresh token ({status})")
+    } else {
+        format!("the OAuth2 token endpoint refused the refresh token ({status}): {said}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_in_is_read_as_a_number_or_as_digits_and_may_be_missing() {
+        for (json, expected) in [
+            (r#"{"access_token":"a","expires_in":3599}"#, Some(3599)),
+            (r#"{"access_token":"a","expires_in":"3599"}"#, Some(3599)),
+            (r#"{"access_token":"a"}"#, None),
+            (r#"{"access_token":"a","expires_in":null}"#, None),
+        ] {
+            let answer: TokenAnswer = serde_json::from_str(json).unwrap();
+            assert_eq!(answer.expires_in, expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_says_the_providers_error_and_description() {
+        let said = refused(
+            reqwest::StatusCode::BAD_REQUEST,
+            r#"{"error":"invalid_grant","error_description":"AADSTS70008: The refresh token has expired."}"#,
+        );
+        assert!(said.contains("400 Bad Request"), "{said}");
+        assert!(
+            said.ends_with("invalid_grant: AADSTS70008: The refresh token has expired."),
+            "{said}"
+        );
+        let said = refused(reqwest::StatusCode::BAD_GATEWAY, "<html>upstream</html>");
+        assert!(said.ends_with("<html>upstream</html>"), "{said}");
+        let said = refused(reqwest::StatusCode::UNAUTHORIZED, "");
+        assert!(said.ends_with("(401 Unauthorized)"), "{said}");
     }
 }

@@ -84,7 +84,15 @@ impl Readers {
         };
         let mut session = match connect::open(mailbox, &self.tls, secret).await {
             Ok(session) => session,
-            Err(err) => return err,
+            Err(err) => {
+                // A refused token must not be offered again until it expires (up to an hour).
+                // The error does not say whether the token or the connection failed, so any
+                // failure costs a fresh token, one request per reconnect, spaced by the back-off.
+                if let (Auth::XOAuth2, Some(source)) = (mailbox.auth, &self.oauth) {
+                    source.forget().await;
+                }
+                return err;
+            }
         };
         if let Err(err) = session.select(&mailbox.folder).await {
             return format!("cannot open the folder {:?}: {err}", mailbox.folder);
