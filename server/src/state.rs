@@ -88,9 +88,14 @@ impl AppState {
         );
         let presence = Arc::new(crate::presence::Presence::new(db.clone(), bus.clone()));
         crate::jobs::spawn_all(tickets.clone(), presence.clone(), settings.auto_close_days);
-        let inbound =
-            crate::mail::inbound::start(&settings.mail.imap, &db, &tickets, &mail, settings)
-                .map_err(StartupError::Usage)?;
+        let inbound = crate::mail::inbound::start(
+            &settings.mail.imap,
+            &db,
+            &tickets,
+            &mail,
+            settings.max_file_mb.saturating_mul(1024 * 1024),
+        )
+        .map_err(StartupError::Usage)?;
         let mail_wake = Arc::new(tokio::sync::Notify::new());
         let relay = crate::mail::smtp::SmtpRelay::from_settings(&settings.mail.smtp)
             .map_err(StartupError::Usage)?;

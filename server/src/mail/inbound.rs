@@ -217,20 +217,21 @@ impl MailboxAddress {
 }
 
 /// Starts a reader for each configured mailbox and answers the admin service; refuses bad
-/// settings at startup with the reason.
+/// settings at startup with the reason. Attachments are held to `max_file_bytes`, the
+/// portal's limit.
 pub fn start(
     settings: &ImapSettings,
     db: &crate::db::Db,
     tickets: &std::sync::Arc<crate::tickets::TicketsService>,
     addresses: &std::sync::Arc<crate::mail::Addresses>,
-    server: &crate::settings::Settings,
+    max_file_bytes: usize,
 ) -> Result<std::sync::Arc<admin::InboundService>, String> {
     let filer = std::sync::Arc::new(filing::Filer::new(
         db.clone(),
         tickets.clone(),
         addresses.clone(),
         settings.imap_sender_tickets_per_hour,
-        server.max_file_mb.saturating_mul(1024 * 1024),
+        max_file_bytes,
     ));
     let labels = reader::spawn_all(settings, filer.clone())?;
     Ok(std::sync::Arc::new(admin::InboundService::new(
