@@ -23,6 +23,7 @@ pub mod tickets;
 pub mod two_factor;
 pub mod upload;
 pub mod wiki;
+pub mod words;
 
 pub use shell::{App, shell};
 

@@ -247,8 +247,8 @@ test("a person with a hostile name files a hostile request; staff and requester 
   await tech.getByRole("button", { name: "Send" }).click();
   await expect(tech.getByText("hostilecorpus reply ends")).toBeVisible();
   await tech.getByLabel("Your reply").fill(corpus("note"));
-  await tech.getByLabel("Internal note (only the provider's staff see it)").check();
-  await tech.getByRole("button", { name: "Send" }).click();
+  await tech.getByLabel("Internal note").check();
+  await tech.getByRole("button", { name: "Add internal note" }).click();
   await expect(tech.getByText("hostilecorpus note ends")).toBeVisible();
   await expectInert(tech, info);
   await open(tech, info, ticketPath);

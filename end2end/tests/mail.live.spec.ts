@@ -40,8 +40,8 @@ test("an emailed request is answered in the browser and the answer's reply by ma
 
   // An internal note first, then the public reply, both in the browser.
   await tom.getByLabel("Your reply").fill(note);
-  await tom.getByLabel("Internal note (only the provider's staff see it)").check();
-  await tom.getByRole("button", { name: "Send" }).click();
+  await tom.getByLabel("Internal note").check();
+  await tom.getByRole("button", { name: "Add internal note" }).click();
   await expect(tom.locator(".entry.note").filter({ hasText: note })).toBeVisible();
   // The live stream can show the note before the send's own answer, which then empties the
   // box: wait for that, or the reply typed next is wiped.

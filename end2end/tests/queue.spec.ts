@@ -58,8 +58,8 @@ test("a technician saves a view and sees its count among the views", async ({ pa
   await page.getByRole("button", { name: "Save view" }).click();
 
   const views = page.getByRole("navigation", { name: "Views" });
-  await expect(views.getByRole("link", { name: `${name}, 1 tickets` })).toBeVisible();
-  await expect(views.getByRole("link", { name: `${name}, 1 tickets` })).toHaveAttribute("aria-current", "page");
+  await expect(views.getByRole("link", { name: `${name}, 1 ticket`, exact: true })).toBeVisible();
+  await expect(views.getByRole("link", { name: `${name}, 1 ticket`, exact: true })).toHaveAttribute("aria-current", "page");
 
   await page.getByRole("button", { name: `Delete view ${name}` }).click();
   await expect(views.getByRole("link", { name: new RegExp(name) })).toHaveCount(0);

@@ -103,8 +103,8 @@ test("a request travels from employee to technician and back", async ({ page, br
   await tech.getByRole("button", { name: "Send" }).click();
   await expect(tech.getByText("Please switch it off and on again.")).toBeVisible();
   await tech.getByLabel("Your reply").fill(note);
-  await tech.getByLabel("Internal note (only the provider's staff see it)").check();
-  await tech.getByRole("button", { name: "Send" }).click();
+  await tech.getByLabel("Internal note").check();
+  await tech.getByRole("button", { name: "Add internal note" }).click();
   await expect(tech.getByText(note)).toBeVisible();
   await expect(tech.locator(".entry.note")).toContainText("Internal");
 

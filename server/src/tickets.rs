@@ -559,9 +559,21 @@ impl TicketsService {
                 enter_status(&mut write, status, Status::Open).await?;
             }
         }
+        // The first technician to answer an unassigned ticket publicly is on it, as if they
+        // had assigned it to themselves: the queue stops showing it as nobody's, and reports
+        // credit them. An internal note is a colleague's aside, not taking the ticket.
+        let claimed = staff && !internal && record.summary.assignee_id.is_none();
+        if claimed {
+            write
+                .set_id(TicketColumn::AssigneeId, Some(actor.user_id))
+                .await?;
+            write
+                .event("assignee", None, Some(&actor.name), None, false)
+                .await?;
+        }
         record_files(&mut write, actor.user_id, &files, internal).await?;
         write.touch(internal).await?;
-        let event = if internal {
+        let mut event = if internal {
             write
                 .live("ticket.note", true, json!({ "comment_id": comment }))
                 .await?
@@ -570,6 +582,22 @@ impl TicketsService {
                 .live("ticket.replied", false, json!({ "comment_id": comment }))
                 .await?
         };
+        if claimed {
+            // As `update` announces an assignment; the status moved with the reply, if at all.
+            let now = if status == Status::New {
+                Status::Open
+            } else {
+                status
+            };
+            event = write
+                .live(
+                    "ticket.assigned",
+                    false,
+                    json!({ "status": now.as_str(), "from": now.as_str(),
+                            "assignee_id": actor.user_id }),
+                )
+                .await?;
+        }
         if let Some(mark) = &inbound {
             crate::db::mail_inbound::mark(&mut tx, id, mark).await?;
         }
@@ -742,6 +770,17 @@ impl Tickets for TicketsService {
         }
         let current = &record.summary;
         let staff = actor.is_provider_staff();
+        let mut patch = patch;
+        // Whoever resolves an unassigned ticket worked it: they are credited as its assignee
+        // (reports count resolutions by assignee), unless the change itself names one.
+        if staff
+            && patch.assignee_id.is_none()
+            && current.assignee_id.is_none()
+            && patch.status == Some(Status::Resolved)
+            && current.status != Status::Resolved
+        {
+            patch.assignee_id = Some(Some(actor.user_id));
+        }
         if !staff
             && (patch.priority.is_some() || patch.category.is_some() || patch.assignee_id.is_some())
         {

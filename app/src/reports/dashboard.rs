@@ -478,11 +478,12 @@ fn Billing(
     let error = Signal::derive(move || contract.value().get().and_then(Result::err));
     let bill_error = Signal::derive(move || billed.value().get().and_then(Result::err));
     let bill_done = move || {
-        billed
-            .value()
-            .get()
-            .and_then(Result::ok)
-            .map(|n| format!("{n} time entries are now billed and locked."))
+        billed.value().get().and_then(Result::ok).map(|n| {
+            format!(
+                "{} now billed and locked.",
+                crate::words::count(n, "time entry is", "time entries are")
+            )
+        })
     };
     let (hours, rate) = workload
         .contract

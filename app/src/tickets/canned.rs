@@ -72,7 +72,8 @@ pub struct PlaceholderValues {
     pub org_name: String,
 }
 
-fn first_name(name: &str) -> &str {
+/// The first word of a name: "Rob" of "Rob Requester".
+pub fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
 }
 

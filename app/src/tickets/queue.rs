@@ -223,7 +223,11 @@ fn ViewTabs(
                         let href = format!("/tickets?{}", view.query);
                         let current = format!("?{}", view.query) == here;
                         let count = view.count_text();
-                        let label = format!("{}, {} tickets", view.name, count);
+                        let label = format!(
+                            "{}, {count} {}",
+                            view.name,
+                            crate::words::noun(view.count, "ticket", "tickets"),
+                        );
                         // The space makes the visible text "Mine 3", which the label contains
                         // word for word (WCAG 2.5.3, label in name); the flex gap draws it.
                         view! {
@@ -458,7 +462,7 @@ fn BulkForm(
         bulk.value()
             .get()
             .and_then(Result::ok)
-            .map(|n| format!("Changed {n} tickets."))
+            .map(|n| format!("Changed {}.", crate::words::count(n, "ticket", "tickets")))
     };
     let mut actions = vec![
         ("assign_me".to_string(), "Assign to me".to_string()),

@@ -73,12 +73,24 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
     .await
 }
 
+/// `internal` is the reply form's mode: `on` for an internal note, `off` (or nothing, as the
+/// client's people send) for a public reply.
 #[server]
 pub async fn add_comment(id: i64, body: String, internal: Option<String>) -> Result<(), AppError> {
     crate::backend::as_caller(|actor, backend| async move {
+        let internal = match internal.as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "internal",
+                    "Choose a reply or an internal note.",
+                ));
+            }
+        };
         backend
             .tickets
-            .comment(&actor, id, &body, internal.is_some())
+            .comment(&actor, id, &body, internal)
             .await
             .map(|_| ())
     })
@@ -398,7 +410,15 @@ fn Conversation(
             <Attachments list=ticket.attachments.clone() />
             {if acts {
                 view! {
-                    <ReplyForm id=s.id staff reply draft changed_meanwhile typist />
+                    <ReplyForm
+                        id=s.id
+                        staff
+                        requester=super::canned::first_name(&s.requester_name).to_string()
+                        reply
+                        draft
+                        changed_meanwhile
+                        typist
+                    />
                     <UploadForm id=s.id staff uploads />
                 }
                     .into_any()
@@ -886,10 +906,16 @@ fn AlsoHere(viewers: RwSignal<Vec<Viewer>>, me: crate::accounts::UserId) -> impl
     }
 }
 
+/// The reply box. Staff switch it between a reply to the requester and an internal note:
+/// two radio buttons sending `internal` as `off` or `on`, and the form's look, hint and
+/// button follow the checked one through CSS (`:has`), so it is the same before the
+/// WebAssembly loads and after.
 #[component]
 fn ReplyForm(
     id: i64,
     staff: bool,
+    /// The requester's first name, for "Reply to Rob".
+    requester: String,
     reply: ServerAction<AddComment>,
     draft: RwSignal<String>,
     changed_meanwhile: RwSignal<bool>,
@@ -911,8 +937,54 @@ fn ReplyForm(
                         )
                 }}
             </p>
+            {staff
+                .then(|| {
+                    view! {
+                        <fieldset class="reply-mode">
+                            <legend class="visually-hidden">"Write"</legend>
+                            <label>
+                                <input
+                                    id="reply-mode-reply"
+                                    type="radio"
+                                    name="internal"
+                                    value="off"
+                                    checked
+                                    prop:checked=move || !typist.note.get()
+                                    on:change=move |_| typist.note.set(false)
+                                />
+                                {format!("Reply to {requester}")}
+                            </label>
+                            <label>
+                                <input
+                                    id="reply-mode-note"
+                                    type="radio"
+                                    name="internal"
+                                    value="on"
+                                    aria-describedby="reply-note-hint"
+                                    prop:checked=move || typist.note.get()
+                                    on:change=move |_| typist.note.set(true)
+                                />
+                                "Internal note"
+                            </label>
+                        </fieldset>
+                        <p id="reply-note-hint" class="note-hint">
+                            "Only staff see this."
+                        </p>
+                        <FieldError id="reply-internal-error" field="internal" error=error />
+                    }
+                })}
             <div class="field">
-                <label for="reply-body">"Your reply"</label>
+                <label for="reply-body">
+                    {if staff {
+                        view! {
+                            <span class="for-reply">"Your reply"</span>
+                            <span class="for-note">"Your note"</span>
+                        }
+                            .into_any()
+                    } else {
+                        "Your reply".into_any()
+                    }}
+                </label>
                 <textarea
                     id="reply-body"
                     name="body"
@@ -931,26 +1003,16 @@ fn ReplyForm(
                 ></textarea>
                 <FieldError id="reply-body-error" field="body" error=error />
             </div>
-            {staff
-                .then(|| {
-                    view! {
-                        <div class="check">
-                            <input
-                                id="reply-internal"
-                                type="checkbox"
-                                name="internal"
-                                value="on"
-                                prop:checked=move || typist.note.get()
-                                on:change=move |ev| typist.note.set(event_target_checked(&ev))
-                            />
-                            <label for="reply-internal">
-                                "Internal note (only the provider's staff see it)"
-                            </label>
-                        </div>
-                    }
-                })}
             <button type="submit" class="primary" disabled=move || reply.pending().get()>
-                "Send"
+                {if staff {
+                    view! {
+                        <span class="for-reply">{format!("Send reply to {requester}")}</span>
+                        <span class="for-note">"Add internal note"</span>
+                    }
+                        .into_any()
+                } else {
+                    "Send".into_any()
+                }}
             </button>
         </ActionForm>
     }

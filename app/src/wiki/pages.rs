@@ -216,8 +216,7 @@ fn SearchResults(hits: Vec<SearchHit>) -> impl IntoView {
             <h2>
                 {match count {
                     0 => "No article matches".to_string(),
-                    1 => "1 article".to_string(),
-                    n => format!("{n} articles"),
+                    n => crate::words::count(n, "article", "articles"),
                 }}
             </h2>
             <ol class="hits">
@@ -378,13 +377,9 @@ fn ArticleBody(
     let helped = match (article.helped_tickets, article.deflections) {
         (0, 0) => None,
         (tickets, deflections) => Some(format!(
-            "Helped with {tickets} {} and answered {deflections} {} before a ticket.",
-            if tickets == 1 { "ticket" } else { "tickets" },
-            if deflections == 1 {
-                "question"
-            } else {
-                "questions"
-            },
+            "Helped with {} and answered {} before a ticket.",
+            crate::words::count(tickets, "ticket", "tickets"),
+            crate::words::count(deflections, "question", "questions"),
         )),
     };
     let deflect_error = move || {

@@ -189,25 +189,29 @@ async fn reconnecting_with_last_event_id_replays_exactly_the_missed_events_in_or
     let seen = robs.expect("ticket.created").await.id;
     drop(robs);
 
-    // While Rob is away: a reply, an internal note, an assignment.
+    // While Rob is away: a reply (which puts the ticket on Tom), an internal note, an
+    // assignment to Tia.
     comment(&app, &tom, id, "On my way.", false).await;
     comment(&app, &tom, id, "bring a spare roller", true).await;
     let tom_id = app.user_id(TECH).await;
+    let tia_id = app.user_id("tia@provider.example").await;
     let (status, _) = app
         .send(
             &tom,
             Method::PATCH,
             &format!("/api/v1/tickets/{id}"),
-            json!({ "assignee_id": tom_id }),
+            json!({ "assignee_id": tia_id }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
 
     let mut robs = Stream::open(&app, &rob, Some(seen)).await;
     let replied = robs.expect("ticket.replied").await;
+    let claimed = robs.expect("ticket.assigned").await;
     let assigned = robs.expect("ticket.assigned").await;
-    assert_eq!(assigned.data["assignee_id"], tom_id);
-    assert!(replied.id < assigned.id);
+    assert_eq!(claimed.data["assignee_id"], tom_id);
+    assert_eq!(assigned.data["assignee_id"], tia_id);
+    assert!(replied.id < claimed.id && claimed.id < assigned.id);
     // And the stream goes on live after the replay.
     comment(&app, &rob, id, "Thanks!", false).await;
     robs.expect("ticket.replied").await;
@@ -392,13 +396,15 @@ async fn presence_events_leave_last_event_id_replay_exactly_the_stored_events() 
     let (replied, replied_event) = toms.next_with_id().await;
     drop(toms);
 
-    // While Tom is away: presence changes, which are not replayed, and two stored events.
+    // While Tom is away: presence changes, which are not replayed, and stored events (Tia's
+    // reply puts the unassigned ticket on her).
     heartbeat(&app, &tia, id, json!("reply")).await;
     comment(&app, &tia, id, "Restarting the spooler.", false).await;
     heartbeat(&app, &tia, id, Value::Null).await;
     comment(&app, &tia, id, "check the toner too", true).await;
     let mut toms = Stream::open(&app, &tom, replied).await;
     let (first_id, first) = toms.next_with_id().await;
+    let (_, claimed) = toms.next_with_id().await;
     let (second_id, second) = toms.next_with_id().await;
     comment(&app, &rob, id, "Works now.", false).await;
     let (live_id, live) = toms.next_with_id().await;
@@ -411,8 +417,13 @@ async fn presence_events_leave_last_event_id_replay_exactly_the_stored_events() 
         "the stream goes on after a presence event"
     );
     assert_eq!(
-        [&first.kind, &second.kind, &live.kind],
-        ["ticket.replied", "ticket.note", "ticket.replied"]
+        [&first.kind, &claimed.kind, &second.kind, &live.kind],
+        [
+            "ticket.replied",
+            "ticket.assigned",
+            "ticket.note",
+            "ticket.replied"
+        ]
     );
     assert_eq!(first_id, Some(first.id));
     assert!(first_id > replied && second_id > first_id && live_id > second_id);

@@ -428,10 +428,37 @@ async fn an_internal_note_is_in_the_staff_page_and_never_in_the_requesters() {
         "{requester_page}"
     );
     assert!(!manager_page.contains("router admin pw"));
+    assert!(staff_page.contains("Send reply to Rob") && staff_page.contains("Add internal note"));
     assert!(
-        !requester_page.contains("Internal note (only"),
-        "no note box for requesters"
+        !requester_page.contains("reply-mode-note") && !requester_page.contains("Internal note"),
+        "no note mode for requesters"
     );
+}
+
+#[tokio::test]
+async fn the_reply_mode_off_posts_a_public_reply_and_an_unknown_mode_posts_nothing() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file_request(&app, &rob, "VPN", "Drops").await;
+    let tom = app.signed_in(TECH).await;
+    let id_text = id.to_string();
+    for (body, mode) in [
+        ("Restart the client, please.", "off"),
+        ("maybe the token expired", "maybe"),
+    ] {
+        app.post_form(
+            &tom,
+            app::tickets::view::AddComment::PATH,
+            &format!("/tickets/{id}"),
+            &[("id", id_text.as_str()), ("body", body), ("internal", mode)],
+        )
+        .await;
+    }
+
+    let (_, requester_page) = html(&app, &rob, &format!("/tickets/{id}")).await;
+    let (_, staff_page) = html(&app, &tom, &format!("/tickets/{id}")).await;
+    assert!(requester_page.contains("Restart the client, please."));
+    assert!(!staff_page.contains("maybe the token expired"));
 }
 
 #[tokio::test]

@@ -234,7 +234,7 @@ async fn a_staff_reply_opens_a_new_ticket_and_a_requester_reply_reopens_a_pendin
     assert_eq!(
         kinds(&ticket),
         [
-            "created", "comment", "status", "status", "comment", "status"
+            "created", "comment", "status", "assignee", "status", "comment", "status"
         ]
     );
     let last = ticket.timeline.last().unwrap();
@@ -335,6 +335,148 @@ async fn staff_assign_to_technicians_only_and_the_requester_sees_who_is_on_it() 
         .patch_as::<TicketDetail>(&tom, &path, json!({ "assignee_id": null }))
         .await;
     assert_eq!(ticket.summary.assignee_name, None);
+}
+
+#[tokio::test]
+async fn a_technicians_public_reply_puts_an_unassigned_ticket_on_them_as_an_assignment_would() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Printer offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    let tom_id = app.user_id(TECH).await;
+    let mut stream = super::events::Stream::open(&app, &rob, None).await;
+
+    let (status, ticket) = app
+        .post_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({ "body": "Looking at it now." }),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(ticket.summary.assignee_id, Some(tom_id));
+    assert_eq!(
+        ticket.summary.assignee_name.as_deref(),
+        Some("Tom Technician")
+    );
+    assert_eq!(kinds(&ticket), ["created", "comment", "status", "assignee"]);
+    let entry = ticket.timeline.last().unwrap();
+    assert_eq!(
+        (entry.old_value.as_deref(), entry.new_value.as_deref()),
+        (None, Some("Tom Technician"))
+    );
+    stream.expect("ticket.replied").await;
+    let assigned = stream.expect("ticket.assigned").await;
+    assert_eq!(assigned.data["assignee_id"], tom_id);
+    assert_eq!(assigned.ticket_id, Some(id));
+}
+
+#[tokio::test]
+async fn a_requesters_reply_and_a_technicians_internal_note_leave_a_ticket_unassigned() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Printer offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    let comments = format!("/api/v1/tickets/{id}/comments");
+
+    let (_, after_reply) = app
+        .post_as::<TicketDetail>(&rob, &comments, json!({ "body": "Still offline." }))
+        .await;
+    // A note is an aside between colleagues (asking someone else to look, say), not taking
+    // the ticket on.
+    let (_, after_note) = app
+        .post_as::<TicketDetail>(
+            &tom,
+            &comments,
+            json!({ "body": "Tia, is this your printer?", "internal": true }),
+        )
+        .await;
+
+    assert_eq!(after_reply.summary.assignee_id, None);
+    assert_eq!(after_note.summary.assignee_id, None);
+    assert!(!kinds(&after_note).contains(&"assignee"));
+}
+
+#[tokio::test]
+async fn resolving_an_unassigned_ticket_credits_the_technician_who_resolved_it() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Password reset").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    let tom_id = app.user_id(TECH).await;
+    let mut stream = super::events::Stream::open(&app, &tom, None).await;
+
+    let (status, ticket) = app
+        .patch_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{ticket:?}");
+    assert_eq!(ticket.summary.status, Status::Resolved);
+    assert_eq!(ticket.summary.assignee_id, Some(tom_id));
+    assert_eq!(kinds(&ticket), ["created", "status", "assignee"]);
+    let assigned = stream.expect("ticket.assigned").await;
+    assert_eq!(
+        (
+            &assigned.data["assignee_id"],
+            &assigned.data["status"],
+            &assigned.data["from"]
+        ),
+        (&json!(tom_id), &json!("resolved"), &json!("new"))
+    );
+}
+
+#[tokio::test]
+async fn an_assigned_ticket_stays_with_its_assignee_when_someone_else_replies_or_resolves() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Monitor flickers").await.summary.id;
+    let path = format!("/api/v1/tickets/{id}");
+    let tom = app.signed_in(TECH).await;
+    let tia = app.user_id("tia@provider.example").await;
+    let (status, _) = app
+        .send(&tom, Method::PATCH, &path, json!({ "assignee_id": tia }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    app.post_as::<TicketDetail>(&tom, &format!("{path}/comments"), json!({ "body": "Hi" }))
+        .await;
+    let (_, ticket) = app
+        .patch_as::<TicketDetail>(&tom, &path, json!({ "status": "resolved" }))
+        .await;
+
+    assert_eq!(ticket.summary.status, Status::Resolved);
+    assert_eq!(ticket.summary.assignee_id, Some(tia));
+    assert_eq!(
+        kinds(&ticket)
+            .iter()
+            .filter(|kind| **kind == "assignee")
+            .count(),
+        1,
+        "only the assignment to Tia"
+    );
+}
+
+#[tokio::test]
+async fn a_requester_resolving_their_own_unassigned_ticket_assigns_nobody() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Fixed itself").await.summary.id;
+
+    let (_, ticket) = app
+        .patch_as::<TicketDetail>(
+            &rob,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+
+    assert_eq!(ticket.summary.status, Status::Resolved);
+    assert_eq!(ticket.summary.assignee_id, None);
 }
 
 #[tokio::test]
