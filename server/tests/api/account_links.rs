@@ -51,6 +51,30 @@ pub async fn link_token(app: &TestApp, kind: &str, to: &str) -> String {
     secret_in(&mail.last().expect("a message").body_text)
 }
 
+/// Posts a mailed link's password form at `page_path` as a browser without JavaScript would.
+async fn set_password_by_form(
+    app: &TestApp,
+    client: &Client,
+    page_path: &str,
+    purpose: &str,
+    token: &str,
+    password: &str,
+    confirm: &str,
+) -> reqwest::Response {
+    app.post_form(
+        client,
+        app::accounts::links::page::UseMailedLink::PATH,
+        page_path,
+        &[
+            ("purpose", purpose),
+            ("token", token),
+            ("password", password),
+            ("confirm", confirm),
+        ],
+    )
+    .await
+}
+
 /// Invites a requester to Acme as its manager; the new person.
 async fn invite(app: &TestApp, email: &str) -> User {
     let manager = app.signed_in(ACME_MANAGER).await;
@@ -518,19 +542,16 @@ async fn without_javascript_an_invitation_is_accepted_on_its_page_and_mismatched
     assert!(page.contains("Nia New"), "{page}");
     assert!(page.contains("nia@acme.example"), "{page}");
 
-    let differ = app
-        .post_form(
-            &client,
-            app::accounts::links::page::UseMailedLink::PATH,
-            &page_path,
-            &[
-                ("purpose", "invitation"),
-                ("token", &token),
-                ("password", "nias own password"),
-                ("confirm", "nias own passwort"),
-            ],
-        )
-        .await;
+    let differ = set_password_by_form(
+        &app,
+        &client,
+        &page_path,
+        "invitation",
+        &token,
+        "nias own password",
+        "nias own passwort",
+    )
+    .await;
     let location = differ.headers()["location"]
         .to_str()
         .expect("a location")
@@ -540,19 +561,16 @@ async fn without_javascript_an_invitation_is_accepted_on_its_page_and_mismatched
         .await;
     assert!(again.contains("The two passwords differ."), "{again}");
 
-    let res = app
-        .post_form(
-            &client,
-            app::accounts::links::page::UseMailedLink::PATH,
-            &page_path,
-            &[
-                ("purpose", "invitation"),
-                ("token", &token),
-                ("password", "nias own password"),
-                ("confirm", "nias own password"),
-            ],
-        )
-        .await;
+    let res = set_password_by_form(
+        &app,
+        &client,
+        &page_path,
+        "invitation",
+        &token,
+        "nias own password",
+        "nias own password",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers()["location"], "/");
     let home = app.page_text(&client, "/").await;
@@ -567,19 +585,16 @@ async fn an_invitations_link_posted_as_a_reset_sets_no_password() {
     let page_path = format!("/reset/{token}");
     let client = app.client();
 
-    let res = app
-        .post_form(
-            &client,
-            app::accounts::links::page::UseMailedLink::PATH,
-            &page_path,
-            &[
-                ("purpose", "password_reset"),
-                ("token", &token),
-                ("password", "nias own password"),
-                ("confirm", "nias own password"),
-            ],
-        )
-        .await;
+    let res = set_password_by_form(
+        &app,
+        &client,
+        &page_path,
+        "password_reset",
+        &token,
+        "nias own password",
+        "nias own password",
+    )
+    .await;
 
     let location = res.headers()["location"]
         .to_str()
