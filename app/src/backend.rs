@@ -17,9 +17,27 @@ use crate::wiki::ssr::Wiki;
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Every backend service, as the server provides it. Cheap to clone.
+/// Every backend service, as the server provides it: one pointer, so the clone each request
+/// takes for its context is one reference count.
 #[derive(Clone)]
-pub struct Backend {
+pub struct Backend(Arc<Services>);
+
+impl Backend {
+    pub fn new(services: Services) -> Backend {
+        Backend(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for Backend {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services behind a [`Backend`].
+pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub tickets: Arc<dyn Tickets>,
     pub settings: Arc<dyn OrgSettingsStore>,

@@ -55,7 +55,7 @@ pub async fn save_article(
             published: Some(published.is_some()),
         };
         let article = input.parse()?;
-        let wiki = backend.wiki;
+        let wiki = backend.wiki.clone();
         let saved = match original_slug {
             Some(slug) => {
                 wiki.update(&actor, &slug, article, base_revision.unwrap_or(0))

@@ -27,7 +27,7 @@ pub async fn save_canned_reply(
 ) -> Result<CannedReply, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         let draft = super::CannedDraft::parse(&title, &body)?;
-        let canned = backend.canned;
+        let canned = backend.canned.clone();
         match id {
             Some(id) => canned.update_canned(&actor, id, draft).await,
             None => canned.create_canned(&actor, draft).await,
