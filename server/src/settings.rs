@@ -10,7 +10,7 @@ use std::{
 #[derive(Debug, Parser)]
 #[command(
     name = "server",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("DESKSIDE_COMMIT"), ")"),
     about = "Deskside: the help portal a business shares with its IT provider.",
     long_about = "Deskside: the help portal a business shares with its IT provider.\n\n\
                   Without a command it serves the portal. Every option can also be set through \

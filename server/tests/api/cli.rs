@@ -151,3 +151,23 @@ async fn backup_while_serving_copies_everything_committed_before_it() {
         "an existing file is never overwritten"
     );
 }
+
+#[test]
+fn version_names_the_release_and_the_commit_it_was_built_from() {
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("--version")
+        .output()
+        .expect("the server binary runs");
+    assert!(out.status.success());
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("git runs");
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    assert_eq!(head.len(), 12, "a commit to compare with");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("server {} (commit {head})", env!("CARGO_PKG_VERSION"))
+    );
+}
