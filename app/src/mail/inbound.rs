@@ -40,6 +40,21 @@ pub struct InboundMessage {
     pub ticket_id: Option<TicketId>,
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+    /// The person the sender's address belongs to, when it is someone's: a held message from
+    /// them can only file in their own organization.
+    #[serde(default)]
+    pub sender: Option<KnownSender>,
+}
+
+/// The account a message's sender address belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct KnownSender {
+    pub name: String,
+    pub org_id: OrgId,
+    pub org_name: String,
+    /// Active and a client's person: provider staff and deactivated people file nothing.
+    pub can_file: bool,
 }
 
 /// A mail domain of a client organization.

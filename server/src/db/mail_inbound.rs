@@ -5,7 +5,7 @@ use super::batch::{Batch, RowRef};
 use super::{Db, is_unique_violation, now, timestamp};
 use app::accounts::OrgId;
 use app::error::AppError;
-use app::mail::inbound::{InboundMessage, MailboxStatus, OrgDomain};
+use app::mail::inbound::{InboundMessage, KnownSender, MailboxStatus, OrgDomain};
 use app::tickets::TicketId;
 use sqlx::SqliteConnection;
 
@@ -144,8 +144,13 @@ pub async fn insert(
     Ok(id)
 }
 
-const MESSAGE_SELECT: &str = "select id, mailbox, from_address, from_name, subject, outcome, \
-     reason, problem, ticket_id, received_at from mail_inbound";
+/// Messages as `m`, with the account their sender address belongs to, if any.
+const MESSAGE_SELECT: &str = "select m.id, m.mailbox, m.from_address, m.from_name, m.subject, \
+     m.outcome, m.reason, m.problem, m.ticket_id, m.received_at, a.name as sender_name, \
+     a.org_id as sender_org_id, o.name as sender_org_name, \
+     (a.active = 1 and a.role in ('requester', 'manager')) as sender_can_file \
+     from mail_inbound m left join account a on a.email = lower(m.from_address) \
+     left join org o on o.id = a.org_id";
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
@@ -159,6 +164,10 @@ struct MessageRow {
     problem: Option<String>,
     ticket_id: Option<TicketId>,
     received_at: time::OffsetDateTime,
+    sender_name: Option<String>,
+    sender_org_id: Option<OrgId>,
+    sender_org_name: Option<String>,
+    sender_can_file: Option<bool>,
 }
 
 impl From<MessageRow> for InboundMessage {
@@ -174,6 +183,15 @@ impl From<MessageRow> for InboundMessage {
             problem: r.problem,
             ticket_id: r.ticket_id,
             received_at: r.received_at,
+            sender: match (r.sender_name, r.sender_org_id, r.sender_org_name) {
+                (Some(name), Some(org_id), Some(org_name)) => Some(KnownSender {
+                    name,
+                    org_id,
+                    org_name,
+                    can_file: r.sender_can_file.unwrap_or(false),
+                }),
+                _ => None,
+            },
         }
     }
 }
@@ -233,7 +251,7 @@ impl Db {
     ) -> Result<Vec<InboundMessage>, AppError> {
         let order = if oldest_first { "asc" } else { "desc" };
         Ok(sqlx::query_as::<_, MessageRow>(&format!(
-            "{MESSAGE_SELECT} where outcome = ? order by id {order} limit ?"
+            "{MESSAGE_SELECT} where m.outcome = ? order by m.id {order} limit ?"
         ))
         .bind(outcome)
         .bind(limit)
@@ -248,8 +266,8 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn inbound_problems(&self, limit: i64) -> Result<Vec<InboundMessage>, AppError> {
         Ok(sqlx::query_as::<_, MessageRow>(&format!(
-            "{MESSAGE_SELECT} where outcome = 'problem' or problem is not null \
-             order by id desc limit ?"
+            "{MESSAGE_SELECT} where m.outcome = 'problem' or m.problem is not null \
+             order by m.id desc limit ?"
         ))
         .bind(limit)
         .fetch_all(self.pool())
@@ -263,7 +281,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn held_message(&self, id: i64) -> Result<Held, AppError> {
         let row = sqlx::query_as::<_, MessageRow>(&format!(
-            "{MESSAGE_SELECT} where id = ? and outcome = 'held'"
+            "{MESSAGE_SELECT} where m.id = ? and m.outcome = 'held'"
         ))
         .bind(id)
         .fetch_optional(self.pool())

@@ -688,9 +688,36 @@ async fn a_sender_over_the_hourly_limit_is_held_for_an_admin_and_another_sender_
         "{held_section}"
     );
 
-    // Nothing is lost: the admin files the held message after all.
+    // Rob is a known person: his held mail can only file as him, in Acme Dental. The page
+    // says so instead of offering a choice, and a post naming another organization is refused
+    // with nothing filed.
+    assert!(
+        held_section.contains("Files as Rob Requester of Acme Dental"),
+        "{held_section}"
+    );
+    assert!(!held_section.contains("File in"), "{held_section}");
     let acme = rig.app.org_id("Acme Dental").await;
+    assert_eq!(held[0]["sender"]["org_id"], acme, "{}", held[0]);
+    assert_eq!(held[0]["sender"]["can_file"], true, "{}", held[0]);
     let rush3 = held[0]["id"].as_i64().unwrap();
+    let birch = rig.app.org_id("Birch Accounting").await;
+    let (status, body) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{rush3}/accept"),
+            json!({ "org_id": birch }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string()
+            .contains("is Rob Requester of Acme Dental: their request can only file there"),
+        "{body}"
+    );
+    assert_eq!(rig.ticket_count().await, 3, "nothing filed in Birch");
+
+    // Nothing is lost: the admin files the held message after all.
     let (status, body) = rig
         .app
         .post(
@@ -916,4 +943,56 @@ async fn a_token_endpoint_refusing_the_grant_is_an_error_the_admin_reads_on_the_
         "never signed in"
     );
     assert_eq!(rig.ticket_count().await, 0);
+}
+
+#[tokio::test]
+async fn mail_from_a_deactivated_person_is_held_and_cannot_be_filed_as_them() {
+    let rig = rig().await;
+    let raj = rig.app.user_id("raj@acme.example").await;
+    let (status, body) = rig
+        .app
+        .send(
+            &rig.admin,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/users/{raj}"),
+            json!({ "active": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    rig.append(plain(
+        "raj@acme.example",
+        "Still here",
+        "raj1@acme.example",
+        "",
+        "Can you restore my account?",
+    ))
+    .await;
+    let held = rig.recorded("Still here").await;
+    assert_eq!(held["outcome"], "held", "{held}");
+
+    let entry = rig.overview().await["held"][0].clone();
+    assert_eq!(entry["sender"]["name"], "Raj Hygienist", "{entry}");
+    assert_eq!(entry["sender"]["can_file"], false, "{entry}");
+    let page = rig.app.page_text(&rig.admin, "/admin/mail").await;
+    let held_section = page.split("Held for an admin").nth(1).expect("held");
+    assert!(
+        held_section
+            .contains("raj@acme.example is Raj Hygienist of Acme Dental, who cannot file requests"),
+        "{held_section}"
+    );
+    // The page offers no Accept; a crafted one is refused and files nothing.
+    let acme = rig.app.org_id("Acme Dental").await;
+    let id = entry["id"].as_i64().unwrap();
+    let (status, body) = rig
+        .app
+        .post(
+            &rig.admin,
+            &format!("/api/v1/mail/inbound/held/{id}/accept"),
+            json!({ "org_id": acme }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("cannot file requests"), "{body}");
+    assert_eq!(rig.ticket_count().await, 0);
+    assert_eq!(rig.overview().await["held"][0]["id"], id, "still held");
 }

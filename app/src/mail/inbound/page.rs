@@ -191,26 +191,68 @@ fn Held(
                             view! {
                                 <li class="card">
                                     <MessageSummary message=m.clone() />
-                                    <ActionForm action=accept attr:class="inline">
-                                        <input type="hidden" name="id" value=m.id />
-                                        <label for=org_id.clone()>"File in"</label>
-                                        <select
-                                            id=org_id
-                                            name="org_id"
-                                            aria-describedby=error_id.clone()
-                                        >
-                                            {orgs
-                                                .into_iter()
-                                                .map(|(id, name)| {
-                                                    view! { <option value=id>{name}</option> }
-                                                })
-                                                .collect_view()}
-                                        </select>
-                                        <button type="submit" aria-label=label>
-                                            "Accept"
-                                        </button>
-                                        <FieldError id=error_id field="org_id" error=accept_error />
-                                    </ActionForm>
+                                    {match m.sender.clone() {
+                                        Some(sender) if !sender.can_file => {
+                                            // A person's request can only file in their own
+                                            // organization: no choice to offer.
+                                            view! {
+                                                <p class="muted">
+                                                    {format!(
+                                                        "{} is {} of {}, who cannot file requests (deactivated or provider staff).",
+                                                        m.from_address,
+                                                        sender.name,
+                                                        sender.org_name,
+                                                    )}
+                                                </p>
+                                            }
+                                                .into_any()
+                                        }
+                                        Some(sender) => {
+                                            view! {
+                                                <ActionForm action=accept attr:class="inline">
+                                                    <input type="hidden" name="id" value=m.id />
+                                                    <input type="hidden" name="org_id" value=sender.org_id />
+                                                    <span>
+                                                        {format!("Files as {} of {}", sender.name, sender.org_name)}
+                                                    </span>
+                                                    <button
+                                                        type="submit"
+                                                        aria-label=label
+                                                        aria-describedby=error_id.clone()
+                                                    >
+                                                        "Accept"
+                                                    </button>
+                                                    <FieldError id=error_id field="org_id" error=accept_error />
+                                                </ActionForm>
+                                            }
+                                                .into_any()
+                                        }
+                                        None => {
+                                            view! {
+                                                <ActionForm action=accept attr:class="inline">
+                                                    <input type="hidden" name="id" value=m.id />
+                                                    <label for=org_id.clone()>"File in"</label>
+                                                    <select
+                                                        id=org_id
+                                                        name="org_id"
+                                                        aria-describedby=error_id.clone()
+                                                    >
+                                                        {orgs
+                                                            .into_iter()
+                                                            .map(|(id, name)| {
+                                                                view! { <option value=id>{name}</option> }
+                                                            })
+                                                            .collect_view()}
+                                                    </select>
+                                                    <button type="submit" aria-label=label>
+                                                        "Accept"
+                                                    </button>
+                                                    <FieldError id=error_id field="org_id" error=accept_error />
+                                                </ActionForm>
+                                            }
+                                                .into_any()
+                                        }
+                                    }}
                                     <ActionForm action=reject attr:class="inline">
                                         <input type="hidden" name="id" value=m.id />
                                         <button

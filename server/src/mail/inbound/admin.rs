@@ -67,6 +67,19 @@ impl Inbound for InboundService {
         let _one = self.accepting.lock().await;
         let db = self.filer.db();
         let held = db.held_message(id).await?;
+        // A person's request files in their own organization, whatever was chosen: the page
+        // offers no choice for them, and a crafted post is told why rather than obeyed.
+        if let Some(sender) = &held.message.sender
+            && sender.org_id != org
+        {
+            return Err(AppError::invalid(
+                "org_id",
+                format!(
+                    "{} is {} of {}: their request can only file there.",
+                    held.message.from_address, sender.name, sender.org_name
+                ),
+            ));
+        }
         let org_record = db.org(org).await.map_err(|err| match err {
             AppError::NotFound => AppError::invalid("org_id", "No such organization."),
             other => other,
