@@ -37,6 +37,9 @@ pub struct Filer {
     addresses: Arc<Addresses>,
     tickets_per_hour: u32,
     max_file_bytes: usize,
+    /// One message decided and filed at a time, across every mailbox's reader: the hourly
+    /// limit is counted and then filed against, and two readers at once could both pass it.
+    one_at_a_time: tokio::sync::Mutex<()>,
 }
 
 impl Filer {
@@ -53,6 +56,7 @@ impl Filer {
             addresses,
             tickets_per_hour,
             max_file_bytes,
+            one_at_a_time: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -111,6 +115,7 @@ impl Filer {
                 });
             }
         };
+        let _one = self.one_at_a_time.lock().await;
         if self.db.inbound_seen(&incoming.dedupe_key).await? {
             return Ok(Outcome::AlreadyRead);
         }
