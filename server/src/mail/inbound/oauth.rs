@@ -41,18 +41,28 @@ fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Err
 }
 
 impl TokenSource {
-    pub fn new(settings: &super::ImapSettings) -> Option<TokenSource> {
-        Some(TokenSource {
-            url: settings.imap_oauth_token_url.clone()?,
-            client_id: settings.imap_oauth_client_id.clone()?,
+    /// The token source the settings configure; `None` when they configure none (passwords),
+    /// an error when its HTTP client cannot be made.
+    pub fn new(settings: &super::ImapSettings) -> Result<Option<TokenSource>, String> {
+        let (Some(url), Some(client_id), Some(refresh_token)) = (
+            settings.imap_oauth_token_url.clone(),
+            settings.imap_oauth_client_id.clone(),
+            settings.imap_oauth_refresh_token.clone(),
+        ) else {
+            return Ok(None);
+        };
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("cannot make the HTTP client for the OAuth2 token URL: {e}"))?;
+        Ok(Some(TokenSource {
+            url,
+            client_id,
             client_secret: settings.imap_oauth_client_secret.clone(),
-            refresh_token: settings.imap_oauth_refresh_token.clone()?,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .ok()?,
+            refresh_token,
+            http,
             current: Mutex::new(None),
-        })
+        }))
     }
 
     /// An access token valid for at least another minute.

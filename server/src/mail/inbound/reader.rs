@@ -48,7 +48,7 @@ pub fn spawn_all(settings: &ImapSettings, filer: Arc<Filer>) -> Result<Vec<Strin
         filer,
         tls: connect::tls_config(settings.imap_ca_file.as_deref())?,
         password: settings.imap_password.clone(),
-        oauth: TokenSource::new(settings).map(Arc::new),
+        oauth: TokenSource::new(settings)?.map(Arc::new),
         poll: Duration::from_secs(settings.imap_poll_secs.max(1)),
         max_bytes: settings.imap_max_message_mb.saturating_mul(1024 * 1024),
         hooks: settings.test_hooks.clone(),
