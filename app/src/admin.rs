@@ -15,10 +15,16 @@ pub async fn list_orgs() -> Result<Vec<Org>, AppError> {
     .await
 }
 
+/// Creates a client organization. A plain form post (no JavaScript) comes back to
+/// `/admin?created=<id>`, so the page can say which organization was created.
 #[server]
 pub async fn create_org(name: String) -> Result<Org, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        backend.accounts.create_org(&actor, &name).await
+        let org = backend.accounts.create_org(&actor, &name).await?;
+        if crate::backend::plain_form() {
+            leptos_axum::redirect(&format!("/admin?created={}", org.id));
+        }
+        Ok(org)
     })
     .await
 }
@@ -73,9 +79,14 @@ pub fn AdminPage() -> impl IntoView {
         <Title text="Administration" />
         <Protected
             allow=|role| role == Role::Admin
-            render=|_: Actor| {
+            render=|me: Actor| {
                 let create = ServerAction::<CreateOrg>::new();
                 let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
+                let query = leptos_router::hooks::use_query_map();
+                let created_id = move || {
+                    query.with(|q| q.get("created")).and_then(|id| id.parse::<OrgId>().ok())
+                };
+                // Without JavaScript the created organization's id comes back in the address.
                 view! {
                     <h1>"Administration"</h1>
                     <p>
@@ -88,14 +99,25 @@ pub fn AdminPage() -> impl IntoView {
                         }>
                             {move || Suspend::new(async move {
                                 match orgs.await {
-                                    Ok(list) => view! { <OrgTable orgs=list /> }.into_any(),
+                                    Ok(list) => {
+                                        let created = created_id()
+                                            .and_then(|id| list.iter().find(|o| o.id == id))
+                                            .map(|o| format!("Organization {} created.", o.name));
+                                        view! {
+                                            <p class="success" role="status">
+                                                {created}
+                                            </p>
+                                            <OrgTable orgs=list />
+                                        }
+                                            .into_any()
+                                    }
                                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                                 }
                             })}
                         </Transition>
                         <CreateOrgForm action=create />
                     </section>
-                    <PeoplePanel orgs=Some(orgs) />
+                    <PeoplePanel orgs=Some(orgs) me=me.user_id />
                     <crate::two_factor::page::SiteSettingsCard />
                 }
             }
@@ -112,7 +134,7 @@ pub fn PeoplePage() -> impl IntoView {
             render=|me: Actor| {
                 view! {
                     <h1>"People of " {me.org_name.clone()}</h1>
-                    <PeoplePanel orgs=None />
+                    <PeoplePanel orgs=None me=me.user_id />
                 }
             }
         />
@@ -171,14 +193,44 @@ fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
     }
 }
 
+/// Empties a form once its action has succeeded, so the next entry starts blank (without
+/// JavaScript the page comes back with a fresh form anyway).
+fn clear_on_success(
+    form: NodeRef<leptos::html::Form>,
+    succeeded: impl Fn() -> bool + Send + Sync + 'static,
+) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if succeeded()
+            && let Some(form) = form.get_untracked()
+        {
+            form.reset();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (form, succeeded);
+}
+
 #[component]
 fn CreateOrgForm(action: ServerAction<CreateOrg>) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let created = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|org| format!("Organization {} created.", org.name))
+    };
+    let form = NodeRef::new();
+    clear_on_success(form, move || matches!(action.value().get(), Some(Ok(_))));
     view! {
-        <ActionForm action=action attr:class="inline-form">
+        <ActionForm action=action node_ref=form attr:class="inline-form">
             <h3>"New client organization"</h3>
             <p class="error" role="alert">
                 {move || form_error(error.get())}
+            </p>
+            <p class="success" role="status">
+                {created}
             </p>
             <div class="field">
                 <label for="org-name">"Name"</label>
@@ -195,7 +247,7 @@ fn CreateOrgForm(action: ServerAction<CreateOrg>) -> impl IntoView {
 /// The people of the orgs the caller manages: all of them for an admin (`orgs` given), the
 /// caller's own for a manager.
 #[component]
-fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoView {
+fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>, me: UserId) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let toggle = ServerAction::<SetUserActive>::new();
     let resend = ServerAction::<ResendInvitation>::new();
@@ -234,6 +286,8 @@ fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoV
         })
     };
     let is_admin = orgs.is_some();
+    let form = NodeRef::new();
+    clear_on_success(form, move || matches!(create.value().get(), Some(Ok(_))));
 
     view! {
         <section class="card" aria-labelledby="people-heading">
@@ -250,14 +304,14 @@ fn PeoplePanel(orgs: Option<Resource<Result<Vec<Org>, AppError>>>) -> impl IntoV
                 {move || Suspend::new(async move {
                     match users.await {
                         Ok(list) => {
-                            view! { <UserTable users=list toggle=toggle resend=resend /> }
+                            view! { <UserTable users=list me toggle=toggle resend=resend /> }
                                 .into_any()
                         }
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     }
                 })}
             </Transition>
-            <ActionForm action=create attr:class="inline-form">
+            <ActionForm action=create node_ref=form attr:class="inline-form">
                 <h3>{if is_admin { "New person" } else { "New requester" }}</h3>
                 <p class="muted">
                     "They get an email with a link to choose their own password; the link works once, for 7 days."
@@ -348,6 +402,8 @@ fn status(user: &User) -> &'static str {
 #[component]
 fn UserTable(
     users: Vec<User>,
+    /// The one looking: their own row offers no deactivation, which the server refuses.
+    me: UserId,
     toggle: ServerAction<SetUserActive>,
     resend: ServerAction<ResendInvitation>,
 ) -> impl IntoView {
@@ -389,21 +445,30 @@ fn UserTable(
                                                     </button>
                                                 </ActionForm>
                                             }
-                                        })} <ActionForm action=toggle attr:class="inline">
-                                        <input type="hidden" name="user_id" value=user.id />
-                                        <input
-                                            type="hidden"
-                                            name="active"
-                                            value=(!user.active).to_string()
-                                        />
-                                        <button
-                                            type="submit"
-                                            class="link"
-                                            aria-label=format!("{label} {}", user.name)
-                                        >
-                                            {label}
-                                        </button>
-                                    </ActionForm>
+                                        })}
+                                    {if user.id == me {
+                                        view! { <span class="muted">"This is you"</span> }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=toggle attr:class="inline">
+                                                <input type="hidden" name="user_id" value=user.id />
+                                                <input
+                                                    type="hidden"
+                                                    name="active"
+                                                    value=(!user.active).to_string()
+                                                />
+                                                <button
+                                                    type="submit"
+                                                    class="link"
+                                                    aria-label=format!("{label} {}", user.name)
+                                                >
+                                                    {label}
+                                                </button>
+                                            </ActionForm>
+                                        }
+                                            .into_any()
+                                    }}
                                 </td>
                             </tr>
                         }

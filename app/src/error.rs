@@ -102,6 +102,20 @@ impl AppError {
     }
 
     /// The messages for one field, for showing next to it.
+    /// The same error with the messages about `from` filed under `to`: a shared rule names
+    /// its field `name`, a form with several names needs to say which one.
+    pub fn renamed_field(self, from: &str, to: &str) -> Self {
+        match self {
+            AppError::Invalid { mut fields } => {
+                if let Some(messages) = fields.remove(from) {
+                    fields.entry(to.to_string()).or_default().extend(messages);
+                }
+                AppError::Invalid { fields }
+            }
+            other => other,
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<String> {
         match self {
             AppError::Invalid { fields } => fields.get(name).map(|m| m.join(" ")),

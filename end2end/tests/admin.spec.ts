@@ -63,3 +63,33 @@ test("an admin sees how much of its file quota each organization uses", async ({
   const acme = orgs.getByRole("row").filter({ hasText: "Acme Dental" });
   await expect(acme.getByRole("cell").last()).toHaveText(/^\d+(\.\d)? [KMG]B of \d+\.\d [KMG]B$/);
 });
+
+test("a created organization is announced and the form starts blank again", async ({ page }, info) => {
+  const name = unique("Cedar Law", info);
+  await signIn(page, info, ADMIN);
+  await open(page, info, "/admin");
+
+  const field = page.getByLabel("Name", { exact: true }).first();
+  await field.fill(name);
+  await page.getByRole("button", { name: "Create organization" }).click();
+
+  await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+  await expect(page.getByText(`Organization ${name} created.`)).toBeVisible();
+  await expect(field).toHaveValue("");
+});
+
+test("one's own row offers no deactivation the server would refuse", async ({ page }, info) => {
+  for (const [who, path, email] of [
+    [ADMIN, "/admin", ADMIN],
+    [ACME_MANAGER, "/people", ACME_MANAGER],
+  ]) {
+    await page.context().clearCookies();
+    await signIn(page, info, who);
+    await open(page, info, path);
+    const own = page.getByRole("row").filter({ hasText: email });
+    await expect(own).toContainText("This is you");
+    await expect(own.getByRole("button")).toHaveCount(0);
+    // Others' rows still offer it.
+    await expect(page.getByRole("button", { name: /^Deactivate / }).first()).toBeVisible();
+  }
+});

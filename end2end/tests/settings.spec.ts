@@ -21,8 +21,8 @@ test("an admin adds a category that employees can then file under", async ({ pag
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Acme Dental: settings");
 
   await page.getByLabel("New category").fill(category);
-  await page.getByRole("button", { name: "Add category" }).click();
-  await expect(page.getByLabel(`Rename ${category}`)).toBeVisible();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByLabel(`Name of ${category}`)).toBeVisible();
 
   const employee = await browser.newPage({
     baseURL: info.project.use.baseURL,
@@ -40,13 +40,13 @@ test("business hours with an unknown time zone are explained next to the field",
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Birch Accounting: settings");
 
   await page.getByLabel("Time zone").fill("Atlantis/Lost");
-  await page.getByRole("button", { name: "Save hours" }).click();
+  await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.locator("#hours-zone-error")).toContainText("Unknown time zone");
 
   await page.getByLabel("Time zone").fill("Europe/Vienna");
   await page.getByLabel("Saturday").check();
-  await page.getByRole("button", { name: "Save hours" }).click();
-  await saved(page, info, "Business hours saved.");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await saved(page, info, "Settings saved.");
   await expect(page.locator("#hours-zone-error")).toBeEmpty();
   await open(page, info, page.url().replace(/^https?:\/\/[^/]+/, ""));
   await expect(page.getByLabel("Time zone")).toHaveValue("Europe/Vienna");
@@ -57,12 +57,16 @@ test("a manager turns on ticket sharing for their office", async ({ page }, info
   await signIn(page, info, ACME_MANAGER);
   await open(page, info, "/settings");
   const share = page.getByLabel("Colleagues see each other's tickets (managers always see all of them)");
-  await expect(page.getByRole("button", { name: "Save hours" })).toHaveCount(0);
+  // One Save; what only the provider sets reads as theirs, not as greyed-out fields.
+  await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(1);
+  await expect(page.getByLabel("Time zone")).toHaveCount(0);
+  await expect(page.getByText("Set by your IT provider.").first()).toBeVisible();
+  await expect(page.locator("input:disabled, fieldset:disabled")).toHaveCount(0);
 
   const wanted = !(await share.isChecked());
   await share.setChecked(wanted);
-  await page.getByRole("button", { name: "Save sharing" }).click();
-  await saved(page, info, "Sharing saved.");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await saved(page, info, "Settings saved.");
   await open(page, info, "/settings");
   await expect(share).toBeChecked({ checked: wanted });
 });

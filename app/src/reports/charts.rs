@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-/// One series of values, drawn in the colour its class gives it.
+/// One series of values, drawn in the colour its class gives it. The class is written as
+/// `series-{class}`, so a page-wide rule for a word like `success` (a status message that
+/// hides itself when empty) never reaches a chart's empty swatch or its lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub name: String,
@@ -121,7 +123,7 @@ fn legend(series: Vec<Series>) -> impl IntoView {
                 .map(|s| {
                     view! {
                         <li>
-                            <span class=format!("swatch {}", s.class)></span>
+                            <span class=format!("swatch series-{}", s.class)></span>
                             {s.name}
                         </li>
                     }
@@ -131,9 +133,20 @@ fn legend(series: Vec<Series>) -> impl IntoView {
     }
 }
 
-/// Which labels get written under the axis: all when few, else about eight.
+/// Which labels get written under the axis: all when few, else about eight and the last, a
+/// regular one too close to the last left out so the two never overlap.
 fn shown_label(index: usize, count: usize) -> bool {
-    count <= 12 || index.is_multiple_of(count.div_ceil(8)) || index + 1 == count
+    let step = count.div_ceil(8);
+    count <= 12 || index + 1 == count || (index.is_multiple_of(step) && count - 1 - index >= step)
+}
+
+/// How a label sits on its point: the last one ends there, so it stays inside the picture.
+fn label_anchor(index: usize, count: usize) -> &'static str {
+    if count > 1 && index + 1 == count {
+        "end"
+    } else {
+        "middle"
+    }
 }
 
 /// Columns side by side for each label, one per series.
@@ -158,7 +171,15 @@ pub fn ColumnChart(
             s.values.iter().enumerate().map(move |(i, v)| {
                 let h = v / top * plot;
                 let x = LEFT + i as f64 * slot + slot * 0.1 + si as f64 * bar;
-                view! { <rect class=s.class x=x y=TOP + plot - h width=bar height=h.max(0.0)></rect> }
+                view! {
+                    <rect
+                        class=format!("series-{}", s.class)
+                        x=x
+                        y=TOP + plot - h
+                        width=bar
+                        height=h.max(0.0)
+                    ></rect>
+                }
             })
         })
         .collect_view();
@@ -228,7 +249,7 @@ pub fn LineChart(
                 .map(|(i, v)| format!("{:.1},{:.1}", x_of(i), TOP + plot - v / top * plot))
                 .collect::<Vec<_>>()
                 .join(" ");
-            view! { <polyline class=format!("line {}", s.class) points=points></polyline> }
+            view! { <polyline class=format!("line series-{}", s.class) points=points></polyline> }
         })
         .collect_view();
     let level_line = level.as_ref().map(|(name, value)| {
@@ -246,7 +267,7 @@ pub fn LineChart(
         .filter(|(i, _)| shown_label(*i, count))
         .map(|(i, label)| {
             view! {
-                <text class="label" x=x_of(i) y=HEIGHT - 8.0 text-anchor="middle">
+                <text class="label" x=x_of(i) y=HEIGHT - 8.0 text-anchor=label_anchor(i, count)>
                     {label.clone()}
                 </text>
             }
@@ -311,7 +332,7 @@ pub fn BarList(
                     {name.clone()}
                 </text>
                 <rect
-                    class="primary"
+                    class="series-primary"
                     x=label_width
                     y=y + 3.0
                     width=w.max(1.0)
@@ -371,5 +392,10 @@ mod tests {
         assert!((8..=11).contains(&shown), "{shown}");
         assert!(shown_label(89, 90));
         assert!((0..7).all(|i| shown_label(i, 7)));
+        // 31 days: every 4th; the 28th would sit one day before the last and is left out.
+        let shown: Vec<usize> = (0..31).filter(|i| shown_label(*i, 31)).collect();
+        assert_eq!(shown, [0, 4, 8, 12, 16, 20, 24, 30]);
+        let shown: Vec<usize> = (0..30).filter(|i| shown_label(*i, 30)).collect();
+        assert_eq!(shown, [0, 4, 8, 12, 16, 20, 24, 29]);
     }
 }

@@ -151,6 +151,10 @@ pub struct OrgSettings {
     pub sla: Vec<Target>,
     /// Whether the caller may change hours, targets and categories (admins).
     pub editable: bool,
+    /// The IANA time zone names business hours accept, for the time zone picker (filled in
+    /// for those who may change the hours; empty otherwise).
+    #[serde(default)]
+    pub time_zones: Vec<String>,
 }
 
 /// A change to an organization's settings; absent parts stay as they are. All or nothing.

@@ -56,8 +56,13 @@ pub(super) fn csv_response(file_name: &str, body: String) -> Response {
         .into_response()
 }
 
-fn org_label(org: Option<OrgId>) -> String {
-    org.map_or_else(|| "all".to_string(), |org| org.to_string())
+/// What a download is named after: the organization's name as a file-safe slug
+/// (`acme-dental`), `all` for every organization.
+fn org_label(org: Option<OrgId>, name: Option<&str>) -> String {
+    match org {
+        None => "all".to_string(),
+        Some(org) => crate::reports::csv::file_slug(name.unwrap_or(""), &format!("org-{org}")),
+    }
 }
 
 async fn load_workload(
@@ -103,7 +108,12 @@ async fn workload_csv(
     ApiQuery(params): ApiQuery<ReportParams>,
 ) -> Result<Response, AppError> {
     let w = load_workload(&state, &actor, params, via).await?;
-    let name = format!("workload-{}-{}-{}.csv", org_label(w.org_id), w.from, w.to);
+    let name = format!(
+        "workload-{}-{}-{}.csv",
+        org_label(w.org_id, w.org_name.as_deref()),
+        w.from,
+        w.to
+    );
     Ok(csv_response(&name, crate::reports::csv::workload(&w)))
 }
 
@@ -272,7 +282,12 @@ async fn time_entries_csv(
     } else {
         org.or(Some(actor.org_id))
     };
-    let name = format!("time-{}-{month}.csv", org_label(org));
+    // The caller may read this organization's time (checked above), so its name too.
+    let org_name = match org {
+        Some(org) => state.db.client_org_name(org).await?,
+        None => None,
+    };
+    let name = format!("time-{}-{month}.csv", org_label(org, org_name.as_deref()));
     // A month of a busy provider's entries is thousands of lines: built off the runtime.
     let csv = crate::blocking::run(move || crate::reports::csv::time_entries(&entries)).await?;
     Ok(csv_response(&name, csv))

@@ -81,6 +81,7 @@ impl Db {
             business_hours,
             sla,
             editable: false,
+            time_zones: Vec::new(),
         }))
     }
 

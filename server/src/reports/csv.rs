@@ -6,9 +6,34 @@
 
 use app::reports::{TimeEntry, Workload, csv_line};
 
-/// Hours as a decimal with two places, `1.50` for 90 minutes.
-fn hours(minutes: i64) -> String {
-    format!("{}.{:02}", minutes / 60, (minutes % 60) * 100 / 60)
+/// Minutes as hundredths of an hour, rounded once, half up: 25 minutes are 42 (0.4166…).
+fn hundredths(minutes: i64) -> i64 {
+    (minutes * 100 + 30).div_euclid(60)
+}
+
+/// Hundredths of an hour written with two places, `1.50`.
+fn hours(hundredths: i64) -> String {
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// A name made safe for a file name: lowercase ASCII letters and digits, every other run of
+/// characters one dash, at most 60 characters; `fallback` when nothing is left.
+pub fn file_slug(name: &str, fallback: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.truncate(60);
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        fallback.to_string()
+    } else {
+        slug.to_string()
+    }
 }
 
 fn line(out: &mut String, section: &str, name: &str, measure: &str, value: impl ToString) {
@@ -105,7 +130,9 @@ pub fn workload(w: &Workload) -> String {
     out
 }
 
-/// For invoicing: one line per entry, then the total and the billable total.
+/// For invoicing: one line per entry, then the total and the billable total. Each line's hours
+/// are its minutes / 60 rounded once to two places; a total's hours are the sum of the hours
+/// shown above it, so the file adds up when checked by hand.
 pub fn time_entries(entries: &[TimeEntry]) -> String {
     let mut out = csv_line([
         "date",
@@ -127,19 +154,21 @@ pub fn time_entries(entries: &[TimeEntry]) -> String {
             &e.org_name,
             &e.user_name,
             &e.minutes.to_string(),
-            &hours(e.minutes),
+            &hours(hundredths(e.minutes)),
             if e.billable { "yes" } else { "no" },
             e.billed_month.as_deref().unwrap_or(""),
             &e.note,
         ]));
     }
-    let total: i64 = entries.iter().map(|e| e.minutes).sum();
-    let billable: i64 = entries
-        .iter()
-        .filter(|e| e.billable)
-        .map(|e| e.minutes)
-        .sum();
-    for (name, minutes) in [("total", total), ("billable total", billable)] {
+    let sum = |billable_only: bool| {
+        entries
+            .iter()
+            .filter(|e| e.billable || !billable_only)
+            .fold((0, 0), |(m, h), e| {
+                (m + e.minutes, h + hundredths(e.minutes))
+            })
+    };
+    for (name, (minutes, shown)) in [("total", sum(false)), ("billable total", sum(true))] {
         out.push_str(&csv_line([
             name,
             "",
@@ -147,7 +176,7 @@ pub fn time_entries(entries: &[TimeEntry]) -> String {
             "",
             "",
             &minutes.to_string(),
-            &hours(minutes),
+            &hours(shown),
             "",
             "",
             "",
@@ -161,9 +190,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hours_have_two_decimal_places() {
-        assert_eq!(hours(90), "1.50");
-        assert_eq!(hours(20), "0.33");
-        assert_eq!(hours(600), "10.00");
+    fn hours_have_two_decimal_places_rounded_once() {
+        let h = |m| hours(hundredths(m));
+        assert_eq!(h(90), "1.50");
+        assert_eq!(h(20), "0.33");
+        assert_eq!(h(25), "0.42");
+        assert_eq!(h(50), "0.83");
+        assert_eq!(h(1), "0.02");
+        assert_eq!(h(600), "10.00");
+    }
+
+    #[test]
+    fn file_names_are_lowercase_words_and_dashes() {
+        assert_eq!(file_slug("Acme Dental", "x"), "acme-dental");
+        assert_eq!(file_slug("  Cedar & Law, LLP. ", "x"), "cedar-law-llp");
+        assert_eq!(file_slug("../\"; rm", "x"), "rm");
+        assert_eq!(file_slug("Ünïcode", "org-3"), "n-code");
+        assert_eq!(file_slug("日本", "org-3"), "org-3");
+        assert_eq!(file_slug(&"a".repeat(100), "x").len(), 60);
     }
 }

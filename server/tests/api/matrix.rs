@@ -1050,13 +1050,15 @@ const SERVER_FNS: &[Call] = &[
         &[("org_id", "{org}")],
         SETTINGS_READERS,
     ),
+    // The one settings form: sharing alone (managers of their own org too), and with the
+    // hours, targets and categories only admins change.
     sf(
-        path!(settings::SaveSharing),
-        &[("org_id", "{org}")],
+        path!(settings::SaveSettings),
+        &[("org_id", "{org}"), ("share", "on")],
         SHARING_WRITERS,
     ),
     sf(
-        path!(settings::SaveHours),
+        path!(settings::SaveSettings),
         &[
             ("org_id", "{org}"),
             ("time_zone", "UTC"),
@@ -1064,35 +1066,10 @@ const SERVER_FNS: &[Call] = &[
             ("end", "17:00"),
             ("mon", "on"),
             ("tue", "on"),
-            ("wed", "on"),
-            ("thu", "on"),
-            ("fri", "on"),
-        ],
-        ADMIN_SETTINGS,
-    ),
-    sf(
-        path!(settings::SaveTargets),
-        &[
-            ("org_id", "{org}"),
             ("urgent_first_response", "1"),
             ("urgent_resolution", "4"),
-            ("high_first_response", "4"),
-            ("high_resolution", "16"),
-            ("normal_first_response", "8"),
-            ("normal_resolution", "40"),
-            ("low_first_response", "16"),
-            ("low_resolution", "80"),
+            ("new_category", "Matrix {n}"),
         ],
-        ADMIN_SETTINGS,
-    ),
-    sf(
-        path!(settings::AddCategory),
-        &[("org_id", "{org}"), ("name", "Matrix {n}")],
-        ADMIN_SETTINGS,
-    ),
-    sf(
-        path!(settings::ChangeCategory),
-        &[("category_id", "{category}"), ("archived", "false")],
         ADMIN_SETTINGS,
     ),
     // The wiki.

@@ -494,7 +494,7 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
     let saved = app
         .post_form(
             &admin,
-            app::tickets::settings::page::SaveHours::PATH,
+            app::tickets::settings::page::SaveSettings::PATH,
             &page,
             &form,
         )
@@ -510,7 +510,7 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
     let refused = app
         .post_form(
             &admin,
-            app::tickets::settings::page::SaveHours::PATH,
+            app::tickets::settings::page::SaveSettings::PATH,
             &page,
             &form,
         )
@@ -525,6 +525,120 @@ async fn an_admin_sets_business_hours_without_javascript_and_a_bad_zone_shows_at
 }
 
 #[tokio::test]
+async fn the_settings_page_is_one_form_with_one_save_and_a_time_zone_picker() {
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let org = app.org_id("Acme Dental").await;
+
+    let (status, page) = html(&app, &admin, &format!("/admin/orgs/{org}")).await;
+
+    assert_eq!(status, StatusCode::OK);
+    let main = page.split("<main").nth(1).expect("the page's main part");
+    assert_eq!(main.matches("<form").count(), 1, "{main}");
+    assert_eq!(main.matches("type=\"submit\"").count(), 1, "{main}");
+    assert!(page.contains("list=\"time-zones\""), "{page}");
+    assert!(
+        page.contains("<option value=\"America/New_York\""),
+        "{page}"
+    );
+    assert!(!page.contains("<option value=\"US/Eastern\""), "{page}");
+    // Other takes requests without a category: it is never offered for archiving.
+    let other = page.split(">Other<").nth(1).expect("Other is listed");
+    let other = &other[..other.find("</li>").expect("its row ends")];
+    assert!(!other.contains("archived"), "{other}");
+}
+
+#[tokio::test]
+async fn one_save_keeps_every_sections_changes_and_a_later_success_clears_the_error() {
+    let app = spawn().await;
+    let admin = app.signed_in(ADMIN).await;
+    let org = app.org_id("Acme Dental").await;
+    let page = format!("/admin/orgs/{org}");
+    let (_, before) = app
+        .get(&admin, &format!("/api/v1/orgs/{org}/settings"))
+        .await;
+    let category = before["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] != "Other")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let org_text = org.to_string();
+    let mut form = vec![
+        ("org_id", org_text.as_str()),
+        ("time_zone", "Eastern Time"),
+        ("start", "08:00"),
+        ("end", "16:00"),
+        ("tue", "on"),
+        ("urgent_first_response", "2"),
+        ("urgent_resolution", "6"),
+        ("categories[0][id]", category.as_str()),
+        ("categories[0][name]", "Laptops"),
+        ("categories[0][archived]", "on"),
+        ("new_category", "Phones"),
+    ];
+
+    // A zone people say but the tz database does not know is refused at its field, and
+    // nothing of the form is written.
+    let refused = app
+        .post_form(
+            &admin,
+            app::tickets::settings::page::SaveSettings::PATH,
+            &page,
+            &form,
+        )
+        .await;
+    let location = refused.headers()["location"].to_str().unwrap().to_string();
+    let (_, html_page) = html(&app, &admin, location.trim_start_matches(&app.base)).await;
+    let field = html_page
+        .split("id=\"hours-zone-error\"")
+        .nth(1)
+        .expect("the time zone's error slot");
+    assert!(field[..300].contains("Unknown time zone"), "{field}");
+    let (_, unchanged) = app
+        .get(&admin, &format!("/api/v1/orgs/{org}/settings"))
+        .await;
+    assert_eq!(unchanged, before);
+
+    form[1] = ("time_zone", "America/New_York");
+    let saved = app
+        .post_form(
+            &admin,
+            app::tickets::settings::page::SaveSettings::PATH,
+            &page,
+            &form,
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::FOUND);
+    let (_, s) = app
+        .get(&admin, &format!("/api/v1/orgs/{org}/settings"))
+        .await;
+    assert_eq!(s["business_hours"]["time_zone"], "America/New_York");
+    assert_eq!(s["business_hours"]["weekdays"], "tue");
+    assert_eq!(s["sla"][0]["first_response_minutes"], 120);
+    assert_eq!(s["share_tickets"], false);
+    let names: Vec<(&str, bool)> = s["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["archived"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(names.contains(&("Laptops", true)), "{names:?}");
+    assert!(names.contains(&("Phones", false)), "{names:?}");
+    let location = saved.headers()["location"].to_str().unwrap().to_string();
+    let (_, after) = html(&app, &admin, location.trim_start_matches(&app.base)).await;
+    assert!(!after.contains("Unknown time zone"), "{after}");
+}
+
+#[tokio::test]
 async fn a_manager_sees_their_settings_page_read_only_but_for_sharing() {
     let app = spawn().await;
     let mia = app.signed_in(ACME_MANAGER).await;
@@ -533,8 +647,13 @@ async fn a_manager_sees_their_settings_page_read_only_but_for_sharing() {
 
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Acme Dental: settings"), "{page}");
-    assert!(page.contains("Save sharing"));
-    assert!(!page.contains("Save hours"));
+    let main = page.split("<main").nth(1).expect("the page's main part");
+    assert_eq!(main.matches("type=\"submit\"").count(), 1, "{main}");
+    assert!(page.contains("Save settings"));
+    // Hours, targets and categories read as the provider's, not as greyed-out fields.
+    assert!(page.contains("Set by your IT provider."), "{page}");
+    assert!(!page.contains("name=\"time_zone\""), "{page}");
+    assert!(!page.contains("<fieldset disabled"), "{page}");
     let admin_page = format!("/admin/orgs/{}", app.org_id("Acme Dental").await);
     let (status, page) = html(&app, &mia, &admin_page).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

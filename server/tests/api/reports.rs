@@ -835,8 +835,8 @@ async fn csv_downloads_are_attachments_with_formulas_defused() {
 
     // Assert
     for (res, name) in [
-        (&time, format!("time-{acme}-{month}.csv")),
-        (&work, format!("workload-{acme}-{from}-{to}.csv")),
+        (&time, format!("time-acme-dental-{month}.csv")),
+        (&work, format!("workload-acme-dental-{from}-{to}.csv")),
     ] {
         assert_eq!(res.status(), StatusCode::OK);
         assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
@@ -882,6 +882,39 @@ async fn csv_downloads_are_attachments_with_formulas_defused() {
         "{work}"
     );
     assert!(work.ends_with("\r\nratings,bad,tickets,0\r\n"), "{work}");
+}
+
+#[tokio::test]
+async fn time_csv_hours_are_rounded_once_and_totals_add_up_to_the_rows_shown() {
+    // Arrange: two 25-minute entries, 0.4166… hours each.
+    let app = spawn().await;
+    let acme = app.org_id("Acme Dental").await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let tom = app.signed_in(TECH).await;
+    let id = file(&app, &rob, "Scanner", "normal", "Hardware").await;
+    for _ in 0..2 {
+        log(&app, &tom, id, json!({ "minutes": 25, "note": "" })).await;
+    }
+    let month = app::reports::Month::of(today());
+
+    // Act
+    let csv = tom
+        .get(app.url(&format!(
+            "/api/v1/time-entries.csv?org={acme}&month={month}"
+        )))
+        .send()
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("a body");
+
+    // Assert
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert!(lines[1].contains(",25,0.42,yes,"), "{csv}");
+    assert!(lines[2].contains(",25,0.42,yes,"), "{csv}");
+    assert_eq!(lines[3], "total,,,,,50,0.84,,,");
+    assert_eq!(lines[4], "billable total,,,,,50,0.84,,,");
 }
 
 #[tokio::test]

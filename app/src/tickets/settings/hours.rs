@@ -63,7 +63,7 @@ impl fmt::Display for BusinessHoursError {
             Self::UnknownTimeZone { name } => {
                 write!(
                     f,
-                    "Unknown time zone \"{name}\". Use a name like Europe/Berlin."
+                    "Unknown time zone \"{name}\". Pick one from the list, such as America/New_York or Europe/Berlin."
                 )
             }
             Self::NoWeekdays => write!(f, "Pick at least one weekday, like mon,tue,wed,thu,fri."),
@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(error.field(), "time_zone");
         assert_eq!(
             error.to_string(),
-            "Unknown time zone \"Mars/Base\". Use a name like Europe/Berlin."
+            "Unknown time zone \"Mars/Base\". Pick one from the list, such as America/New_York or Europe/Berlin."
         );
     }
 
