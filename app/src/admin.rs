@@ -97,6 +97,7 @@ pub fn AdminPage() -> impl IntoView {
                     </section>
                     <PeoplePanel orgs=Some(orgs) />
                     <crate::two_factor::page::SiteSettingsCard />
+                    <crate::tickets::assignment::AssignmentCard />
                 }
             }
         />

@@ -874,6 +874,76 @@ async fn internal_notes_and_files_never_move_the_last_update_the_client_sees() {
     assert_eq!(order(&robs_list), [older.id, newer.id]);
 }
 
+#[tokio::test]
+async fn with_the_team_setting_off_replying_and_resolving_leave_a_ticket_unassigned() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Printer offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    let ada = app.signed_in(ADMIN).await;
+    let setting = "/api/v1/settings/assignment";
+    let (status, on) = app.get(&ada, setting).await;
+    assert_eq!(
+        (status, &on["assign_on_work"]),
+        (StatusCode::OK, &json!(true))
+    );
+
+    let (status, off) = app
+        .send(
+            &ada,
+            Method::PUT,
+            setting,
+            json!({ "assign_on_work": false }),
+        )
+        .await;
+    let (_, replied) = app
+        .post_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({ "body": "Looking at it now." }),
+        )
+        .await;
+    let (_, resolved) = app
+        .patch_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+
+    assert_eq!(
+        (status, &off["assign_on_work"]),
+        (StatusCode::OK, &json!(false))
+    );
+    assert_eq!(replied.summary.assignee_id, None);
+    assert_eq!(resolved.summary.status, Status::Resolved);
+    assert_eq!(resolved.summary.assignee_id, None);
+    assert!(!kinds(&resolved).contains(&"assignee"));
+}
+
+#[tokio::test]
+async fn only_admins_read_or_change_the_assignment_setting() {
+    let app = spawn().await;
+    let setting = "/api/v1/settings/assignment";
+    for email in [TECH, ACME_MANAGER, ACME_REQUESTER] {
+        let client = app.signed_in(email).await;
+        let (status, _) = app.get(&client, setting).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{email} reads");
+        let (status, _) = app
+            .send(
+                &client,
+                Method::PUT,
+                setting,
+                json!({ "assign_on_work": false }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{email} writes");
+    }
+    let ada = app.signed_in(ADMIN).await;
+    let (_, now) = app.get(&ada, setting).await;
+    assert_eq!(now["assign_on_work"], json!(true));
+}
+
 /// An article Tom writes for the resolve tests; its address.
 async fn scanner_article(app: &TestApp, tom: &Client) -> String {
     let (status, article) = app
