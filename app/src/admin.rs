@@ -119,6 +119,7 @@ pub fn AdminPage() -> impl IntoView {
                     </section>
                     <PeoplePanel orgs=Some(orgs) me=me.user_id />
                     <crate::two_factor::page::SiteSettingsCard />
+                    <crate::tickets::assignment::AssignmentCard />
                 }
             }
         />

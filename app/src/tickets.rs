@@ -1,6 +1,7 @@
 //! Tickets: what an employee files and both sides follow to its end. Shared types, their
 //! validation, the rules of who may change what, and the backend contract.
 
+pub mod assignment;
 pub mod canned;
 pub mod filter;
 pub mod list;
@@ -588,6 +589,11 @@ pub mod ssr {
         ) -> Result<TicketOptions, AppError>;
         /// Markdown as a ticket would show it, for the form's preview.
         async fn preview(&self, body: &str) -> Result<String, AppError>;
+        /// Whether a technician's public reply to, or resolving of, an unassigned ticket
+        /// assigns it to them: the team's setting, on unless changed (admins).
+        async fn assign_on_work(&self, actor: &Actor) -> Result<bool, AppError>;
+        /// Changes that setting (admins); what it is now.
+        async fn set_assign_on_work(&self, actor: &Actor, on: bool) -> Result<bool, AppError>;
         /// Attaches files; with `internal`, visible to provider staff only.
         async fn attach(
             &self,

@@ -33,9 +33,9 @@ test("a technician answers with a canned reply that greets the requester by name
   await expect(page.getByRole("heading", { level: 1 })).toContainText(subject);
   await page.getByLabel("Canned reply").selectOption({ label: title });
   if (!jsEnabled(info)) {
-    await page.getByRole("button", { name: "Use" }).click();
+    await page.getByRole("button", { name: "Insert" }).click();
   }
   await expect(page.getByLabel("Your reply")).toHaveValue(/^Hi Rob, select the headset as the speaker in #\d+\.$/);
-  await page.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("button", { name: "Send reply to Rob" }).click();
   await expect(page.locator(".entry").filter({ hasText: "Hi Rob, select the headset" })).toBeVisible();
 });

@@ -528,6 +528,11 @@ impl TicketsService {
             .check(&self.db, record.summary.org_id, &files)
             .await?;
         let files = self.store_files(files).await?;
+        // Read before the write begins; the team may have switched claiming off.
+        let claims = staff
+            && !internal
+            && record.summary.assignee_id.is_none()
+            && self.db.assign_on_work().await?;
         let mut tx = self.db.begin().await?;
         let mut write = TicketWrite::new(&mut tx, id, Some(actor.user_id));
         let comment = write
@@ -561,8 +566,9 @@ impl TicketsService {
         }
         // The first technician to answer an unassigned ticket publicly is on it, as if they
         // had assigned it to themselves: the queue stops showing it as nobody's, and reports
-        // credit them. An internal note is a colleague's aside, not taking the ticket.
-        let claimed = staff && !internal && record.summary.assignee_id.is_none();
+        // credit them. An internal note is a colleague's aside, not taking the ticket. A team
+        // that hands tickets out itself switches this off (`assign_on_work`).
+        let claimed = claims;
         if claimed {
             write
                 .set_id(TicketColumn::AssigneeId, Some(actor.user_id))
@@ -772,12 +778,14 @@ impl Tickets for TicketsService {
         let staff = actor.is_provider_staff();
         let mut patch = patch;
         // Whoever resolves an unassigned ticket worked it: they are credited as its assignee
-        // (reports count resolutions by assignee), unless the change itself names one.
+        // (reports count resolutions by assignee), unless the change itself names one or the
+        // team has switched this off.
         if staff
             && patch.assignee_id.is_none()
             && current.assignee_id.is_none()
             && patch.status == Some(Status::Resolved)
             && current.status != Status::Resolved
+            && self.db.assign_on_work().await?
         {
             patch.assignee_id = Some(Some(actor.user_id));
         }
@@ -965,6 +973,23 @@ impl Tickets for TicketsService {
         tx.commit().await?;
         self.bus.publish(event).await;
         self.get(actor, id).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn assign_on_work(&self, actor: &Actor) -> Result<bool, AppError> {
+        if !actor.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        self.db.assign_on_work().await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_assign_on_work(&self, actor: &Actor, on: bool) -> Result<bool, AppError> {
+        if !actor.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        self.db.set_assign_on_work(on).await?;
+        self.db.assign_on_work().await
     }
 
     async fn preview(&self, body: &str) -> Result<String, AppError> {

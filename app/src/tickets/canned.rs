@@ -109,6 +109,38 @@ pub fn expand(template: &str, values: &PlaceholderValues) -> String {
     out
 }
 
+/// Puts a canned reply into what is already written, at byte offset `at` (the cursor; the end
+/// of the text without JavaScript), keeping every word typed. A blank line separates it from
+/// text it would otherwise run into. Returns the new text and the offset just after the
+/// inserted reply, where the cursor goes.
+pub fn insert_at(text: &str, at: usize, reply: &str) -> (String, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let (before, after) = text.split_at(at);
+    let lead = if before.is_empty() || before.ends_with('\n') {
+        ""
+    } else if before.ends_with(char::is_whitespace) {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    let trail = if after.is_empty() || after.starts_with(char::is_whitespace) {
+        ""
+    } else {
+        "\n\n"
+    };
+    let mut out = String::with_capacity(text.len() + reply.len() + 4);
+    out.push_str(before);
+    out.push_str(lead);
+    out.push_str(reply);
+    let cursor = out.len();
+    out.push_str(trail);
+    out.push_str(after);
+    (out, cursor)
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
@@ -172,6 +204,25 @@ mod tests {
     fn unknown_and_unclosed_placeholders_stay_as_written() {
         assert_eq!(expand("{{nope}} and {{", &values()), "{{nope}} and {{");
         assert_eq!(expand("no braces", &values()), "no braces");
+    }
+
+    #[test]
+    fn a_canned_reply_goes_in_at_the_cursor_and_keeps_what_was_typed() {
+        assert_eq!(insert_at("", 0, "Steps"), ("Steps".into(), 5));
+        assert_eq!(
+            insert_at("Hi Rob,", 7, "Steps"),
+            ("Hi Rob,\n\nSteps".into(), 14)
+        );
+        assert_eq!(
+            insert_at("Hi Rob,\n", 8, "Steps"),
+            ("Hi Rob,\nSteps".into(), 13)
+        );
+        let (text, cursor) = insert_at("Hi Rob,\n\nThanks", 9, "Steps");
+        assert_eq!(text, "Hi Rob,\n\nSteps\n\nThanks");
+        assert_eq!(&text[..cursor], "Hi Rob,\n\nSteps");
+        // Past the end, or inside a character, the cursor is moved to a boundary.
+        assert_eq!(insert_at("é", 1, "x").0, "x\n\né");
+        assert_eq!(insert_at("ab", 99, "x").0, "ab\n\nx");
     }
 
     #[test]

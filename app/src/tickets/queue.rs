@@ -144,13 +144,26 @@ pub fn Queue() -> impl IntoView {
     let flash = flash_changed_rows(live);
     let now = ticking_clock();
     let current = keyboard(data, bulk);
+    // The keys work only once the page's script runs: their hints wait for it (and CSS hides
+    // them on touch screens, which have no keys to press).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
         <div class="page-head">
             <h1>"Queue"</h1>
-            <p class="muted keys">
-                "Keys: " <kbd>"j"</kbd> " / " <kbd>"k"</kbd> " move · " <kbd>"Enter"</kbd>
-                " opens · " <kbd>"a"</kbd> " assigns to me · " <kbd>"/"</kbd> " searches"
-            </p>
+            {move || {
+                hydrated
+                    .get()
+                    .then(|| {
+                        view! {
+                            <p class="muted keys">
+                                "Keys: " <kbd>"j"</kbd> " / " <kbd>"k"</kbd> " move · "
+                                <kbd>"Enter"</kbd> " opens · " <kbd>"a"</kbd> " assigns to me · "
+                                <kbd>"/"</kbd> " searches"
+                            </p>
+                        }
+                    })
+            }}
         </div>
         <Transition fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
@@ -743,6 +756,8 @@ fn ticking_clock() -> RwSignal<OffsetDateTime> {
 
 /// j / k move the current row, Enter opens it, `a` assigns it to me, `/` goes to search.
 /// Keys typed into a field are left alone, and Enter on a link or button keeps its meaning.
+/// The cursor follows its ticket when the list reloads (a claim with `a` can move it up), and
+/// stays on the row that took its place when the ticket left the list.
 fn keyboard(
     data: Resource<Result<QueueData, AppError>>,
     bulk: ServerAction<BulkUpdate>,
@@ -750,6 +765,25 @@ fn keyboard(
     let current = RwSignal::new(0usize);
     #[cfg(feature = "hydrate")]
     {
+        // The ticket under the cursor, once a key has moved it.
+        let on = StoredValue::new(None::<i64>);
+        Effect::new(move |_| {
+            let Some(Ok(data)) = data.get() else {
+                return;
+            };
+            let tickets = &data.page.tickets;
+            match on
+                .get_value()
+                .and_then(|id| tickets.iter().position(|t| t.id == id))
+            {
+                Some(row) => current.set(row),
+                None => {
+                    let row = current.get_untracked().min(tickets.len().saturating_sub(1));
+                    current.set(row);
+                    on.set_value(tickets.get(row).map(|t| t.id));
+                }
+            }
+        });
         use wasm_bindgen::JsCast;
         let navigate = leptos_router::hooks::use_navigate();
         let handle = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -797,6 +831,7 @@ fn keyboard(
                 _ => return,
             }
             let row = ids[current.get_untracked().min(last)];
+            on.set_value(Some(row));
             if let Ok(Some(row)) = document().query_selector(&format!("tr[data-ticket=\"{row}\"]"))
             {
                 row.scroll_into_view_with_bool(false);

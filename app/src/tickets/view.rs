@@ -1,4 +1,6 @@
 //! One ticket: its description, the timeline, and what the viewer may do with it.
+// A server function takes its form's fields as arguments; the staff form has eight.
+#![allow(clippy::too_many_arguments)]
 
 use super::{Rating, Status, TicketDetail, TicketId, TicketOptions, TicketSummary, TimelineEntry};
 use crate::accounts::{Actor, UserId};
@@ -10,6 +12,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+pub mod resolve;
+
 /// What the ticket page shows: the ticket, and for staff the canned replies to pick from.
 /// One resource, so the page hydrates from one piece of data.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -17,7 +21,8 @@ pub struct TicketScreen {
     pub ticket: TicketDetail,
     /// (id, title) of each canned reply; empty for the client's people.
     pub canned: Vec<(i64, String)>,
-    /// The canned reply chosen without JavaScript (`?canned=`), filled in.
+    /// Without JavaScript, what the reply box comes back with: the text sent along (`?body=`)
+    /// with the chosen canned reply (`?canned=`) filled in and added to its end.
     pub prefill: Option<String>,
     /// Categories and assignees to choose from (staff).
     pub options: TicketOptions,
@@ -25,10 +30,19 @@ pub struct TicketScreen {
     pub articles: Vec<crate::wiki::TicketArticle>,
     /// Time logged on the ticket and the caller's timer (staff).
     pub time: Option<crate::reports::TicketTime>,
+    /// The articles "What fixed it?" may be added to while the ticket is resolved (staff,
+    /// active tickets).
+    pub fixes: Vec<resolve::FixArticle>,
 }
 
+/// `canned` and `body` come from the reply form sent without JavaScript by its "Insert"
+/// button: the canned reply is added to the end of the text typed so far.
 #[server]
-pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, AppError> {
+pub async fn get_ticket(
+    id: i64,
+    canned: Option<i64>,
+    body: Option<String>,
+) -> Result<TicketScreen, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         let ticket = backend
             .tickets
@@ -42,6 +56,7 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
                 options: TicketOptions::default(),
                 articles: Vec::new(),
                 time: None,
+                fixes: Vec::new(),
             });
         }
         let list = backend
@@ -51,9 +66,14 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
             .into_iter()
             .map(|r| (r.id, r.title))
             .collect();
+        // A form sends line breaks as CRLF.
+        let typed = body.unwrap_or_default().replace("\r\n", "\n");
         let prefill = match canned {
-            Some(canned) => Some(backend.canned.expand_canned(&actor, canned, id).await?),
-            None => None,
+            Some(canned) => {
+                let reply = backend.canned.expand_canned(&actor, canned, id).await?;
+                Some(super::canned::insert_at(&typed, typed.len(), &reply).0)
+            }
+            None => (!typed.trim().is_empty()).then_some(typed),
         };
         let options = backend
             .tickets
@@ -61,6 +81,13 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
             .await?;
         let articles = backend.wiki.linked(&actor, id).await?;
         let time = Some(backend.reports.ticket_time(&actor, id).await?);
+        let fixes = if ticket.summary.status.is_active() {
+            let near =
+                resolve::ssr::near_articles(&backend, &actor, &ticket.summary.subject).await?;
+            resolve::choices(&articles, near)
+        } else {
+            Vec::new()
+        };
         Ok(TicketScreen {
             ticket,
             canned: list,
@@ -68,6 +95,7 @@ pub async fn get_ticket(id: i64, canned: Option<i64>) -> Result<TicketScreen, Ap
             options,
             articles,
             time,
+            fixes,
         })
     })
     .await
@@ -88,17 +116,22 @@ pub async fn add_comment(id: i64, body: String, internal: Option<String>) -> Res
                 ));
             }
         };
-        backend
-            .tickets
-            .comment(&actor, id, &body, internal)
-            .await
-            .map(|_| ())
+        backend.tickets.comment(&actor, id, &body, internal).await?;
+        // Sent without JavaScript, the form goes back to the page it came from, which may
+        // carry the text and canned reply of an "Insert" (`?body=…&canned=…`): back to the
+        // bare ticket instead, so the box comes back empty.
+        if crate::backend::plain_form() {
+            leptos_axum::redirect(&format!("/tickets/{id}"));
+        }
+        Ok(())
     })
     .await
 }
 
 /// Changes from the staff form or the requester's buttons. `assignee` is empty for no change,
-/// `none` to unassign, `me` for the caller, or a user id.
+/// `none` to unassign, `me` for the caller, or a user id. Resolving, staff may say what fixed
+/// it (`fix`), saved to the wiki: added to the article `fix_article`, or as a new draft
+/// (`new`), which waits for `fix_new_anyway` while an article with a near title exists.
 #[server]
 pub async fn update_ticket(
     id: i64,
@@ -106,6 +139,9 @@ pub async fn update_ticket(
     priority: Option<String>,
     category: Option<String>,
     assignee: Option<String>,
+    #[server(default)] fix: Option<String>,
+    #[server(default)] fix_article: Option<String>,
+    #[server(default)] fix_new_anyway: Option<String>,
 ) -> Result<(), AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         let assignee = match assignee.as_deref().map(str::trim) {
@@ -122,7 +158,25 @@ pub async fn update_ticket(
             category.as_deref(),
             assignee,
         )?;
-        backend.tickets.update(&actor, id, patch).await.map(|_| ())
+        // The fix is checked before anything is saved, so a refused one changes nothing.
+        let capture = if patch.status == Some(Status::Resolved) {
+            resolve::ssr::prepare(
+                &backend,
+                &actor,
+                id,
+                fix,
+                fix_article,
+                fix_new_anyway.is_some(),
+            )
+            .await?
+        } else {
+            None
+        };
+        backend.tickets.update(&actor, id, patch).await?;
+        if let Some(capture) = capture {
+            backend.wiki.capture(&actor, id, capture).await?;
+        }
+        Ok(())
     })
     .await
 }
@@ -156,11 +210,13 @@ pub fn TicketPage() -> impl IntoView {
             .get("canned")
             .and_then(|c| c.parse::<i64>().ok())
     };
+    let typed = move || query.read().get("body");
     let ticket = Resource::new(
         move || {
             (
                 id.get(),
                 canned(),
+                typed(),
                 controls.reply.version().get(),
                 controls.update.version().get(),
                 controls.rate.version().get(),
@@ -169,9 +225,9 @@ pub fn TicketPage() -> impl IntoView {
                 controls.time_actions.version(),
             )
         },
-        |(id, canned, ..)| async move {
+        |(id, canned, typed, ..)| async move {
             match id {
-                Some(id) => get_ticket(id, canned).await,
+                Some(id) => get_ticket(id, canned, typed).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -198,8 +254,13 @@ struct TicketControls {
     uploads: RwSignal<u32>,
     /// What is typed in the reply box outlives the re-render a live change causes.
     draft: RwSignal<String>,
+    /// Whether the server's prefill (an "Insert" sent without JavaScript) became the draft:
+    /// it does once, not again after that reply is sent and the ticket reloads.
+    prefilled: StoredValue<bool>,
     /// Set when someone else changes the ticket while a reply is being written.
     changed_meanwhile: RwSignal<bool>,
+    /// "What fixed it?" as typed: it outlives the re-render a refused resolve causes.
+    fix: RwSignal<String>,
     /// Who else is on this page, from the heartbeats' answers and the stream's presence events.
     viewers: RwSignal<Vec<Viewer>>,
     typist: Typist,
@@ -208,6 +269,14 @@ struct TicketControls {
 impl TicketControls {
     fn new() -> Self {
         let params = use_params_map();
+        // The reply form sent without JavaScript keeps its mode through an "Insert".
+        let note = leptos_router::hooks::use_query_map()
+            .read_untracked()
+            .get("internal")
+            .as_deref()
+            == Some("on");
+        let typist = Typist::new();
+        typist.note.set(note);
         TicketControls {
             id: Signal::derive(move || {
                 params
@@ -221,9 +290,11 @@ impl TicketControls {
             time_actions: crate::reports::time_panel::TimeActions::new(),
             uploads: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
+            prefilled: StoredValue::new(false),
             changed_meanwhile: RwSignal::new(false),
+            fix: RwSignal::new(String::new()),
             viewers: RwSignal::new(Vec::new()),
-            typist: Typist::new(),
+            typist,
         }
     }
 }
@@ -238,11 +309,20 @@ fn TicketView(
         id,
         reply,
         draft,
+        prefilled,
         changed_meanwhile,
         viewers,
         typist,
+        update,
+        fix,
         ..
     } = controls;
+    // A resolve that went through leaves "What fixed it?" empty for the next time.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            fix.set(String::new());
+        }
+    });
     let live = crate::live::use_live();
     let my_id = me.user_id;
     Effect::new(move |_| {
@@ -301,12 +381,16 @@ fn TicketView(
                 let me = me.clone();
                 Suspend::new(async move {
                     match ticket.await {
-                        Ok(TicketScreen { ticket, canned, prefill, options, articles, time }) => {
-                            if let Some(text) = prefill && draft.get_untracked().is_empty() {
+                        Ok(
+                            TicketScreen { ticket, canned, prefill, options, articles, time, fixes },
+                        ) => {
+                            if let Some(text) = prefill && !prefilled.get_value()
+                                && draft.get_untracked().is_empty()
+                            {
+                                prefilled.set_value(true);
                                 draft.set(text);
                             }
-                            // In the browser, a canned reply filled in by the server becomes
-                            // the draft.
+                            // A canned reply filled in by the server becomes the draft, once.
                             view! {
                                 <TicketBody
                                     screen=StaffData {
@@ -314,6 +398,7 @@ fn TicketView(
                                         options,
                                         articles,
                                         time,
+                                        fixes,
                                     }
                                     ticket
                                     me
@@ -349,6 +434,7 @@ struct StaffData {
     options: TicketOptions,
     articles: Vec<crate::wiki::TicketArticle>,
     time: Option<crate::reports::TicketTime>,
+    fixes: Vec<resolve::FixArticle>,
 }
 
 #[component]
@@ -362,9 +448,9 @@ fn TicketBody(
     let viewers = controls.viewers;
     // Erased into AnyView: the whole page as one nested type is too deep for the compiler.
     let acts = super::can_act(&me, s.org_id, s.requester_id);
-    let conversation =
-        view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() acts controls /> }
-            .into_any();
+    let canned = screen.canned.clone();
+    let conversation = view! { <Conversation ticket=ticket.clone() staff=me.is_provider_staff() acts canned controls /> }
+    .into_any();
     let side = view! { <Side ticket screen me=me.clone() controls /> }.into_any();
     view! {
         <Title text=format!("#{} {}", s.id, s.subject) />
@@ -382,6 +468,8 @@ fn Conversation(
     staff: bool,
     /// Whether the caller may add to the ticket; a colleague it is shared with only reads.
     acts: bool,
+    /// The canned replies staff may insert into the reply box.
+    canned: Vec<(i64, String)>,
     controls: TicketControls,
 ) -> impl IntoView {
     let TicketControls {
@@ -414,6 +502,7 @@ fn Conversation(
                         id=s.id
                         staff
                         requester=super::canned::first_name(&s.requester_name).to_string()
+                        canned
                         reply
                         draft
                         changed_meanwhile
@@ -446,15 +535,16 @@ fn Side(
     let TicketControls {
         update,
         rate,
-        draft,
         time_actions,
+        fix,
         ..
     } = controls;
     let StaffData {
-        canned,
         options,
         articles,
         time,
+        fixes,
+        ..
     } = screen;
     let s = ticket.summary.clone();
     let staff = me.is_provider_staff();
@@ -472,11 +562,11 @@ fn Side(
                 view! {
                     <StaffPanel
                         ticket=ticket.clone()
-                        canned=canned.clone()
                         options=options.clone()
+                        fixes=fixes.clone()
+                        fix
                         update
                         error=update_error
-                        draft
                     />
                     {time
                         .clone()
@@ -916,12 +1006,16 @@ fn ReplyForm(
     staff: bool,
     /// The requester's first name, for "Reply to Rob".
     requester: String,
+    canned: Vec<(i64, String)>,
     reply: ServerAction<AddComment>,
     draft: RwSignal<String>,
     changed_meanwhile: RwSignal<bool>,
     typist: Typist,
 ) -> impl IntoView {
     let error = Signal::derive(move || reply.value().get().and_then(Result::err));
+    let body = NodeRef::<leptos::html::Textarea>::new();
+    // Until the box is first focused, a canned reply goes at the end of what it holds.
+    let focused = StoredValue::new(false);
     view! {
         <ActionForm action=reply attr:class="card reply">
             <input type="hidden" name="id" value=id />
@@ -948,7 +1042,7 @@ fn ReplyForm(
                                     type="radio"
                                     name="internal"
                                     value="off"
-                                    checked
+                                    checked=!typist.note.get_untracked()
                                     prop:checked=move || !typist.note.get()
                                     on:change=move |_| typist.note.set(false)
                                 />
@@ -961,6 +1055,7 @@ fn ReplyForm(
                                     name="internal"
                                     value="on"
                                     aria-describedby="reply-note-hint"
+                                    checked=typist.note.get_untracked()
                                     prop:checked=move || typist.note.get()
                                     on:change=move |_| typist.note.set(true)
                                 />
@@ -973,6 +1068,8 @@ fn ReplyForm(
                         <FieldError id="reply-internal-error" field="internal" error=error />
                     }
                 })}
+            {(staff && !canned.is_empty())
+                .then(|| view! { <CannedPicker id list=canned body draft focused typist /> })}
             <div class="field">
                 <label for="reply-body">
                     {if staff {
@@ -991,6 +1088,8 @@ fn ReplyForm(
                     rows="5"
                     required
                     aria-describedby="reply-body-error"
+                    node_ref=body
+                    on:focus=move |_| focused.set_value(true)
                     prop:value=move || draft.get()
                     on:input=move |ev| {
                         draft.set(event_target_value(&ev));
@@ -1018,60 +1117,156 @@ fn ReplyForm(
     }
 }
 
-/// Staff pick a canned reply: with JavaScript it fills the reply box at once; without, the
-/// form reloads the page with the reply filled in.
+/// Staff pick a canned reply inside the reply form. With JavaScript, choosing one puts it in
+/// the box at the cursor, keeping what was typed, and the cursor lands after it. Without, the
+/// "Insert" button sends the form to the ticket page by GET (`?body=…&canned=…`, and the
+/// mode), which comes back with the reply added to the end of the text.
 #[component]
-fn CannedPicker(id: i64, list: Vec<(i64, String)>, draft: RwSignal<String>) -> impl IntoView {
+fn CannedPicker(
+    id: i64,
+    list: Vec<(i64, String)>,
+    body: NodeRef<leptos::html::Textarea>,
+    draft: RwSignal<String>,
+    focused: StoredValue<bool>,
+    typist: Typist,
+) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let pick = move |ev: leptos::ev::Event| {
         let Ok(canned) = event_target_value(&ev).parse::<i64>() else {
             return;
         };
+        // Back to "Choose…", so the same reply can be inserted twice.
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(select) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                select.set_value("");
+            }
+        }
         leptos::task::spawn_local(async move {
             match super::canned::page::expand_canned_reply(id, canned).await {
                 Ok(text) => {
                     failure.set(None);
-                    draft.set(text);
+                    insert_at_cursor(body, draft, focused, &text);
+                    typist.edited();
                 }
                 Err(err) => failure.set(Some(err.to_string())),
             }
         });
     };
     view! {
-        <form method="get" class="inline canned-picker">
+        <div class="field canned-picker">
             <label for="canned-pick">"Canned reply"</label>
-            <select id="canned-pick" name="canned" on:change=pick>
+            <select
+                id="canned-pick"
+                name="canned"
+                aria-describedby="canned-pick-error"
+                on:change=pick
+            >
                 <option value="">"Choose…"</option>
                 {list
                     .into_iter()
                     .map(|(id, title)| view! { <option value=id>{title}</option> })
                     .collect_view()}
             </select>
-            <button type="submit">"Use"</button>
-        </form>
-        <p class="field-error" aria-live="polite">
-            {move || failure.get()}
-        </p>
+            <button
+                type="submit"
+                class="no-js-only"
+                formmethod="get"
+                formaction=format!("/tickets/{id}")
+                formnovalidate
+            >
+                "Insert"
+            </button>
+            <p id="canned-pick-error" class="field-error" aria-live="polite">
+                {move || failure.get()}
+            </p>
+        </div>
     }
+}
+
+/// Splices `text` into the reply box at its cursor (or, never focused, at the end) and puts
+/// the cursor after it. Browsers count the cursor in UTF-16 units; Rust strings in bytes.
+fn insert_at_cursor(
+    body: NodeRef<leptos::html::Textarea>,
+    draft: RwSignal<String>,
+    focused: StoredValue<bool>,
+    text: &str,
+) {
+    let current = draft.get_untracked();
+    #[cfg(feature = "hydrate")]
+    let area = body.get_untracked();
+    #[cfg(feature = "hydrate")]
+    let at = area
+        .as_ref()
+        .filter(|_| focused.get_value())
+        .and_then(|area| area.selection_start().ok().flatten())
+        .map_or(current.len(), |units| byte_offset(&current, units as usize));
+    #[cfg(not(feature = "hydrate"))]
+    let at = {
+        let _ = (body, focused);
+        current.len()
+    };
+    let (next, cursor) = super::canned::insert_at(&current, at, text);
+    draft.set(next.clone());
+    // After the box has rendered the new draft (which puts the browser's cursor at the end).
+    #[cfg(feature = "hydrate")]
+    if let Some(area) = area {
+        let units = next[..cursor].encode_utf16().count() as u32;
+        focused.set_value(true);
+        set_timeout(
+            move || {
+                // Focus and the cursor are niceties: a browser refusing them changes nothing.
+                let _ = area.focus();
+                let _ = area.set_selection_range(units, units);
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = cursor;
+}
+
+/// The byte offset in `text` of a cursor `units` UTF-16 units in.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn byte_offset(text: &str, units: usize) -> usize {
+    let mut seen = 0;
+    for (at, c) in text.char_indices() {
+        if seen >= units {
+            return at;
+        }
+        seen += c.len_utf16();
+    }
+    text.len()
 }
 
 #[component]
 fn StaffPanel(
     ticket: TicketDetail,
-    canned: Vec<(i64, String)>,
     options: TicketOptions,
+    /// Articles a fix may be added to; the resolve part shows only on an active ticket.
+    fixes: Vec<resolve::FixArticle>,
+    fix: RwSignal<String>,
     update: ServerAction<UpdateTicket>,
     error: Signal<Option<AppError>>,
-    draft: RwSignal<String>,
 ) -> impl IntoView {
     let s = ticket.summary;
+    // A resolve refused over its fix comes back still resolving, so the question and its
+    // message stay in view.
+    let retrying = error
+        .get_untracked()
+        .is_some_and(|e| e.field("fix").is_some() || e.field("fix_article").is_some());
+    let chosen = if retrying && s.status.is_active() {
+        Status::Resolved
+    } else {
+        s.status
+    };
     let current_assignee = s.assignee_id;
     let current_category = s.category.clone();
     view! {
-        <section class="card" aria-labelledby="canned-heading">
-            <h2 id="canned-heading">"Answer"</h2>
-            <CannedPicker id=s.id list=canned draft />
-        </section>
         <section class="card" aria-labelledby="manage-heading">
             <h2 id="manage-heading">"Manage"</h2>
             <ActionForm action=update attr:class="inline">
@@ -1081,7 +1276,7 @@ fn StaffPanel(
                     "Assign to me"
                 </button>
             </ActionForm>
-            <ActionForm action=update>
+            <ActionForm action=update attr:class="manage">
                 <input type="hidden" name="id" value=s.id />
                 <div class="field">
                     <label for="manage-status">"Status"</label>
@@ -1091,7 +1286,7 @@ fn StaffPanel(
                             .filter(|st| *st != Status::New || s.status == Status::New)
                             .map(|st| {
                                 view! {
-                                    <option value=st.as_str() selected=st == s.status>
+                                    <option value=st.as_str() selected=st == chosen>
                                         {st.label()}
                                     </option>
                                 }
@@ -1155,6 +1350,10 @@ fn StaffPanel(
                     </select>
                     <FieldError id="manage-assignee-error" field="assignee" error=error />
                 </div>
+                {s
+                    .status
+                    .is_active()
+                    .then(|| view! { <resolve::WhatFixedIt choices=fixes text=fix error /> })}
                 <button type="submit" class="primary">
                     "Save changes"
                 </button>

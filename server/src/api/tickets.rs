@@ -22,6 +22,46 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_tickets))
         .routes(routes!(list_views, save_view))
         .routes(routes!(delete_view))
+        .routes(routes!(assignment_setting, set_assignment_setting))
+}
+
+/// The team's assignment setting.
+#[derive(Deserialize, serde::Serialize, ToSchema)]
+pub struct AssignmentSetting {
+    /// Whether a technician's public reply to, or resolving of, an unassigned ticket assigns
+    /// it to them. On unless changed.
+    assign_on_work: bool,
+}
+
+/// Whether replying to or resolving an unassigned ticket assigns it (admins).
+#[utoipa::path(get, path = "/api/v1/settings/assignment", tag = "tickets",
+    security(("bearer" = [])),
+    responses((status = 200, body = AssignmentSetting), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+async fn assignment_setting(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<AssignmentSetting>, AppError> {
+    let assign_on_work = state.backend.tickets.assign_on_work(&actor).await?;
+    Ok(Json(AssignmentSetting { assign_on_work }))
+}
+
+/// Change whether replying to or resolving an unassigned ticket assigns it (admins).
+#[utoipa::path(put, path = "/api/v1/settings/assignment", tag = "tickets",
+    security(("bearer" = [])), request_body = AssignmentSetting,
+    responses((status = 200, body = AssignmentSetting), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_assignment_setting(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(body): ApiJson<AssignmentSetting>,
+) -> Result<Json<AssignmentSetting>, AppError> {
+    let assign_on_work = state
+        .backend
+        .tickets
+        .set_assign_on_work(&actor, body.assign_on_work)
+        .await?;
+    Ok(Json(AssignmentSetting { assign_on_work }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -220,3 +220,29 @@ pub async fn set_target(
     .await?;
     Ok(())
 }
+
+impl Db {
+    /// The team's setting: whether replying to or resolving an unassigned ticket assigns it
+    /// to the technician doing it. On when the installation has no settings row.
+    #[tracing::instrument(skip_all)]
+    pub async fn assign_on_work(&self) -> Result<bool, AppError> {
+        let on: Option<bool> =
+            sqlx::query_scalar("select assign_on_work from site_setting where id = 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(on.unwrap_or(true))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn set_assign_on_work(&self, on: bool) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into site_setting (id, assign_on_work, updated_at) values (1, ?1, ?2) \
+             on conflict (id) do update set assign_on_work = ?1, updated_at = ?2",
+        )
+        .bind(on)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -4,6 +4,7 @@
 use super::support::*;
 use app::tickets::TicketDetail;
 use app::tickets::canned::CannedReply;
+use leptos::server_fn::ServerFn;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -155,4 +156,72 @@ async fn without_javascript_a_chosen_canned_reply_fills_the_reply_box_for_staff_
     assert!(reply_box[..600].contains(&format!("#{id}")), "{reply_box}");
     assert!(!requester_page.contains("I have reset your password"));
     assert!(!requester_page.contains("Canned reply"));
+}
+
+#[tokio::test]
+async fn without_javascript_insert_adds_the_canned_reply_after_what_was_typed_and_keeps_the_mode() {
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let (_, list) = app.get_as::<Vec<CannedReply>>(&tom, PATH).await;
+    let reset = list
+        .iter()
+        .find(|r| r.title == "Password reset")
+        .unwrap()
+        .id;
+    // What the reply form's "Insert" button sends (by GET, to the ticket page).
+    let page = format!(
+        "/tickets/{id}?id={id}&internal=on&canned={reset}&body=Checked%20the%20logs.%0D%0ASee%20below."
+    );
+
+    let staff_page = app.page_text(&tom, &page).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let requester_page = app.page_text(&rob, &page).await;
+
+    let reply_box = staff_page
+        .split("id=\"reply-body\"")
+        .nth(1)
+        .expect("a reply box");
+    let text = &reply_box[..reply_box.find("</textarea>").expect("the box closes")];
+    let typed = text
+        .find("Checked the logs.\nSee below.")
+        .expect("the typed text");
+    let canned = text.find("Hi Rob,").expect("the canned reply");
+    assert!(typed < canned, "appended, not replacing: {text}");
+    let note = staff_page
+        .split("id=\"reply-mode-note\"")
+        .nth(1)
+        .expect("the note mode");
+    assert!(
+        note[..note.find('>').unwrap()].contains("checked"),
+        "{note}"
+    );
+    assert!(!requester_page.contains("Checked the logs."));
+    assert!(!requester_page.contains("I have reset your password"));
+}
+
+#[tokio::test]
+async fn a_reply_sent_without_javascript_after_an_insert_comes_back_to_an_empty_box() {
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let id_text = id.to_string();
+    let from = format!("/tickets/{id}?id={id}&internal=off&canned=1&body=Hello");
+
+    let res = app
+        .post_form(
+            &tom,
+            app::tickets::view::AddComment::PATH,
+            &from,
+            &[
+                ("id", &id_text),
+                ("body", "Hello, done."),
+                ("internal", "off"),
+            ],
+        )
+        .await;
+
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let location = res.headers()["location"].to_str().unwrap();
+    assert_eq!(location, format!("/tickets/{id}"));
 }

@@ -728,6 +728,13 @@ const ROUTES: &[Route] = &[
         r#"{"new_ticket": "urgent"}"#,
         ADMINS,
     ),
+    // The team's assignment setting (admins); the matrix leaves it on.
+    get("/api/v1/settings/assignment", ADMINS),
+    put(
+        "/api/v1/settings/assignment",
+        r#"{"assign_on_work": true}"#,
+        ADMINS,
+    ),
     // The access log.
     get("/api/v1/orgs/{org}/access-log", ACCESS_LOG),
     get("/api/v1/orgs/{org}/access-log.csv", ACCESS_LOG),
@@ -1187,6 +1194,17 @@ const SERVER_FNS: &[Call] = &[
         path!(mail::LoadTicketMail),
         &[("id", "{ticket}")],
         STAFF_HIDDEN,
+    ),
+    // The team's assignment setting, on the admin page; the matrix leaves it on.
+    sf(
+        path!(app::tickets::assignment::LoadAssignOnWork),
+        &[],
+        ADMINS,
+    ),
+    sf(
+        path!(app::tickets::assignment::SaveAssignOnWork),
+        &[("assign_on_work", "on")],
+        ADMINS,
     ),
 ];
 

@@ -1120,3 +1120,45 @@ async fn the_per_day_counts_follow_every_change_to_a_ticket() {
         .expect("ticket deleted");
     assert_rollup_agrees(&db, "deleting the ticket").await;
 }
+
+#[tokio::test]
+async fn a_ticket_a_technician_resolves_without_being_assigned_counts_as_theirs() {
+    // Arrange: nobody is assigned; Tom only resolves it.
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Toner smears", "normal", "Printing").await;
+    let tom = app.signed_in(TECH).await;
+    let acme = app.org_id("Acme Dental").await;
+    let period = format!("from={}&to={}", date_text(day(1)), date_text(today()));
+    let resolved_by = |w: &Workload, name: &str| {
+        w.by_technician
+            .iter()
+            .find(|t| t.name == name)
+            .map_or(0, |t| t.resolved)
+    };
+    let path = format!("/api/v1/reports/workload?org={acme}&{period}");
+    let (_, before) = app.get_as::<Workload>(&tom, &path).await;
+
+    // Act
+    let (status, ticket) = app
+        .patch_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(status, StatusCode::OK, "{ticket:?}");
+    let (status, after) = app.get_as::<Workload>(&tom, &path).await;
+    assert_eq!(status, StatusCode::OK, "{after:?}");
+    assert_eq!(
+        resolved_by(&after, "Tom Technician"),
+        resolved_by(&before, "Tom Technician") + 1
+    );
+    let resolved_today: i64 = after.days.iter().map(|d| d.resolved).sum();
+    assert_eq!(
+        resolved_today,
+        before.days.iter().map(|d| d.resolved).sum::<i64>() + 1
+    );
+}

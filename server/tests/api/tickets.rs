@@ -873,3 +873,211 @@ async fn internal_notes_and_files_never_move_the_last_update_the_client_sees() {
     assert!(robs.summary.last_activity_at > toms.summary.last_activity_at);
     assert_eq!(order(&robs_list), [older.id, newer.id]);
 }
+
+#[tokio::test]
+async fn with_the_team_setting_off_replying_and_resolving_leave_a_ticket_unassigned() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Printer offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    let ada = app.signed_in(ADMIN).await;
+    let setting = "/api/v1/settings/assignment";
+    let (status, on) = app.get(&ada, setting).await;
+    assert_eq!(
+        (status, &on["assign_on_work"]),
+        (StatusCode::OK, &json!(true))
+    );
+
+    let (status, off) = app
+        .send(
+            &ada,
+            Method::PUT,
+            setting,
+            json!({ "assign_on_work": false }),
+        )
+        .await;
+    let (_, replied) = app
+        .post_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({ "body": "Looking at it now." }),
+        )
+        .await;
+    let (_, resolved) = app
+        .patch_as::<TicketDetail>(
+            &tom,
+            &format!("/api/v1/tickets/{id}"),
+            json!({ "status": "resolved" }),
+        )
+        .await;
+
+    assert_eq!(
+        (status, &off["assign_on_work"]),
+        (StatusCode::OK, &json!(false))
+    );
+    assert_eq!(replied.summary.assignee_id, None);
+    assert_eq!(resolved.summary.status, Status::Resolved);
+    assert_eq!(resolved.summary.assignee_id, None);
+    assert!(!kinds(&resolved).contains(&"assignee"));
+}
+
+#[tokio::test]
+async fn only_admins_read_or_change_the_assignment_setting() {
+    let app = spawn().await;
+    let setting = "/api/v1/settings/assignment";
+    for email in [TECH, ACME_MANAGER, ACME_REQUESTER] {
+        let client = app.signed_in(email).await;
+        let (status, _) = app.get(&client, setting).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{email} reads");
+        let (status, _) = app
+            .send(
+                &client,
+                Method::PUT,
+                setting,
+                json!({ "assign_on_work": false }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{email} writes");
+    }
+    let ada = app.signed_in(ADMIN).await;
+    let (_, now) = app.get(&ada, setting).await;
+    assert_eq!(now["assign_on_work"], json!(true));
+}
+
+/// An article Tom writes for the resolve tests; its address.
+async fn scanner_article(app: &TestApp, tom: &Client) -> String {
+    let (status, article) = app
+        .post(
+            tom,
+            "/api/v1/articles",
+            json!({ "slug": "scanner-offline", "title": "Scanner shows offline",
+                    "body": "Check the cable.", "visibility": "internal", "tags": [] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    article["slug"].as_str().unwrap().to_string()
+}
+
+/// Sends the staff form's fields to the update server function as the page's script does.
+async fn update_form(
+    app: &TestApp,
+    client: &Client,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    use leptos::server_fn::ServerFn;
+    let res = client
+        .post(app.url(app::tickets::view::UpdateTicket::PATH))
+        .form(form)
+        .send()
+        .await
+        .expect("an answer");
+    (res.status(), res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn resolving_with_what_fixed_it_adds_the_fix_to_the_chosen_article() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Scanner offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    let slug = scanner_article(&app, &tom).await;
+    let id_text = id.to_string();
+
+    let (status, body) = update_form(
+        &app,
+        &tom,
+        &[
+            ("id", &id_text),
+            ("status", "resolved"),
+            ("fix", "Reinstalled the TWAIN driver."),
+            ("fix_article", &slug),
+        ],
+    )
+    .await;
+
+    assert!(status.is_success(), "{status} {body}");
+    let (_, ticket) = app
+        .get_as::<TicketDetail>(&tom, &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert_eq!(ticket.summary.status, Status::Resolved);
+    let (_, article) = app.get(&tom, &format!("/api/v1/articles/{slug}")).await;
+    let text = article["body"].as_str().unwrap();
+    assert!(text.starts_with("Check the cable."), "{text}");
+    assert!(text.contains("Reinstalled the TWAIN driver."), "{text}");
+    let (_, linked) = app
+        .get(&tom, &format!("/api/v1/tickets/{id}/articles"))
+        .await;
+    assert!(linked.to_string().contains(&slug), "{linked}");
+}
+
+#[tokio::test]
+async fn a_new_draft_near_an_existing_articles_title_waits_for_a_second_yes() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Scanner offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    scanner_article(&app, &tom).await;
+    let id_text = id.to_string();
+    let form = [
+        ("id", id_text.as_str()),
+        ("status", "resolved"),
+        ("fix", "Reinstalled the TWAIN driver."),
+        ("fix_article", "new"),
+    ];
+
+    let (status, body) = update_form(&app, &tom, &form).await;
+    let (_, unchanged) = app
+        .get_as::<TicketDetail>(&tom, &format!("/api/v1/tickets/{id}"))
+        .await;
+    let mut anyway = form.to_vec();
+    anyway.push(("fix_new_anyway", "on"));
+    let (second, _) = update_form(&app, &tom, &anyway).await;
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("fix_article") && body.contains("Scanner shows offline"),
+        "{body}"
+    );
+    assert_eq!(unchanged.summary.status, Status::New, "nothing saved");
+    assert!(second.is_success());
+    let (_, linked) = app
+        .get(&tom, &format!("/api/v1/tickets/{id}/articles"))
+        .await;
+    assert!(linked.to_string().contains("resolved_with"), "{linked}");
+}
+
+#[tokio::test]
+async fn the_client_never_sees_or_saves_what_fixed_it() {
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Scanner offline").await.summary.id;
+    let tom = app.signed_in(TECH).await;
+    scanner_article(&app, &tom).await;
+    let id_text = id.to_string();
+
+    let staff_page = app.page_text(&tom, &format!("/tickets/{id}")).await;
+    let requester_page = app.page_text(&rob, &format!("/tickets/{id}")).await;
+    let (status, _) = update_form(
+        &app,
+        &rob,
+        &[
+            ("id", &id_text),
+            ("status", "resolved"),
+            ("fix", "It fixed itself."),
+        ],
+    )
+    .await;
+
+    assert!(staff_page.contains("What fixed it?"));
+    assert!(
+        staff_page.contains("Add to “Scanner shows offline”"),
+        "the near article"
+    );
+    assert!(!requester_page.contains("What fixed it?"));
+    assert!(!requester_page.contains("Scanner shows offline"));
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, ticket) = app
+        .get_as::<TicketDetail>(&rob, &format!("/api/v1/tickets/{id}"))
+        .await;
+    assert_eq!(ticket.summary.status, Status::New);
+}
