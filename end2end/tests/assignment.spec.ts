@@ -18,6 +18,8 @@ async function setAssignment(page: Page, info: TestInfo, on: boolean) {
 }
 
 test("an admin switches off assigning on reply, and a reply then leaves the ticket unassigned", async ({ page, browser }, info) => {
+  // Two people and seven page loads.
+  test.setTimeout(90_000);
   const id = await fileRequest(info, unique("Badge reader beeps", info), "normal");
   await signIn(page, info, ADMIN);
   await open(page, info, "/admin");
