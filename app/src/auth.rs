@@ -137,6 +137,11 @@ where
     IV: IntoView + 'static,
 {
     let auth = use_auth();
+    let location = leptos_router::hooks::use_location();
+    let here = match location.search.get_untracked() {
+        search if search.is_empty() => location.pathname.get_untracked(),
+        search => format!("{}?{search}", location.pathname.get_untracked()),
+    };
     let page = Suspend::new(async move {
         match auth.me.await {
             Ok(Some(me)) if allow(me.role) => render(me).into_any(),
@@ -151,7 +156,7 @@ where
                 }
                 .into_any()
             }
-            Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+            Ok(None) => view! { <Redirect path=login_path(&here) /> }.into_any(),
             Err(err) => view! { <ErrorNotice error=err /> }.into_any(),
         }
     });
@@ -160,6 +165,15 @@ where
             view! { <p class="muted">"Loading…"</p> }
         }>{page}</Suspense>
     }
+}
+
+/// The sign-in page, coming back to `here` (a path with its query) after signing in; the
+/// sign-in checks `next` again ([`safe_next`]), whoever made the link.
+pub fn login_path(here: &str) -> String {
+    if here.is_empty() || here == "/" || here.starts_with("/login") {
+        return "/login".to_string();
+    }
+    format!("/login?next={}", crate::tickets::filter::encode(here))
 }
 
 pub fn anyone(_: Role) -> bool {
@@ -307,6 +321,16 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_out_visit_signs_in_towards_the_page_asked_for() {
+        assert_eq!(
+            super::login_path("/tickets/12?tab=files"),
+            "/login?next=%2Ftickets%2F12%3Ftab%3Dfiles"
+        );
+        assert_eq!(super::login_path("/"), "/login");
+        assert_eq!(super::login_path("/login?next=/x"), "/login");
+    }
+
+    #[test]
     fn next_keeps_local_paths() {
         assert_eq!(safe_next(Some("/admin?x=1")), "/admin?x=1");
     }
@@ -325,6 +349,8 @@ mod tests {
             "javascript:alert(1)",
             "/login",
             "/login?next=//evil.example",
+            "%2F%2Fevil.example",
+            "https:%2F%2Fevil.example",
             "admin",
             "",
         ] {
@@ -345,5 +371,16 @@ mod tests {
             "/%09/evil.example",
             "still encoded, a browser reads it as a path here, not as another site"
         );
+        for encoded in [
+            "/%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "/%5C%5Cevil.example",
+        ] {
+            assert_eq!(
+                safe_next(Some(encoded)),
+                encoded,
+                "a path here, not another site"
+            );
+        }
     }
 }

@@ -3,9 +3,7 @@
 //! server functions and the REST API all go through here.
 
 use crate::db::Db;
-use crate::db::wiki::{
-    self as sql, ArticleScope, MatchMode, RevisionText, match_expression, snippet_html,
-};
+use crate::db::wiki::{self as sql, ArticleScope, HitRow, RevisionText, match_query, snippet_html};
 use crate::tickets::files;
 use app::accounts::{Actor, Role};
 use app::error::AppError;
@@ -175,32 +173,40 @@ impl WikiService {
         text: &str,
         limit: usize,
     ) -> Result<Vec<ArticleId>, AppError> {
-        let Some(expression) = match_expression(text, MatchMode::Any) else {
-            return Ok(Vec::new());
-        };
-        self.db
-            .matching_article_ids(
-                Self::scope(actor, false),
-                &expression,
-                limit.clamp(1, MAX_HITS) as i64,
-            )
-            .await
+        let hits = self
+            .matching(Self::scope(actor, false), text, limit, false)
+            .await?;
+        Ok(hits.into_iter().map(|hit| hit.id).collect())
     }
 
-    /// Ranked hits for `expression` within `scope`, snippets made safe.
-    async fn hits(
+    /// The one matching behind the search, the suggestions and the articles tied to a new
+    /// ticket: the best `limit` articles within `scope` for what was typed (see
+    /// [`match_query`]), with their snippets when asked.
+    async fn matching(
         &self,
         scope: ArticleScope,
-        expression: Option<String>,
+        q: &str,
         limit: usize,
-    ) -> Result<Vec<SearchHit>, AppError> {
-        let Some(expression) = expression else {
+        with_snippets: bool,
+    ) -> Result<Vec<HitRow>, AppError> {
+        let Some(query) = match_query(q) else {
             return Ok(Vec::new());
         };
         let limit = limit.clamp(1, MAX_HITS) as i64;
+        self.db
+            .search_articles(scope, &query, limit, with_snippets)
+            .await
+    }
+
+    /// Ranked hits for `q` within `scope`, snippets made safe.
+    async fn hits(
+        &self,
+        scope: ArticleScope,
+        q: &str,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, AppError> {
         Ok(self
-            .db
-            .search_articles(scope, &expression, limit)
+            .matching(scope, q, limit, true)
             .await?
             .into_iter()
             .map(|hit| SearchHit {
@@ -510,12 +516,7 @@ impl Wiki for WikiService {
         q: &str,
         limit: usize,
     ) -> Result<Vec<SearchHit>, AppError> {
-        self.hits(
-            Self::scope(actor, true),
-            match_expression(q, MatchMode::All),
-            limit,
-        )
-        .await
+        self.hits(Self::scope(actor, true), q, limit).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -525,12 +526,7 @@ impl Wiki for WikiService {
         q: &str,
         limit: usize,
     ) -> Result<Vec<SearchHit>, AppError> {
-        self.hits(
-            Self::scope(actor, false),
-            match_expression(q, MatchMode::Any),
-            limit,
-        )
-        .await
+        self.hits(Self::scope(actor, false), q, limit).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -104,7 +104,14 @@ fn TicketList(me: Actor) -> impl IntoView {
                     Ok(page) if page.tickets.is_empty() => {
                         view! { <p class="muted">"No tickets here."</p> }.into_any()
                     }
-                    Ok(page) => view! { <TicketTable page me /> }.into_any(),
+                    Ok(page) => {
+                        let show_requester = !requester
+                            || page.tickets.iter().any(|t| t.requester_id != me);
+                        // A requester who sees only their own tickets needs no column naming
+                        // themselves; one sharing with colleagues, and a manager, do.
+                        view! { <TicketTable page me show_requester /> }
+                            .into_any()
+                    }
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                 }
             })}
@@ -113,7 +120,7 @@ fn TicketList(me: Actor) -> impl IntoView {
 }
 
 #[component]
-fn TicketTable(page: TicketPage, me: UserId) -> impl IntoView {
+fn TicketTable(page: TicketPage, me: UserId, show_requester: bool) -> impl IntoView {
     let query = use_query_map();
     let next = page.next_cursor.map(|cursor| {
         let mut params = query.get_untracked();
@@ -128,7 +135,7 @@ fn TicketTable(page: TicketPage, me: UserId) -> impl IntoView {
                     <th scope="col">"Subject"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Priority"</th>
-                    <th scope="col">"Requester"</th>
+                    {show_requester.then(|| view! { <th scope="col">"Requester"</th> })}
                     <th scope="col">"On it"</th>
                     <th scope="col">"Updated"</th>
                 </tr>
@@ -151,7 +158,7 @@ fn TicketTable(page: TicketPage, me: UserId) -> impl IntoView {
                                     )>{t.status.label_for(me, t.requester_id)}</span>
                                 </td>
                                 <td>{t.priority.label()}</td>
-                                <td>{t.requester_name}</td>
+                                {show_requester.then(|| view! { <td>{t.requester_name}</td> })}
                                 <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
                                 <td>{short_date(t.last_activity_at)}</td>
                             </tr>

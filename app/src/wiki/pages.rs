@@ -4,7 +4,7 @@ use super::{
     Article, ArticleList, LineChange, Revision, RevisionDiff, RevisionSummary, SearchHit,
     Visibility,
 };
-use crate::accounts::Actor;
+use crate::accounts::{Actor, Role};
 use crate::auth::{Protected, anyone};
 use crate::components::{ErrorNotice, not_found_status, short_date};
 use crate::error::AppError;
@@ -129,6 +129,8 @@ pub fn WikiPage() -> impl IntoView {
 #[component]
 fn WikiFront(me: Actor) -> impl IntoView {
     let q = query_value("q");
+    // An employee whose search finds nothing is offered to ask IT instead.
+    let may_ask = matches!(me.role, Role::Requester | Role::Manager);
     let space = query_value("space");
     let tag = query_value("tag");
     // Articles others save appear without a reload.
@@ -180,7 +182,10 @@ fn WikiFront(me: Actor) -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match hits.await {
-                    Ok(Some(hits)) => view! { <SearchResults hits /> }.into_any(),
+                    Ok(Some(hits)) => {
+                        let asked = q.get_untracked().unwrap_or_default();
+                        view! { <SearchResults hits asked may_ask /> }.into_any()
+                    }
                     Ok(None) => ().into_any(),
                     Err(e) => {
                         let message = e.field("q").unwrap_or_else(|| e.to_string());
@@ -208,9 +213,25 @@ fn WikiFront(me: Actor) -> impl IntoView {
     }
 }
 
+/// The hits of a search, or when there are none, for an employee, "Ask IT": the new request
+/// form with the words searched as its subject.
 #[component]
-fn SearchResults(hits: Vec<SearchHit>) -> impl IntoView {
+fn SearchResults(hits: Vec<SearchHit>, asked: String, may_ask: bool) -> impl IntoView {
     let count = hits.len();
+    let ask = (count == 0 && may_ask).then(|| {
+        let subject = asked.trim().chars().take(200).collect::<String>();
+        let href = format!(
+            "/tickets/new?subject={}",
+            crate::tickets::filter::encode(&subject)
+        );
+        view! {
+            <p class="ask-it">
+                "Nothing in the wiki about this yet. " <a class="button" href=href>
+                    "Ask IT"
+                </a>
+            </p>
+        }
+    });
     view! {
         <section class="card" aria-label="Search results">
             <h2>
@@ -219,6 +240,7 @@ fn SearchResults(hits: Vec<SearchHit>) -> impl IntoView {
                     n => crate::words::count(n, "article", "articles"),
                 }}
             </h2>
+            {ask}
             <ol class="hits">
                 {hits
                     .into_iter()

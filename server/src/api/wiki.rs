@@ -212,15 +212,17 @@ async fn restore_revision(
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
-    /// What the person typed: its words (at most 10 of the first 200 characters) are searched.
+    /// What the person typed: its words (at most 8 of the first 200 characters) are searched.
     q: Option<String>,
     /// How many hits, 1 to 50.
     limit: Option<usize>,
 }
 
-/// Full-text search over the articles the caller may read, best first: matches in the title
-/// count above matches in the text; "printer" also finds "printing". Snippets are HTML, the
-/// text escaped and the matched words in `<mark>`. A query with no words finds nothing.
+/// Full-text search over the articles the caller may read, best first: articles with every
+/// word, or when none has them all, with any (more of them first); matches in the title count
+/// above matches in the text; "printer" also finds "printing", "wifi" also "Wi-Fi" and
+/// "wi fi". The suggestions match the same way. Snippets are HTML, the text as read (no
+/// markdown) escaped and the matched words in `<mark>`. A query with no words finds nothing.
 #[utoipa::path(get, path = "/api/v1/articles/search", tag = "wiki", security(("bearer" = [])),
     params(SearchQuery),
     responses((status = 200, body = Vec<SearchHit>), (status = 401, body = ErrorBody)))]

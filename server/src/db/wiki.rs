@@ -88,74 +88,168 @@ const STOP_WORDS: &[&str] = &[
     "so", "that", "the", "there", "this", "to", "was", "we", "what", "when", "why", "with", "you",
 ];
 
-/// How the words of a query combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchMode {
-    /// Search: every word required (filler words left out unless there is nothing else).
-    All,
-    /// Suggestions while typing: any word may match (ranking puts articles with more of them
-    /// first), the last one as a prefix, filler words left out.
-    Any,
+/// The FTS5 queries for what a person typed, the one matching behind the header search, the
+/// wiki's search page and the suggestions on a new request: first every word required
+/// ([`MatchQuery::all`]); when that finds nothing, any word ([`MatchQuery::any`]), ranking
+/// articles with more of them first, so "wifi keeps dropping" still finds the article that
+/// says "keeps dropping" even if it never says "wifi".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchQuery {
+    pub all: String,
+    /// `None` when the query has one word only (then it is the same as `all`).
+    pub any: Option<String>,
 }
 
-/// The FTS5 query for what a person typed, built from its words only: each word is quoted as
-/// an FTS5 string, so nothing typed is read as query syntax. `None` when no word is left
-/// (punctuation only, or only filler words for suggestions).
+/// The matching for what a person typed, built from its words only: each word is quoted as an
+/// FTS5 string, so nothing typed is read as query syntax. `None` when no word is left
+/// (punctuation, single letters or filler words only).
 ///
-/// Porter stemming leaves "printer" and "printing" apart ("printer" vs "print"), so a word
-/// with a common English ending also matches its root as a prefix: "printer" finds "print"*,
-/// which holds "printing", "prints" and "printers".
-pub fn match_expression(q: &str, mode: MatchMode) -> Option<String> {
+/// - Porter stemming leaves "printer" and "printing" apart ("printer" vs "print"), so a word
+///   with a common English ending also matches its root as a prefix: "printer" finds "print"*,
+///   which holds "printing", "prints" and "printers".
+/// - The last word may still be being typed: it matches as a prefix too ("offl" → "offline").
+/// - Hyphen and spacing variants are one word: "Wi-Fi", "wi fi" and "wifi" all find an article
+///   that writes any of them (the index splits "Wi-Fi" into "wi" "fi", so "wifi" also matches
+///   those two words side by side, and "wi-fi" also matches "wifi").
+pub fn match_query(q: &str) -> Option<MatchQuery> {
     let q: String = q.chars().take(MAX_QUERY_CHARS).collect();
-    let all: Vec<String> = q
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+    let groups: Vec<Group> = distinct(word_groups(&q))
+        .into_iter()
+        .take(MAX_QUERY_WORDS)
         .collect();
-    let meaningful: Vec<String> = all
-        .iter()
-        .filter(|w| w.chars().count() > 1 && !STOP_WORDS.contains(&w.as_str()))
-        .cloned()
-        .collect();
-    // A word said twice (a subject repeated in the description) is searched once, where it
-    // was said last: each term is one more index lookup, and the last word stays the one
-    // still being typed.
-    let distinct = |words: Vec<String>| -> Vec<String> {
-        words
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| !words[i + 1..].contains(w))
-            .map(|(_, w)| w.clone())
-            .collect()
-    };
-    // A search of filler words alone still searches them; a suggestion offers nothing. A
-    // single letter is never searched: it says nothing, and "a"* would walk the whole index.
-    let words: Vec<String> = distinct(match mode {
-        MatchMode::All if meaningful.is_empty() => {
-            all.into_iter().filter(|w| w.chars().count() > 1).collect()
-        }
-        _ => meaningful,
-    })
-    .into_iter()
-    .take(MAX_QUERY_WORDS)
-    .collect();
-    let last = words.len().checked_sub(1)?;
-    let terms: Vec<String> = words
+    let last = groups.len().checked_sub(1)?;
+    let groups: Vec<String> = groups
         .iter()
         .enumerate()
-        .map(|(i, word)| {
-            let prefix = mode == MatchMode::Any && i == last;
-            match (root(word), prefix) {
-                (Some(root), _) => format!("(\"{word}\" OR \"{root}\"*)"),
-                (None, true) => format!("\"{word}\"*"),
-                (None, false) => format!("\"{word}\""),
-            }
-        })
+        .map(|(i, group)| group.expression(i == last))
         .collect();
-    Some(terms.join(match mode {
-        MatchMode::All => " AND ",
-        MatchMode::Any => " OR ",
-    }))
+    let all = groups.join(" AND ");
+    let any = (groups.len() > 1).then(|| groups.join(" OR "));
+    Some(MatchQuery { all, any })
+}
+
+/// One thing a person typed: a word, a hyphenated compound ("wi-fi"), or a short word said
+/// with the next one ("wi fi", "e mail", "x ray").
+#[derive(Debug, PartialEq, Eq)]
+enum Group {
+    Word(String),
+    Hyphenated(Vec<String>),
+    Spaced(String, String),
+}
+
+/// The words of `q` as groups, filler words left out.
+fn word_groups(q: &str) -> Vec<Group> {
+    // Each chunk between spaces and punctuation other than hyphens, split at its hyphens.
+    let chunks: Vec<Vec<String>> = q
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .map(|chunk| {
+            chunk
+                .split('-')
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<String>>()
+        })
+        .filter(|parts| !parts.is_empty())
+        .collect();
+    let filler = |w: &str| STOP_WORDS.contains(&w);
+    let mut groups = Vec::new();
+    let mut i = 0;
+    while i < chunks.len() {
+        let parts = &chunks[i];
+        i += 1;
+        if parts.len() > 1 {
+            groups.push(Group::Hyphenated(parts.clone()));
+            continue;
+        }
+        let word = parts[0].clone();
+        if filler(&word) {
+            continue;
+        }
+        let letters = |w: &str| w.chars().all(char::is_alphabetic);
+        let short = word.chars().count() <= 2 && letters(&word);
+        let next = chunks.get(i).filter(|next| {
+            next.len() == 1
+                && next[0].chars().count() >= 2
+                && letters(&next[0])
+                && !filler(&next[0])
+        });
+        match next {
+            Some(next) if short => {
+                groups.push(Group::Spaced(word, next[0].clone()));
+                i += 1;
+            }
+            // A single letter alone says nothing, and "a"* would walk the whole index.
+            _ if word.chars().count() < 2 => {}
+            _ => groups.push(Group::Word(word)),
+        }
+    }
+    groups
+}
+
+impl Group {
+    /// The FTS5 expression matching this group in any of its forms; the `last` word, which may
+    /// still be being typed, also as a prefix ("offl" → "offline").
+    fn expression(&self, last: bool) -> String {
+        let alternatives = match self {
+            Group::Word(word) => {
+                let mut alternatives = vec![if last {
+                    format!("\"{word}\"*")
+                } else {
+                    format!("\"{word}\"")
+                }];
+                if let Some(root) = root(word) {
+                    alternatives.push(format!("\"{root}\"*"));
+                }
+                alternatives
+                    .extend(splits(word).map(|(left, right)| format!("\"{left} {right}\"")));
+                alternatives
+            }
+            Group::Hyphenated(parts) => {
+                vec![
+                    format!("\"{}\"", parts.join(" ")),
+                    format!("\"{}\"", parts.concat()),
+                ]
+            }
+            Group::Spaced(first, second) => vec![
+                format!("(\"{first}\" AND \"{second}\")"),
+                format!("\"{first}{second}\""),
+            ],
+        };
+        if alternatives.len() == 1 {
+            alternatives.concat()
+        } else {
+            format!("({})", alternatives.join(" OR "))
+        }
+    }
+}
+
+/// The longest word also looked for as two words side by side ("wifi" as "wi fi"): each split
+/// is one more lookup, and compounds written apart are short.
+const MAX_SPLIT_CHARS: usize = 8;
+
+/// The ways `word` could have been written as two ("wifi" → "wi fi", "email" → "e mail"): the
+/// second part at least two letters, neither a filler word.
+fn splits(word: &str) -> impl Iterator<Item = (&str, &str)> {
+    let splittable = word.len() >= 4
+        && word.len() <= MAX_SPLIT_CHARS
+        && word.chars().all(|c| c.is_ascii_alphanumeric());
+    (1..word.len().saturating_sub(1))
+        .filter(move |_| splittable)
+        .map(move |at| word.split_at(at))
+        .filter(|(left, right)| !STOP_WORDS.contains(left) && !STOP_WORDS.contains(right))
+}
+
+/// Each group once, where it was said last: a subject repeated in the description is one
+/// lookup, and the last word stays the one still being typed.
+fn distinct(groups: Vec<Group>) -> Vec<Group> {
+    let mut kept: Vec<Group> = Vec::with_capacity(groups.len());
+    for group in groups.into_iter().rev() {
+        if !kept.contains(&group) {
+            kept.push(group);
+        }
+    }
+    kept.reverse();
+    kept
 }
 
 /// The root of an English word with a common ending the stemmer keeps, if at least four
@@ -174,11 +268,12 @@ fn root(word: &str) -> Option<&str> {
 const MARK_START: char = '\u{2}';
 const MARK_END: char = '\u{3}';
 
-/// A snippet as HTML: its text escaped first, then the matches marked, every `<mark>` closed.
+/// A snippet as HTML: its markdown read as the plain text it shows, escaped, then the matches
+/// marked, every `<mark>` closed.
 pub fn snippet_html(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 16);
     let mut open = false;
-    for c in raw.chars() {
+    for c in plain_text(raw).chars() {
         match c {
             MARK_START if !open => {
                 out.push_str("<mark>");
@@ -202,6 +297,83 @@ pub fn snippet_html(raw: &str) -> String {
         out.push_str("</mark>");
     }
     out
+}
+
+/// A stretch of markdown (possibly cut mid-sentence, with match markers in it) as the words a
+/// reader sees: no `**`, `_`, backticks, headings' `#`, quote and list markers, table pipes or
+/// link targets; lines joined with single spaces.
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.lines() {
+        let mut line = line.trim_start();
+        // Block markers at the start of a line: headings, quotes, bullets, task boxes.
+        loop {
+            let trimmed = line
+                .trim_start_matches('#')
+                .trim_start_matches('>')
+                .trim_start();
+            let trimmed = ["- ", "* ", "+ ", "[ ] ", "[x] ", "[X] "]
+                .iter()
+                .find_map(|marker| trimmed.strip_prefix(marker))
+                .unwrap_or(trimmed)
+                .trim_start();
+            if trimmed.len() == line.len() {
+                break;
+            }
+            line = trimmed;
+        }
+        // A table's rule line says nothing.
+        if !line.is_empty() && line.chars().all(|c| matches!(c, '-' | '|' | ':' | ' ')) {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        let mut text = String::with_capacity(line.len());
+        while i < chars.len() {
+            let c = chars[i];
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 1).copied();
+            let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            match c {
+                '*' | '`' | '~' => {}
+                // Underscores inside a word (snake_case) are text; around one, emphasis.
+                '_' if !(word_char(before) && word_char(after)) => {}
+                '!' if after == Some('[') => {}
+                '[' => {}
+                // "](target)": the link's text is kept, its target left out.
+                ']' if after == Some('(') => {
+                    i += 2;
+                    while i < chars.len() && chars[i] != ')' {
+                        i += 1;
+                    }
+                }
+                ']' => {}
+                '|' => text.push(' '),
+                // An escaped character is itself: "\\*" is a star.
+                '\\' if after.is_some() => {
+                    text.extend(after);
+                    i += 1;
+                }
+                c => text.push(c),
+            }
+            i += 1;
+        }
+        let text = text.trim();
+        if !text.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(text);
+        }
+    }
+    // Runs of spaces left where markup was are one.
+    let mut collapsed = String::with_capacity(out.len());
+    for c in out.chars() {
+        if !(c == ' ' && collapsed.ends_with(' ')) {
+            collapsed.push(c);
+        }
+    }
+    collapsed
 }
 
 fn corrupt(column: &str, value: &str) -> AppError {
@@ -308,6 +480,7 @@ impl RevisionRow {
 /// A search hit as stored: the snippet still carries its raw match markers.
 #[derive(FromRow)]
 pub struct HitRow {
+    pub id: ArticleId,
     pub slug: String,
     pub title: String,
     pub snippet: String,
@@ -435,55 +608,45 @@ impl Db {
             .collect())
     }
 
-    /// The readable articles matching `expression` (an FTS5 query from `match_expression`),
-    /// best first: a match in the title weighs ten times one in the body, a tag five times.
-    /// SQLite makes the snippets after sorting, for the returned hits only.
+    /// The readable articles matching `query` (from [`match_query`]), best first: every
+    /// word required, or when that finds nothing, any word. A match in the title weighs ten
+    /// times one in the body, a tag five times. SQLite makes the snippets after sorting, for
+    /// the returned hits only, and only `with_snippets`.
     #[tracing::instrument(skip_all)]
     pub async fn search_articles(
         &self,
         scope: ArticleScope,
-        expression: &str,
+        query: &MatchQuery,
         limit: i64,
+        with_snippets: bool,
     ) -> Result<Vec<HitRow>, AppError> {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "select a.slug, a.title, \
-             snippet(article_search, 1, char(2), char(3), '…', 16) as snippet \
-             from article_search join article a on a.id = article_search.rowid \
-             where article_search match ",
-        );
-        qb.push_bind(expression.to_string());
-        scope.push(&mut qb);
-        qb.push(" order by bm25(article_search, 10.0, 1.0, 5.0), a.id limit ")
-            .push_bind(limit);
         let mut connection = self.bounded(SEARCH_TIME_LIMIT).await?;
-        qb.build_query_as()
-            .fetch_all(&mut *connection)
-            .await
-            .map_err(search_error)
-    }
-
-    /// The ids of the best `limit` readable articles matching `expression`, like
-    /// [`Db::search_articles`] without the snippets.
-    #[tracing::instrument(skip_all)]
-    pub async fn matching_article_ids(
-        &self,
-        scope: ArticleScope,
-        expression: &str,
-        limit: i64,
-    ) -> Result<Vec<ArticleId>, AppError> {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "select a.id from article_search join article a on a.id = article_search.rowid \
-             where article_search match ",
-        );
-        qb.push_bind(expression.to_string());
-        scope.push(&mut qb);
-        qb.push(" order by bm25(article_search, 10.0, 1.0, 5.0), a.id limit ")
-            .push_bind(limit);
-        let mut connection = self.bounded(SEARCH_TIME_LIMIT).await?;
-        qb.build_query_scalar()
-            .fetch_all(&mut *connection)
-            .await
-            .map_err(search_error)
+        let mut hits = Vec::new();
+        for expression in std::iter::once(&query.all).chain(&query.any) {
+            let mut qb = QueryBuilder::<Sqlite>::new("select a.id, a.slug, a.title, ");
+            qb.push(if with_snippets {
+                "snippet(article_search, 1, char(2), char(3), '…', 16) as snippet "
+            } else {
+                "'' as snippet "
+            })
+            .push(
+                "from article_search join article a on a.id = article_search.rowid \
+                 where article_search match ",
+            )
+            .push_bind(expression.clone());
+            scope.push(&mut qb);
+            qb.push(" order by bm25(article_search, 10.0, 1.0, 5.0), a.id limit ")
+                .push_bind(limit);
+            hits = qb
+                .build_query_as()
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(search_error)?;
+            if !hits.is_empty() {
+                break;
+            }
+        }
+        Ok(hits)
     }
 
     /// The revisions of an article that `scope` may read as each was saved, newest first.
@@ -865,65 +1028,95 @@ pub fn insert_links<'q>(
 mod tests {
     use super::*;
 
+    fn all(q: &str) -> Option<String> {
+        match_query(q).map(|query| query.all)
+    }
+
     #[test]
-    fn a_search_requires_every_word_quoted_as_a_string() {
+    fn every_word_is_required_first_each_quoted_as_a_string() {
         assert_eq!(
-            match_expression("Plotter OFFLINE!", MatchMode::All).as_deref(),
-            Some("(\"plotter\" OR \"plott\"*) AND \"offline\"")
+            all("\"vpn\" OR NEAR(pc) c* col:x").as_deref(),
+            Some(
+                "\"vpn\" AND (\"near\" OR \"n ear\" OR \"ne ar\") AND \"pc\" AND ((\"c\" AND \"col\") OR \"ccol\")"
+            )
         );
         assert_eq!(
-            match_expression("\"vpn\" OR NEAR(wifi) c* col:x", MatchMode::All).as_deref(),
-            Some("\"vpn\" AND \"near\" AND \"wifi\" AND \"col\"")
+            all("How do I reset my VPN?").as_deref(),
+            Some("(\"reset\" OR \"r eset\" OR \"re set\" OR \"res et\") AND \"vpn\"*")
         );
         assert_eq!(
-            match_expression("How do I reset my password?", MatchMode::All).as_deref(),
-            Some("\"reset\" AND \"password\"")
+            all("Plotter, offline").as_deref(),
+            all("plotter offline").as_deref()
         );
-        assert_eq!(
-            match_expression("the", MatchMode::All).as_deref(),
-            Some("\"the\"")
+        let plotter = all("Plotter offline").expect("words");
+        assert!(
+            plotter.starts_with("(\"plotter\" OR \"plott\"* OR ")
+                && plotter.contains(" AND (\"offline\"* OR "),
+            "{plotter}"
         );
     }
 
     #[test]
-    fn punctuation_alone_searches_nothing() {
-        assert_eq!(match_expression("!!! ?? -- \"\"", MatchMode::All), None);
-        assert_eq!(match_expression("a b c", MatchMode::All), None);
-        assert_eq!(match_expression("x y z", MatchMode::Any), None);
-        assert_eq!(match_expression("", MatchMode::Any), None);
-        assert_eq!(match_expression("the my a", MatchMode::Any), None);
+    fn when_every_word_finds_nothing_any_word_may() {
+        let query = match_query("My VPN is offl").expect("words");
+        assert_eq!(query.all, "\"vpn\" AND (\"offl\"* OR \"o ffl\")");
+        assert_eq!(
+            query.any.as_deref(),
+            Some("\"vpn\" OR (\"offl\"* OR \"o ffl\")")
+        );
+        assert_eq!(match_query("vpn").map(|q| q.any), Some(None));
+    }
+
+    #[test]
+    fn hyphen_and_spacing_variants_are_one_word() {
+        assert_eq!(
+            all("Wi-Fi VPN").as_deref(),
+            Some("(\"wi fi\" OR \"wifi\") AND \"vpn\"*")
+        );
+        assert_eq!(
+            all("wi fi VPN").as_deref(),
+            Some("((\"wi\" AND \"fi\") OR \"wifi\") AND \"vpn\"*")
+        );
+        assert_eq!(
+            all("wifi VPN").as_deref(),
+            Some("(\"wifi\" OR \"w ifi\" OR \"wi fi\") AND \"vpn\"*")
+        );
+        assert_eq!(
+            all("e mail").as_deref(),
+            Some("((\"e\" AND \"mail\") OR \"email\")")
+        );
+        assert_eq!(all("x-ray").as_deref(), Some("(\"x ray\" OR \"xray\")"));
+    }
+
+    #[test]
+    fn punctuation_filler_and_single_letters_search_nothing() {
+        assert_eq!(match_query("!!! ?? -- \"\""), None);
+        assert_eq!(match_query("a b c"), None);
+        assert_eq!(match_query("x y z"), None);
+        assert_eq!(match_query(""), None);
+        assert_eq!(match_query("the my a"), None);
     }
 
     #[test]
     fn a_huge_query_is_cut_to_eight_words_of_the_first_200_characters() {
         let q: String = (0..2_000).map(|i| format!("w{i} ")).collect();
-        let expression = match_expression(&q, MatchMode::All).expect("words");
+        let expression = all(&q).expect("words");
         assert_eq!(expression.matches(" AND ").count() + 1, 8);
         assert!(expression.starts_with("\"w0\" AND \"w1\""));
         let long = "x".repeat(10_000);
-        let expression = match_expression(&long, MatchMode::All).expect("a word");
-        assert_eq!(expression.len(), MAX_QUERY_CHARS + 2);
-    }
-
-    #[test]
-    fn a_suggestion_matches_any_word_and_the_last_as_a_prefix() {
-        assert_eq!(
-            match_expression("My printer is offl", MatchMode::Any).as_deref(),
-            Some("(\"printer\" OR \"print\"*) OR \"offl\"*")
-        );
+        let expression = all(&long).expect("a word");
+        assert_eq!(expression.len(), MAX_QUERY_CHARS + 3);
     }
 
     #[test]
     fn a_repeated_word_is_searched_once_where_it_was_said_last() {
         assert_eq!(
-            match_expression("Printer offline. The printer says offline", MatchMode::Any)
+            match_query("VPN says. The vpn says vpn")
+                .map(|q| q.all)
                 .as_deref(),
-            Some("(\"printer\" OR \"print\"*) OR \"says\" OR \"offline\"*")
+            Some("(\"says\" OR \"s ays\" OR \"sa ys\") AND \"vpn\"*")
         );
-        assert_eq!(
-            match_expression("VPN vpn VPN", MatchMode::All).as_deref(),
-            Some("\"vpn\"")
-        );
+        assert_eq!(all("VPN vpn VPN").as_deref(), Some("\"vpn\"*"));
     }
 
     #[tokio::test]
@@ -956,6 +1149,24 @@ mod tests {
         assert_eq!(root("printers"), Some("print"));
         assert_eq!(root("user"), None);
         assert_eq!(root("größer"), None);
+    }
+
+    #[test]
+    fn a_snippet_reads_as_plain_text_not_markdown() {
+        assert_eq!(
+            snippet_html("says the printer is **\u{2}offline\u{3}**, printing"),
+            "says the printer is <mark>offline</mark>, printing"
+        );
+        assert_eq!(
+            snippet_html(
+                "## Try this\n\n1. Open *Settings* and `lpstat`\n- [x] see [the guide](https://x.example/a_b) \\*now"
+            ),
+            "Try this 1. Open Settings and lpstat see the guide *now"
+        );
+        assert_eq!(
+            snippet_html("a | b\n---|---\nmy_file _note_"),
+            "a b my_file note"
+        );
     }
 
     #[test]

@@ -48,11 +48,50 @@ async fn the_login_page_is_a_plain_html_form() {
 #[tokio::test]
 async fn pages_send_anonymous_visitors_to_the_login_page() {
     let app = spawn().await;
-    for path in ["/", "/admin", "/profile", "/people"] {
+    for (path, to) in [
+        ("/", "/login"),
+        ("/admin", "/login?next=%2Fadmin"),
+        ("/profile", "/login?next=%2Fprofile"),
+        (
+            "/tickets/12?from=mail",
+            "/login?next=%2Ftickets%2F12%3Ffrom%3Dmail",
+        ),
+    ] {
         let res = browser_get(&app, &app.client(), path).await;
         assert_eq!(res.status(), StatusCode::FOUND, "{path}");
-        assert_eq!(res.headers()["location"], "/login", "{path}");
+        assert_eq!(res.headers()["location"], to, "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_sign_in_page_carries_the_page_asked_for_into_its_form() {
+    let app = spawn().await;
+    let (_, page) = html(&app, &app.client(), "/login?next=%2Ftickets%2F12").await;
+    assert!(
+        page.contains("name=\"next\" value=\"/tickets/12\""),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn my_tickets_names_the_requester_only_when_others_tickets_are_listed() {
+    // Arrange: Birch does not share tickets; Rob's and Rita's Acme does.
+    let app = spawn().await;
+    let bea = app.signed_in(BIRCH_REQUESTER).await;
+    let ben = app.signed_in(BIRCH_MANAGER).await;
+    file_request(&app, &bea, "Bea's own scanner", "It beeps.").await;
+
+    // Act
+    let (_, mine) = html(&app, &bea, "/tickets").await;
+    let (_, managers) = html(&app, &ben, "/tickets").await;
+
+    // Assert
+    assert!(
+        mine.contains("Bea&#x27;s own scanner") || mine.contains("Bea's own scanner"),
+        "{mine}"
+    );
+    assert!(!mine.contains(">Requester<"), "{mine}");
+    assert!(managers.contains(">Requester<"), "{managers}");
 }
 
 #[tokio::test]

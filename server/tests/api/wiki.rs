@@ -752,6 +752,77 @@ async fn the_article_about_the_query_comes_first_and_word_forms_match() {
 }
 
 #[tokio::test]
+async fn search_and_suggestions_match_alike_across_spellings_and_show_plain_text() {
+    // Arrange: the demo's Wi-Fi article ("Connect to the office Wi-Fi", "keeps dropping"),
+    // and two about Wi-Fi that rob may not read.
+    let app = spawn().await;
+    let birch = app.org_id("Birch Accounting").await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    for (slug, visibility, org) in [
+        ("wifi-internal", "internal", None),
+        ("wifi-birch", "org", Some(birch)),
+    ] {
+        create(
+            &app,
+            &tom,
+            article(
+                slug,
+                "Wi-Fi keeps dropping at Birch",
+                "wifi WiFi keeps dropping",
+                visibility,
+                org,
+            ),
+        )
+        .await;
+    }
+
+    for q in [
+        "wifi keeps dropping",
+        "wifi",
+        "WiFi",
+        "Wi-Fi",
+        "wi fi",
+        "my wi-fi keeps dropping",
+    ] {
+        // Act
+        let (status, searched) = hits(&app, &rob, "search", q).await;
+        let (_, suggested) = hits(&app, &rob, "suggest", q).await;
+
+        // Assert
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(slugs(&searched), ["connect-to-office-wifi"], "search {q:?}");
+        assert_eq!(
+            slugs(&suggested),
+            ["connect-to-office-wifi"],
+            "suggest {q:?}"
+        );
+        assert_eq!(searched[0].snippet, suggested[0].snippet, "{q:?}");
+    }
+    // When not every word is there, the article with most of them comes first.
+    let (_, searched) = hits(&app, &rob, "search", "laptop keeps dropping on tuesdays").await;
+    let (_, suggested) = hits(&app, &rob, "suggest", "laptop keeps dropping on tuesdays").await;
+    assert_eq!(
+        slugs(&searched)[0],
+        "connect-to-office-wifi",
+        "{searched:?}"
+    );
+    assert_eq!(slugs(&suggested), slugs(&searched)[..suggested.len()]);
+    // The demo's printer article says **offline**: the snippet reads it as plain text.
+    let (_, offline) = hits(&app, &rob, "search", "offline").await;
+    let snippet = &offline[0].snippet;
+    assert!(snippet.contains("<mark>offline</mark>"), "{snippet}");
+    assert!(!snippet.contains('*'), "no markdown in {snippet}");
+    let (_, nothing) = hits(&app, &rob, "search", "outlook calendar").await;
+    assert!(nothing.is_empty(), "{nothing:?}");
+    // Staff find all three.
+    let (_, staff) = hits(&app, &tom, "search", "wifi").await;
+    assert_eq!(staff.len(), 3, "{staff:?}");
+    let (_, staff) = hits(&app, &tom, "search", "wifi keeps dropping").await;
+    assert_eq!(staff.len(), 3, "{staff:?}");
+}
+
+#[tokio::test]
 async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_name() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
