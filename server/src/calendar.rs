@@ -469,7 +469,8 @@ mod tests {
         assert_eq!(error.field(), "time_zone");
         assert_eq!(
             error.to_string(),
-            "Unknown time zone \"Mars/Base\". Use a name like Europe/Berlin."
+            "Unknown time zone \"Mars/Base\". Pick one from the list, such as \
+             America/New_York or Europe/Berlin."
         );
     }
 
