@@ -4,6 +4,7 @@ import {
   ACME_MANAGER,
   ACME_REQUESTER,
   ADMIN,
+  PASSWORD,
   TECH,
   jsEnabled,
   open,
@@ -81,9 +82,28 @@ test("navigation differs by role", async ({ page }, info) => {
 
 test("a page asked for before signing in is refused until one signs in", async ({ page }, info) => {
   await page.goto("/admin");
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fadmin$/);
 
   await signIn(page, info, ACME_REQUESTER);
   await open(page, info, "/admin");
   await expect(page.getByText("This page is not part of your role.")).toBeVisible();
+});
+
+test("signing in returns to the page asked for, and never to another site", async ({ page }, info) => {
+  await open(page, info, "/tickets?status=open");
+  await expect(page).toHaveURL(/\/login\?next=%2Ftickets%3Fstatus%3Dopen$/);
+  await page.getByLabel("Email").fill(ACME_REQUESTER);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/tickets\?status=open$/);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+
+  // A link made elsewhere that names another site lands on the portal's own home page.
+  await page.context().clearCookies();
+  await open(page, info, "/login?next=//evil.example/");
+  await page.getByLabel("Email").fill(ACME_REQUESTER);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  expect(new URL(page.url()).host).toBe(new URL(info.project.use.baseURL!).host);
 });
