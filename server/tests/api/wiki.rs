@@ -823,6 +823,47 @@ async fn search_and_suggestions_match_alike_across_spellings_and_show_plain_text
 }
 
 #[tokio::test]
+async fn hyphenated_words_are_found_joined_up_after_every_kind_of_save() {
+    // Arrange: an article whose tag is hyphenated; its text is not, yet.
+    let app = spawn().await;
+    let tom = app.signed_in(TECH).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let mut input = article(
+        "scanner-guide",
+        "Scanner guide",
+        "Press the green button.",
+        "all_clients",
+        None,
+    );
+    input["tags"] = json!(["kick-off"]);
+    create(&app, &tom, input).await;
+    let found = |q: &'static str| {
+        let (app, rob) = (&app, &rob);
+        async move { slugs(&hits(app, rob, "search", q).await.1) }
+    };
+    assert_eq!(found("kickoff").await, ["scanner-guide"], "the tag, joined up");
+    assert!(found("followup").await.is_empty());
+
+    // Act: the text now writes a hyphenated word.
+    let (status, body) = app
+        .send(
+            &tom,
+            Method::PUT,
+            "/api/v1/articles/scanner-guide",
+            json!({ "title": "Scanner guide", "tags": ["kick-off"], "visibility": "all_clients",
+                    "body": "Press the green button, then book a follow-up.",
+                    "base_revision": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+
+    // Assert: found by the word joined up, as written, and apart; the tag still is.
+    for q in ["followup", "follow-up", "follow up", "kickoff", "green button"] {
+        assert_eq!(found(q).await, ["scanner-guide"], "{q:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_fix_captured_from_a_ticket_becomes_a_draft_without_the_requesters_name() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
