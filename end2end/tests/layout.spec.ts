@@ -1,7 +1,7 @@
 // Layout as people see it (issue #22): nothing scrolls sideways on a 390 px phone, where a
 // table's rows become cards with their status first and their buttons in reach; on a 1280 px
-// screen each canned reply's Delete sits in its card and the time on a ticket fits its sidebar
-// card. With JavaScript on and off.
+// screen the header is one row, each canned reply's Delete sits in its card and the time on a
+// ticket fits its sidebar card. With JavaScript on and off.
 import { expect, request, test, type Locator, type Page, type TestInfo } from "@playwright/test";
 import { ACME_MANAGER, ACME_REQUESTER, ADMIN, PASSWORD, TECH, fileRequest, open, signIn, unique } from "./support";
 
@@ -115,6 +115,42 @@ test.describe("on a 390 px phone", () => {
       await expectNoSidewaysScroll(page, path);
     }
   });
+});
+
+test("the header is one row at 1280 px, for the role with the most to show", async ({ page }, info) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  for (const email of [ADMIN, ACME_MANAGER]) {
+    await signIn(page, info, email);
+    await open(page, info, "/wiki");
+    const header = page.getByRole("banner");
+    const brand = header.getByRole("link", { name: "Deskside" });
+    const signOut = header.getByRole("button", { name: "Sign out" });
+    const [top, end] = [await brand.boundingBox(), await signOut.boundingBox()];
+    // The brand and the last item share one line: their middles are level.
+    expect(Math.abs(top!.y + top!.height / 2 - (end!.y + end!.height / 2))).toBeLessThan(8);
+    expect((await header.boundingBox())!.height).toBeLessThan(72);
+    await signOut.click();
+    await expect(page).toHaveURL(/\/login/);
+  }
+});
+
+test("enabling desktop notifications is a quiet item of the account menu, offered only with JavaScript", async ({ page }, info) => {
+  await signIn(page, info, TECH);
+  await open(page, info, "/wiki");
+  const enable = page.getByRole("button", { name: "Enable desktop notifications" });
+  // Never a button of its own in the header.
+  await expect(enable).toBeHidden();
+  const menu = page.getByRole("banner").locator("details.account-menu");
+  await menu.getByText("Tom Technician").click();
+  await expect(menu.getByRole("link", { name: "Profile and security" })).toBeVisible();
+  if (info.project.use.javaScriptEnabled) {
+    await expect(menu.getByRole("button", { name: "Enable desktop notifications" })).toBeVisible();
+  } else {
+    // It needs the browser's script to ask; without it there is nothing to press.
+    await expect(enable).toHaveCount(0);
+  }
+  await menu.getByRole("link", { name: "Profile and security" }).click();
+  await expect(page).toHaveURL(/\/profile$/);
 });
 
 test("a canned reply's Delete button sits inside its card", async ({ page }, info) => {
