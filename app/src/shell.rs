@@ -242,6 +242,8 @@ fn nav_for(role: Role) -> impl Iterator<Item = &'static NavItem> {
 #[component]
 fn Nav(me: Actor) -> impl IntoView {
     let desktop = Desktop::new();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    close_on_navigation(menu);
     view! {
         <nav aria-label="Main">
             <ul>
@@ -273,7 +275,7 @@ fn Nav(me: Actor) -> impl IntoView {
         <LiveStream me=me.clone() desktop />
         <div class="account">
             <crate::live::LiveIndicator />
-            <details class="account-menu">
+            <details class="account-menu" node_ref=menu>
                 <summary>{me.name.clone()}</summary>
                 <ul>
                     <li class="muted">{me.org_name.clone()}</li>
@@ -286,6 +288,25 @@ fn Nav(me: Actor) -> impl IntoView {
             <LogoutButton />
         </div>
     }
+}
+
+/// Closes the account menu once its link (or any other) has led to another page, which with
+/// JavaScript is the same document; without it every page arrives with the menu closed.
+fn close_on_navigation(menu: NodeRef<leptos::html::Details>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move |_| {
+            location.pathname.track();
+            if let Some(menu) = menu.get_untracked()
+                && let Err(err) = menu.remove_attribute("open")
+            {
+                leptos::logging::warn!("cannot close the account menu: {err:?}");
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = menu;
 }
 
 #[component]

@@ -151,6 +151,8 @@ test("enabling desktop notifications is a quiet item of the account menu, offere
   }
   await menu.getByRole("link", { name: "Profile and security" }).click();
   await expect(page).toHaveURL(/\/profile$/);
+  // The page it leads to has the menu closed (with JavaScript, the same document).
+  await expect(menu.getByRole("link", { name: "Profile and security" })).toBeHidden();
 });
 
 test("a canned reply's Delete button sits inside its card", async ({ page }, info) => {
