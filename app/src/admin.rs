@@ -154,7 +154,7 @@ fn file_usage(files: FileUsage) -> String {
 #[component]
 fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
     view! {
-        <table>
+        <table class="stack">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -176,15 +176,15 @@ fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
                         };
                         view! {
                             <tr>
-                                <td>{name}</td>
-                                <td>
+                                <td data-label="Name">{name}</td>
+                                <td data-label="Kind">
                                     {match org.kind {
                                         OrgKind::Provider => "Provider",
                                         OrgKind::Client => "Client",
                                     }}
                                 </td>
-                                <td>{short_date(org.created_at)}</td>
-                                <td>{org.files.map(file_usage)}</td>
+                                <td data-label="Since">{short_date(org.created_at)}</td>
+                                <td data-label="Files">{org.files.map(file_usage)}</td>
                             </tr>
                         }
                     })
@@ -409,7 +409,7 @@ fn UserTable(
     resend: ServerAction<ResendInvitation>,
 ) -> impl IntoView {
     view! {
-        <table>
+        <table class="stack">
             <thead>
                 <tr>
                     <th scope="col">"Name"</th>
@@ -430,12 +430,14 @@ fn UserTable(
                         let resend_label = format!("Resend invitation to {}", user.name);
                         view! {
                             <tr>
-                                <td>{user.name.clone()}</td>
-                                <td>{user.email.clone()}</td>
-                                <td>{user.org_name.clone()}</td>
-                                <td>{user.role.label()}</td>
-                                <td>{status(&user)}</td>
-                                <td>
+                                <td data-label="Name">{user.name.clone()}</td>
+                                <td data-label="Email">{user.email.clone()}</td>
+                                <td data-label="Organization">{user.org_name.clone()}</td>
+                                <td data-label="Role">{user.role.label()}</td>
+                                <td class="status" data-label="Status">
+                                    {status(&user)}
+                                </td>
+                                <td class="actions">
                                     {(user.invited && user.active)
                                         .then(|| {
                                             view! {

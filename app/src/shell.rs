@@ -5,7 +5,7 @@ use crate::accounts::links::page::{ForgotPage, InvitePage, ResetPage};
 use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
 use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
-use crate::live::notifications::LiveStream;
+use crate::live::notifications::{Desktop, EnableNotificationsItem, LiveStream};
 use crate::mail::page::MailPage;
 use crate::profile::ProfilePage;
 use crate::reports::dashboard::ReportsPage;
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     let header_me = auth.another();
     crate::live::provide_live();
+    crate::reports::time_panel::SharedTimer::provide();
     mark_hydrated();
 
     view! {
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                         header_me.await.ok().flatten().map(|me| view! { <Nav me /> })
                     })}
                 </Transition>
+                <crate::reports::time_panel::HeaderTimer />
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFound>
@@ -239,6 +241,9 @@ fn nav_for(role: Role) -> impl Iterator<Item = &'static NavItem> {
 
 #[component]
 fn Nav(me: Actor) -> impl IntoView {
+    let desktop = Desktop::new();
+    let menu = NodeRef::<leptos::html::Details>::new();
+    close_on_navigation(menu);
     view! {
         <nav aria-label="Main">
             <ul>
@@ -267,14 +272,41 @@ fn Nav(me: Actor) -> impl IntoView {
             </label>
             <input id="shell-q" type="search" name="q" placeholder="Search the wiki" />
         </form>
-        <LiveStream me=me.clone() />
+        <LiveStream me=me.clone() desktop />
         <div class="account">
             <crate::live::LiveIndicator />
-            <A href="/profile">{me.name.clone()}</A>
-            <span class="muted">{format!(" · {}", me.org_name)}</span>
+            <details class="account-menu" node_ref=menu>
+                <summary>{me.name.clone()}</summary>
+                <ul>
+                    <li class="muted">{me.org_name.clone()}</li>
+                    <li>
+                        <A href="/profile">"Profile and security"</A>
+                    </li>
+                    <EnableNotificationsItem desktop />
+                </ul>
+            </details>
             <LogoutButton />
         </div>
     }
+}
+
+/// Closes the account menu once its link (or any other) has led to another page, which with
+/// JavaScript is the same document; without it every page arrives with the menu closed.
+fn close_on_navigation(menu: NodeRef<leptos::html::Details>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move |_| {
+            location.pathname.track();
+            if let Some(menu) = menu.get_untracked()
+                && let Err(err) = menu.remove_attribute("open")
+            {
+                leptos::logging::warn!("cannot close the account menu: {err:?}");
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = menu;
 }
 
 #[component]

@@ -4,6 +4,23 @@
 use crate::accounts::Actor;
 use leptos::prelude::*;
 
+/// Whether desktop notifications may be shown, shared by the live stream (which shows them)
+/// and the account menu (which offers to turn them on).
+#[derive(Debug, Clone, Copy)]
+pub struct Desktop(RwSignal<DesktopNotifications>);
+
+impl Desktop {
+    pub fn new() -> Self {
+        Self(RwSignal::new(DesktopNotifications::Unavailable))
+    }
+}
+
+impl Default for Desktop {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Whether desktop notifications may be shown, as far as the page knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 // Only the browser learns which it is; the server renders every page as `Unavailable`.
@@ -21,10 +38,13 @@ enum DesktopNotifications {
 /// desktop notifications too: a new ticket for the provider's staff, a ticket assigned to me,
 /// and for staff a missed target on a ticket assigned to me.
 #[component]
-pub fn LiveStream(me: Actor) -> impl IntoView {
+pub fn LiveStream(me: Actor, desktop: Desktop) -> impl IntoView {
     let live = crate::live::use_live();
     let toasts = RwSignal::new(Vec::<(i64, String)>::new());
-    let desktop = RwSignal::new(DesktopNotifications::Unavailable);
+    #[cfg(feature = "hydrate")]
+    let desktop = desktop.0;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = desktop;
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         crate::live::connect(live);
@@ -77,21 +97,7 @@ pub fn LiveStream(me: Actor) -> impl IntoView {
             );
         }
     });
-    let enable = move |_| {
-        #[cfg(feature = "hydrate")]
-        desktop::ask(desktop);
-    };
     view! {
-        {move || {
-            (desktop.get() == DesktopNotifications::Ask)
-                .then(|| {
-                    view! {
-                        <button type="button" class="enable-notifications" on:click=enable>
-                            "Enable desktop notifications"
-                        </button>
-                    }
-                })
-        }}
         <div class="toasts" role="status" aria-live="polite">
             {move || {
                 toasts
@@ -101,6 +107,28 @@ pub fn LiveStream(me: Actor) -> impl IntoView {
                     .collect_view()
             }}
         </div>
+    }
+}
+
+/// "Enable desktop notifications" as a quiet item of the account menu, offered only while the
+/// browser has not been asked (it needs JavaScript, so the server renders nothing).
+#[component]
+pub fn EnableNotificationsItem(desktop: Desktop) -> impl IntoView {
+    let desktop = desktop.0;
+    let enable = move |_| {
+        #[cfg(feature = "hydrate")]
+        desktop::ask(desktop);
+    };
+    move || {
+        (desktop.get() == DesktopNotifications::Ask).then(|| {
+            view! {
+                <li>
+                    <button type="button" class="link" on:click=enable>
+                        "Enable desktop notifications"
+                    </button>
+                </li>
+            }
+        })
     }
 }
 

@@ -58,6 +58,107 @@ pub async fn delete_time(id: i64) -> Result<(), AppError> {
     .await
 }
 
+/// The caller's running timer, for the header on every page: `None` when none runs, and for
+/// anyone but provider staff (who alone keep time) or no one signed in, so the header asks
+/// without knowing who is there and a signed-out page is not answered 401.
+#[server]
+pub async fn load_header_timer() -> Result<Option<super::RunningTimer>, AppError> {
+    let Some(actor) = crate::backend::current_actor().filter(|a| a.is_provider_staff()) else {
+        return Ok(None);
+    };
+    crate::backend::with_status(
+        async move { crate::backend::backend()?.reports.timer(&actor).await }.await,
+    )
+}
+
+/// Starting and stopping the timer, one pair of actions for the header and a ticket's time
+/// panel: a timer started on a ticket shows in the header at once, and a Stop in either
+/// refreshes both.
+#[derive(Clone, Copy)]
+pub struct SharedTimer {
+    pub start: ServerAction<StartTimer>,
+    pub stop: ServerAction<StopTimer>,
+}
+
+impl SharedTimer {
+    /// Made once, by the shell, for every page.
+    pub fn provide() {
+        provide_context(SharedTimer {
+            start: ServerAction::new(),
+            stop: ServerAction::new(),
+        });
+    }
+}
+
+/// "0:07", "1:42": hours and minutes a timer has run, counting started minutes as the timer
+/// does when it logs them.
+pub fn elapsed_text(started: OffsetDateTime, now: OffsetDateTime) -> String {
+    let minutes = ((now - started).whole_seconds().max(0) + 59) / 60;
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A running timer in the header: where it runs (a link back to its ticket), how long, and
+/// Stop. Timers are kept in the database, so the server renders it on every page, without
+/// JavaScript too (Stop is a plain form then); with it, the minutes tick on.
+#[component]
+pub fn HeaderTimer() -> impl IntoView {
+    let shared = use_context::<SharedTimer>();
+    let location = leptos_router::hooks::use_location();
+    let timer = Resource::new(
+        move || {
+            (
+                location.pathname.get(),
+                shared.map(|s| s.start.version().get() + s.stop.version().get()),
+            )
+        },
+        |_| load_header_timer(),
+    );
+    let stop = shared.map_or_else(ServerAction::new, |s| s.stop);
+    let now = RwSignal::new(OffsetDateTime::now_utc());
+    #[cfg(feature = "hydrate")]
+    {
+        // The server's minutes are as old as the page: count from the browser's clock.
+        Effect::new(move |_| now.set(OffsetDateTime::now_utc()));
+        if let Ok(handle) = set_interval_with_handle(
+            move || now.set(OffsetDateTime::now_utc()),
+            std::time::Duration::from_secs(20),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                timer
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|t| {
+                        let started = t.started_at;
+                        view! {
+                            <div class="header-timer" role="group" aria-label="Running timer">
+                                <a href=format!("/tickets/{}", t.ticket_id) title=t.ticket_subject>
+                                    <span aria-hidden="true">"⏱ "</span>
+                                    <span class="visually-hidden">"Timer running on "</span>
+                                    {format!("#{}", t.ticket_id)}
+                                    " "
+                                    <span class="elapsed">
+                                        {move || elapsed_text(started, now.get())}
+                                    </span>
+                                </a>
+                                <ActionForm action=stop attr:class="inline">
+                                    <button type="submit" class="link">
+                                        "Stop"
+                                    </button>
+                                </ActionForm>
+                            </div>
+                        }
+                    })
+            })}
+        </Transition>
+    }
+}
+
 /// The time actions of a ticket page; the page reloads its data when any of them moves.
 #[derive(Clone, Copy)]
 pub struct TimeActions {
@@ -69,10 +170,11 @@ pub struct TimeActions {
 
 impl TimeActions {
     pub fn new() -> TimeActions {
+        let shared = use_context::<SharedTimer>();
         TimeActions {
             log: ServerAction::new(),
-            start: ServerAction::new(),
-            stop: ServerAction::new(),
+            start: shared.map_or_else(ServerAction::new, |s| s.start),
+            stop: shared.map_or_else(ServerAction::new, |s| s.stop),
             delete: ServerAction::new(),
         }
     }
@@ -275,6 +377,17 @@ pub fn TimePanel(id: TicketId, time: TicketTime, actions: TimeActions) -> impl I
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_timer_reads_in_started_minutes() {
+        let start = OffsetDateTime::UNIX_EPOCH;
+        let at = |secs| elapsed_text(start, start + time::Duration::seconds(secs));
+        assert_eq!(at(0), "0:00");
+        assert_eq!(at(1), "0:01");
+        assert_eq!(at(7 * 60), "0:07");
+        assert_eq!(at(102 * 60 + 5), "1:43");
+        assert_eq!(at(-30), "0:00");
+    }
 
     #[test]
     fn durations_read_as_hours_and_minutes() {

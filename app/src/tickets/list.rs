@@ -128,7 +128,7 @@ fn TicketTable(page: TicketPage, me: UserId, show_requester: bool) -> impl IntoV
         format!("/tickets{}", params.to_query_string())
     });
     view! {
-        <table class="tickets">
+        <table class="tickets stack">
             <thead>
                 <tr>
                     <th scope="col">"#"</th>
@@ -147,20 +147,25 @@ fn TicketTable(page: TicketPage, me: UserId, show_requester: bool) -> impl IntoV
                     .map(|t| {
                         view! {
                             <tr>
-                                <td>{t.id}</td>
-                                <td>
+                                <td data-label="#">{t.id}</td>
+                                <td data-label="Subject">
                                     <a href=format!("/tickets/{}", t.id)>{t.subject}</a>
                                 </td>
-                                <td>
+                                <td class="status" data-label="Status">
                                     <span class=format!(
                                         "badge status-{}",
                                         t.status.as_str(),
                                     )>{t.status.label_for(me, t.requester_id)}</span>
                                 </td>
-                                <td>{t.priority.label()}</td>
-                                {show_requester.then(|| view! { <td>{t.requester_name}</td> })}
-                                <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
-                                <td>{short_date(t.last_activity_at)}</td>
+                                <td data-label="Priority">{t.priority.label()}</td>
+                                {show_requester
+                                    .then(|| {
+                                        view! { <td data-label="Requester">{t.requester_name}</td> }
+                                    })}
+                                <td data-label="On it">
+                                    {t.assignee_name.clone().unwrap_or_else(|| "—".into())}
+                                </td>
+                                <td data-label="Updated">{short_date(t.last_activity_at)}</td>
                             </tr>
                         }
                     })

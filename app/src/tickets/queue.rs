@@ -591,7 +591,7 @@ fn QueueTable(
         (SortKey::Updated, "Updated"),
     ];
     view! {
-        <table class="tickets queue">
+        <table class="tickets queue stack">
             <thead>
                 <tr>
                     <th scope="col">
@@ -643,7 +643,7 @@ fn QueueRow(
     };
     view! {
         <tr class=class data-ticket=id>
-            <td>
+            <td class="select">
                 <input
                     type="checkbox"
                     name="ids[]"
@@ -651,19 +651,23 @@ fn QueueRow(
                     aria-label=format!("Select ticket {id}")
                 />
             </td>
-            <td>{id}</td>
-            <td>
+            <td data-label="#">{id}</td>
+            <td data-label="Subject">
                 <a href=format!("/tickets/{id}")>{t.subject.clone()}</a>
             </td>
-            <td>{t.org_name.clone()}</td>
-            <td>{t.requester_name.clone()}</td>
-            <td>
+            <td data-label="Organization">{t.org_name.clone()}</td>
+            <td data-label="Requester">{t.requester_name.clone()}</td>
+            <td class="status" data-label="Status">
                 <span class=format!("badge status-{}", t.status.as_str())>{t.status.label()}</span>
             </td>
-            <td class=format!("priority-{}", t.priority.as_str())>{t.priority.label()}</td>
-            <td>{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
-            <td class=sla_class>{due}</td>
-            <td>{short_date(t.last_activity_at)}</td>
+            <td class=format!("priority-{}", t.priority.as_str()) data-label="Priority">
+                {t.priority.label()}
+            </td>
+            <td data-label="Assignee">{t.assignee_name.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class=sla_class data-label="SLA due">
+                {due}
+            </td>
+            <td data-label="Updated">{short_date(t.last_activity_at)}</td>
         </tr>
     }
 }

@@ -1164,6 +1164,8 @@ const SERVER_FNS: &[Call] = &[
         STAFF,
     ),
     sf(path!(time_panel::StopTimer), &[], STAFF),
+    // Asked by the header of every page, signed in or not; staff get their timer, others none.
+    sf(path!(time_panel::LoadHeaderTimer), &[], EVERYONE),
     sf(
         path!(time_panel::DeleteTime),
         &[("id", "{fresh_time_entry}")],

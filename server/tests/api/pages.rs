@@ -1012,3 +1012,45 @@ async fn a_token_on_a_date_left_empty_without_javascript_says_so_at_the_date() {
     let (_, tokens) = app.get(&client, "/api/v1/tokens").await;
     assert_eq!(tokens, serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn a_running_timer_shows_in_the_header_of_every_page_with_its_ticket_and_stop() {
+    // Arrange
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file_request(&app, &rob, "Docking station", "It stays dark").await;
+    let tom = app.signed_in(TECH).await;
+    let (_, before) = html(&app, &tom, "/wiki").await;
+    let (status, _) = app
+        .post(
+            &tom,
+            "/api/v1/timer",
+            serde_json::json!({ "ticket_id": id }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Act
+    let (_, wiki) = html(&app, &tom, "/wiki").await;
+    let (_, reports) = html(&app, &tom, "/reports").await;
+    let (_, requester) = html(&app, &rob, "/wiki").await;
+
+    // Assert
+    assert!(!before.contains("header-timer"), "{before}");
+    for page in [&wiki, &reports] {
+        let header = page.split("</header>").next().expect("a header");
+        let timer = header
+            .split("class=\"header-timer\"")
+            .nth(1)
+            .expect("a timer");
+        assert!(
+            timer.contains(&format!("href=\"/tickets/{id}\"")),
+            "{timer}"
+        );
+        assert!(timer.contains("Timer running on </span>#"), "{timer}");
+        assert!(timer.contains("0:0"), "{timer}");
+        let stop = <app::reports::time_panel::StopTimer as ServerFn>::PATH;
+        assert!(timer.contains(&format!("action=\"{stop}\"")), "{timer}");
+    }
+    assert!(!requester.contains("header-timer"));
+}

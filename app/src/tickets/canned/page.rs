@@ -91,7 +91,7 @@ fn CannedLibrary() -> impl IntoView {
                     .collect_view()}
             </ul>
         </details>
-        <CannedForm save reply=None />
+        <CannedForm save reply=None delete=None />
         <Transition fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
         }>
@@ -100,15 +100,7 @@ fn CannedLibrary() -> impl IntoView {
                     Ok(list) => {
                         list.into_iter()
                             .map(|reply| {
-                                view! {
-                                    <CannedForm save reply=Some(reply.clone()) />
-                                    <ActionForm action=delete attr:class="inline">
-                                        <input type="hidden" name="id" value=reply.id />
-                                        <button type="submit">
-                                            {format!("Delete \"{}\"", reply.title)}
-                                        </button>
-                                    </ActionForm>
-                                }
+                                view! { <CannedForm save reply=Some(reply) delete=Some(delete) /> }
                             })
                             .collect_view()
                             .into_any()
@@ -120,9 +112,14 @@ fn CannedLibrary() -> impl IntoView {
     }
 }
 
-/// A new canned reply (`reply` is `None`) or an existing one to edit.
+/// A new canned reply (`reply` is `None`) or an existing one to edit, with its Delete button
+/// inside its card.
 #[component]
-fn CannedForm(save: ServerAction<SaveCannedReply>, reply: Option<CannedReply>) -> impl IntoView {
+fn CannedForm(
+    save: ServerAction<SaveCannedReply>,
+    reply: Option<CannedReply>,
+    delete: Option<ServerAction<DeleteCannedReply>>,
+) -> impl IntoView {
     let key = reply
         .as_ref()
         .map_or("new".to_string(), |r| r.id.to_string());
@@ -142,6 +139,7 @@ fn CannedForm(save: ServerAction<SaveCannedReply>, reply: Option<CannedReply>) -
         .as_ref()
         .map(|r| (r.title.clone(), r.body.clone()))
         .unwrap_or_default();
+    let delete_label = format!("Delete \"{heading}\"");
     let title_id = format!("canned-{key}-title");
     let body_id = format!("canned-{key}-body");
     view! {
@@ -173,6 +171,16 @@ fn CannedForm(save: ServerAction<SaveCannedReply>, reply: Option<CannedReply>) -
                 </div>
                 <button type="submit">{if this.is_some() { "Save" } else { "Add reply" }}</button>
             </ActionForm>
+            {this
+                .zip(delete)
+                .map(|(id, delete)| {
+                    view! {
+                        <ActionForm action=delete attr:class="inline canned-delete">
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit">{delete_label}</button>
+                        </ActionForm>
+                    }
+                })}
         </section>
     }
 }

@@ -471,8 +471,8 @@ fn TargetsSection(
             return view! {
                 <tr>
                     <th scope="row">{p.label()}</th>
-                    <td>{first}</td>
-                    <td>{resolution}</td>
+                    <td data-label="First response (hours)">{first}</td>
+                    <td data-label="Resolution (hours)">{resolution}</td>
                 </tr>
             }
             .into_any();
@@ -496,7 +496,7 @@ fn TargetsSection(
         view! {
             <tr>
                 <th scope="row">{p.label()}</th>
-                <td>
+                <td data-label="First response (hours)">
                     <label class="visually-hidden" for=first_id.clone()>
                         {format!("{} first response (hours)", p.label())}
                     </label>
@@ -509,7 +509,7 @@ fn TargetsSection(
                     />
                     <FieldError id=format!("{first_id}-error") field=first_field error=error />
                 </td>
-                <td>
+                <td data-label="Resolution (hours)">
                     <label class="visually-hidden" for=resolution_id.clone()>
                         {format!("{} resolution (hours)", p.label())}
                     </label>
@@ -535,7 +535,7 @@ fn TargetsSection(
         <section class="card" aria-labelledby="sla-heading">
             <h2 id="sla-heading">"SLA targets"</h2>
             <p class="muted">"In business hours; 0.5 is half an hour."</p>
-            <table class="targets">
+            <table class="targets stack">
                 <thead>
                     <tr>
                         <th scope="col">"Priority"</th>
