@@ -84,7 +84,7 @@ pub fn human_size(bytes: f64) -> String {
     } else if bytes >= 1024.0 {
         format!("{:.0} KB", bytes / 1024.0)
     } else {
-        format!("{bytes:.0} bytes")
+        crate::words::count(bytes.round() as u64, "byte", "bytes")
     }
 }
 
@@ -109,6 +109,8 @@ mod tests {
     #[test]
     fn sizes_read_in_the_largest_fitting_unit() {
         assert_eq!(human_size(512.0), "512 bytes");
+        assert_eq!(human_size(1.0), "1 byte");
+        assert_eq!(human_size(0.0), "0 bytes");
         assert_eq!(human_size(2048.0), "2 KB");
         assert_eq!(human_size(3.5 * 1024.0 * 1024.0), "3.5 MB");
     }

@@ -227,8 +227,8 @@ impl TicketsService {
         }
         let message = match (from, to) {
             (Status::Resolved, Status::Open) => format!(
-                "A resolved ticket can be reopened for {} days; please file a new request.",
-                self.reopen_window.whole_days()
+                "A resolved ticket can be reopened for {}; please file a new request.",
+                app::words::count(self.reopen_window.whole_days(), "day", "days")
             ),
             (_, Status::New) => "A ticket cannot go back to new.".to_string(),
             _ => {

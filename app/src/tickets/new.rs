@@ -7,6 +7,64 @@ use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+#[cfg(feature = "hydrate")]
+use serde::{Deserialize, Serialize};
+
+/// Where this tab keeps the request being typed, so reading an article, or any other page, and
+/// coming back loses nothing. Files are not kept: they stay only while the page is open.
+#[cfg(feature = "hydrate")]
+const DRAFT_KEY: &str = "deskside.new-request";
+
+/// What was typed into the form so far.
+#[cfg(feature = "hydrate")]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+struct Draft {
+    subject: String,
+    body: String,
+    category: String,
+    priority: String,
+}
+
+#[cfg(feature = "hydrate")]
+impl Draft {
+    fn is_empty(&self) -> bool {
+        self.subject.trim().is_empty() && self.body.trim().is_empty()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+#[cfg(feature = "hydrate")]
+fn read_draft() -> Option<Draft> {
+    let raw = session_storage()?.get_item(DRAFT_KEY).ok().flatten()?;
+    serde_json::from_str::<Draft>(&raw)
+        .ok()
+        .filter(|d| !d.is_empty())
+}
+
+#[cfg(feature = "hydrate")]
+fn keep_draft(draft: &Draft) {
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    if draft.is_empty() {
+        let _ = storage.remove_item(DRAFT_KEY);
+    } else if let Ok(raw) = serde_json::to_string(draft) {
+        // A full storage keeps the draft only in the page, as without JavaScript.
+        let _ = storage.set_item(DRAFT_KEY, &raw);
+    }
+}
+
+/// Forgets the request kept in this tab: it was sent, or an article solved the problem.
+pub fn forget_draft() {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(DRAFT_KEY);
+    }
+}
 
 #[server]
 pub async fn new_ticket_choices() -> Result<TicketOptions, AppError> {
@@ -57,6 +115,60 @@ fn NewTicketForm() -> impl IntoView {
     let asked = Signal::derive(move || format!("{} {}", subject.get(), body.get()));
     let chosen_category = typed("category");
     let chosen_priority = Priority::parse(&typed("priority")).unwrap_or(Priority::Normal);
+    let category = RwSignal::new(chosen_category.clone());
+    let priority = RwSignal::new(chosen_priority.as_str().to_string());
+    let subject_ref = NodeRef::<leptos::html::Input>::new();
+    // With JavaScript, what is typed is kept in this tab and given back on coming back, unless
+    // the address already carries what to show (a refused post, or "Ask IT" from a search).
+    #[cfg(feature = "hydrate")]
+    {
+        let given = query.with_untracked(|q| {
+            ["subject", "body", "error"]
+                .iter()
+                .any(|name| q.get(name).is_some())
+        });
+        let restored = StoredValue::new(false);
+        Effect::new(move |_| {
+            // The category list must be on the page before its choice can be given back.
+            if options.get().is_none() || restored.get_value() {
+                return;
+            }
+            restored.set_value(true);
+            let Some(draft) = (!given).then(read_draft).flatten() else {
+                return;
+            };
+            subject.set(draft.subject.clone());
+            body.set(draft.body.clone());
+            if let Some(input) = subject_ref.get_untracked() {
+                input.set_value(&draft.subject);
+            }
+            for (id, value, signal) in [
+                ("ticket-category", draft.category, category),
+                ("ticket-priority", draft.priority, priority),
+            ] {
+                use wasm_bindgen::JsCast;
+                let select = document()
+                    .get_element_by_id(id)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok());
+                if let (Some(select), false) = (select, value.is_empty()) {
+                    select.set_value(&value);
+                    signal.set(select.value());
+                }
+            }
+        });
+        Effect::new(move |_| {
+            let draft = Draft {
+                subject: subject.get(),
+                body: body.get(),
+                category: category.get(),
+                priority: priority.get(),
+            };
+            if restored.get_value() {
+                keep_draft(&draft);
+            }
+        });
+    }
+
     let sending = RwSignal::new(false);
     let progress = RwSignal::new(None::<f64>);
     // Name and size of each file picked, pasted or dropped (with JavaScript).
@@ -138,6 +250,7 @@ fn NewTicketForm() -> impl IntoView {
                 progress.set(None);
                 match answer {
                     Ok((201, body)) => {
+                        forget_draft();
                         let id = serde_json::from_str::<serde_json::Value>(&body)
                             .ok()
                             .and_then(|v| v["id"].as_i64());
@@ -194,7 +307,8 @@ fn NewTicketForm() -> impl IntoView {
         <div class="request-layout">
             <form
                 node_ref=form_ref
-                class="card"
+                id="new-request"
+                class="card request-form"
                 method="post"
                 action="/tickets/new"
                 enctype="multipart/form-data"
@@ -209,6 +323,7 @@ fn NewTicketForm() -> impl IntoView {
                     <label for="ticket-subject">"Subject"</label>
                     <input
                         id="ticket-subject"
+                        node_ref=subject_ref
                         name="subject"
                         required
                         maxlength="200"
@@ -236,6 +351,7 @@ fn NewTicketForm() -> impl IntoView {
                                                     <CategorySelect
                                                         categories=options.categories
                                                         chosen=chosen_category
+                                                        picked=category
                                                     />
                                                 }
                                                     .into_any()
@@ -254,6 +370,7 @@ fn NewTicketForm() -> impl IntoView {
                             id="ticket-priority"
                             name="priority"
                             aria-describedby="ticket-priority-error"
+                            on:change=move |ev| priority.set(event_target_value(&ev))
                         >
                             {Priority::ALL
                                 .into_iter()
@@ -366,6 +483,11 @@ fn NewTicketForm() -> impl IntoView {
                     </ul>
                     <FieldError id="ticket-file-error" field="file" error=error />
                 </div>
+            </form>
+            // Beside the form on a wide screen; on a phone between the description and the
+            // button, where they are seen before sending.
+            <crate::wiki::help::Suggestions text=asked />
+            <div class="request-send">
                 {move || {
                     progress
                         .get()
@@ -385,25 +507,39 @@ fn NewTicketForm() -> impl IntoView {
                             }
                         })
                 }}
-                <button type="submit" class="primary" disabled=move || sending.get()>
+                <button
+                    type="submit"
+                    form="new-request"
+                    class="primary"
+                    disabled=move || sending.get()
+                >
                     "Send request"
                 </button>
-            </form>
-            <crate::wiki::help::Suggestions text=asked />
+            </div>
         </div>
     }
 }
 
 /// The org's categories, with the one chosen before (or Other) selected.
 #[component]
-fn CategorySelect(categories: Vec<String>, chosen: String) -> impl IntoView {
+fn CategorySelect(
+    categories: Vec<String>,
+    chosen: String,
+    /// The category picked since, for the kept draft.
+    picked: RwSignal<String>,
+) -> impl IntoView {
     let chosen = if categories.contains(&chosen) {
         chosen
     } else {
         "Other".to_string()
     };
     view! {
-        <select id="ticket-category" name="category" aria-describedby="ticket-category-error">
+        <select
+            id="ticket-category"
+            name="category"
+            aria-describedby="ticket-category-error"
+            on:change=move |ev| picked.set(event_target_value(&ev))
+        >
             {categories
                 .into_iter()
                 .map(|c| {

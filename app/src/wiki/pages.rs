@@ -44,12 +44,15 @@ pub async fn get_article(slug: String) -> Result<Article, AppError> {
         .await
 }
 
-/// "This solved my problem": counted for the article, and no ticket is filed.
+/// "This solved my problem": counted for the article, and no ticket is filed. The article's
+/// page goes on to say so; the panel beside a request being typed (`stay`) stays where it is.
 #[server]
-pub async fn deflect(slug: String) -> Result<(), AppError> {
+pub async fn deflect(slug: String, stay: Option<bool>) -> Result<(), AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         backend.wiki.deflect(&actor, &slug).await?;
-        leptos_axum::redirect(&format!("/wiki/{slug}?solved=1"));
+        if stay != Some(true) {
+            leptos_axum::redirect(&format!("/wiki/{slug}?solved=1"));
+        }
         Ok(())
     })
     .await

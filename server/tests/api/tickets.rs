@@ -296,6 +296,33 @@ async fn a_requester_resolves_reopens_and_rates_but_changes_nothing_else() {
 }
 
 #[tokio::test]
+async fn a_ticket_past_a_one_day_reopen_window_says_one_day_not_one_days() {
+    let app = spawn_with(|s| s.reopen_days = 1).await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let id = file(&app, &rob, "Resolved long ago").await.summary.id;
+    let path = format!("/api/v1/tickets/{id}");
+    app.patch_as::<TicketDetail>(&rob, &path, json!({ "status": "resolved" }))
+        .await;
+    let db = server::db::Db::open(&app.settings.database).await.unwrap();
+    sqlx::query("update ticket set resolved_at = '2000-01-03T09:00:00.000Z' where id = ?")
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    let (status, body) = app
+        .send(&rob, Method::PATCH, &path, json!({ "status": "open" }))
+        .await;
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string()
+            .contains("A resolved ticket can be reopened for 1 day; please file a new request."),
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn staff_assign_to_technicians_only_and_the_requester_sees_who_is_on_it() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
