@@ -841,7 +841,11 @@ async fn hyphenated_words_are_found_joined_up_after_every_kind_of_save() {
         let (app, rob) = (&app, &rob);
         async move { slugs(&hits(app, rob, "search", q).await.1) }
     };
-    assert_eq!(found("kickoff").await, ["scanner-guide"], "the tag, joined up");
+    assert_eq!(
+        found("kickoff").await,
+        ["scanner-guide"],
+        "the tag, joined up"
+    );
     assert!(found("followup").await.is_empty());
 
     // Act: the text now writes a hyphenated word.
@@ -858,7 +862,13 @@ async fn hyphenated_words_are_found_joined_up_after_every_kind_of_save() {
     assert_eq!(status, StatusCode::OK, "{body:?}");
 
     // Assert: found by the word joined up, as written, and apart; the tag still is.
-    for q in ["followup", "follow-up", "follow up", "kickoff", "green button"] {
+    for q in [
+        "followup",
+        "follow-up",
+        "follow up",
+        "kickoff",
+        "green button",
+    ] {
         assert_eq!(found(q).await, ["scanner-guide"], "{q:?}");
     }
 }
