@@ -1,5 +1,5 @@
 // A canned reply goes into the reply box without losing a word of what was typed: at the cursor,
-// in place, with JavaScript; added to the end of the text, by the form, without it.
+// in place, with JavaScript; added to the end of the text, by the form's post, without it.
 import { expect, test } from "@playwright/test";
 import { TECH, fileRequest, jsEnabled, open, signIn, unique } from "./support";
 
@@ -32,7 +32,10 @@ test("a canned reply is inserted into the reply box, keeping what was typed", as
     await page.getByLabel("Canned reply").selectOption({ label: "Password reset" });
     await page.getByRole("button", { name: "Insert" }).click();
 
-    // The page comes back with the reply after the text, in the same mode.
+    // The page comes back with the reply after the text, in the same mode; the text went in
+    // the post, not the address (which logs and the history keep).
+    await expect(page).toHaveURL(new RegExp(`/tickets/${id}$`));
+    expect(page.url()).not.toContain("Checked");
     await expect(page.getByLabel("Internal note")).toBeChecked();
     const note = page.getByRole("textbox", { name: "Your note" });
     await expect(note).toHaveValue(/^Checked the logs\.\n\nHi Rob,/);

@@ -126,6 +126,8 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
                 .layer(DefaultBodyLimit::max(max_upload_bytes))
                 .layer(upload_time()),
         )
+        // The reply form's "Insert" without JavaScript: the ticket page, rendered from a post.
+        .route("/tickets/{id}", axum::routing::post(forms::insert_canned))
         .route(
             "/tickets/new",
             axum::routing::post(forms::new_request)

@@ -21,9 +21,8 @@ pub struct TicketScreen {
     pub ticket: TicketDetail,
     /// (id, title) of each canned reply; empty for the client's people.
     pub canned: Vec<(i64, String)>,
-    /// Without JavaScript, what the reply box comes back with: the text sent along (`?body=`)
-    /// with the chosen canned reply (`?canned=`) filled in and added to its end.
-    pub prefill: Option<String>,
+    /// Without JavaScript, what the reply box comes back with after an "Insert".
+    pub prefill: Option<ReplyPrefill>,
     /// Categories and assignees to choose from (staff).
     pub options: TicketOptions,
     /// Wiki articles tied to the ticket (staff).
@@ -35,14 +34,74 @@ pub struct TicketScreen {
     pub fixes: Vec<resolve::FixArticle>,
 }
 
-/// `canned` and `body` come from the reply form sent without JavaScript by its "Insert"
-/// button: the canned reply is added to the end of the text typed so far.
+/// The reply box as an "Insert" sent without JavaScript leaves it: the text typed so far with
+/// the chosen canned reply added to its end, in the mode it was written in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReplyPrefill {
+    pub text: String,
+    /// Written as an internal note.
+    pub note: bool,
+    /// Why no canned reply was added, shown beside the picker.
+    pub error: Option<String>,
+}
+
+/// What the reply form's "Insert" sends without JavaScript. `POST /tickets/{id}` renders the
+/// ticket page with it as context, so the half-written reply travels in the request's body
+/// and never in an address (which logs and the history keep).
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CannedInsert {
+    /// The canned reply's id; empty while "Choose…" is selected.
+    #[serde(default)]
+    pub canned: String,
+    #[serde(default)]
+    pub body: String,
+    /// The reply form's mode, `on` for an internal note.
+    #[serde(default)]
+    pub internal: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl CannedInsert {
+    /// The reply box it comes back as, for staff of ticket `id`. A canned reply that is not
+    /// there is said beside the picker, keeping the text; other failures are the page's.
+    async fn prefill(
+        self,
+        backend: &crate::backend::Backend,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<ReplyPrefill, AppError> {
+        // A form sends line breaks as CRLF.
+        let typed = self.body.replace("\r\n", "\n");
+        let note = self.internal.as_deref() == Some("on");
+        let Ok(canned) = self.canned.trim().parse::<i64>() else {
+            return Ok(ReplyPrefill {
+                text: typed,
+                note,
+                error: Some("Choose a canned reply to insert.".into()),
+            });
+        };
+        match backend.canned.expand_canned(actor, canned, id).await {
+            Ok(reply) => Ok(ReplyPrefill {
+                text: super::canned::insert_at(&typed, typed.len(), &reply).0,
+                note,
+                error: None,
+            }),
+            Err(AppError::NotFound) => Ok(ReplyPrefill {
+                text: typed,
+                note,
+                error: Some("That canned reply is no longer there; choose another.".into()),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A ticket page's data. Rendered for the reply form's "Insert" without JavaScript, the page
+/// has a [`CannedInsert`] in context, and the reply box comes back filled.
 #[server]
-pub async fn get_ticket(
-    id: i64,
-    canned: Option<i64>,
-    body: Option<String>,
-) -> Result<TicketScreen, AppError> {
+pub async fn get_ticket(id: i64) -> Result<TicketScreen, AppError> {
+    let insert = use_context::<CannedInsert>();
     crate::backend::as_caller(|actor, backend| async move {
         let ticket = backend
             .tickets
@@ -66,14 +125,9 @@ pub async fn get_ticket(
             .into_iter()
             .map(|r| (r.id, r.title))
             .collect();
-        // A form sends line breaks as CRLF.
-        let typed = body.unwrap_or_default().replace("\r\n", "\n");
-        let prefill = match canned {
-            Some(canned) => {
-                let reply = backend.canned.expand_canned(&actor, canned, id).await?;
-                Some(super::canned::insert_at(&typed, typed.len(), &reply).0)
-            }
-            None => (!typed.trim().is_empty()).then_some(typed),
+        let prefill = match insert {
+            Some(insert) => Some(insert.prefill(&backend, &actor, id).await?),
+            None => None,
         };
         let options = backend
             .tickets
@@ -117,9 +171,9 @@ pub async fn add_comment(id: i64, body: String, internal: Option<String>) -> Res
             }
         };
         backend.tickets.comment(&actor, id, &body, internal).await?;
-        // Sent without JavaScript, the form goes back to the page it came from, which may
-        // carry the text and canned reply of an "Insert" (`?body=…&canned=…`): back to the
-        // bare ticket instead, so the box comes back empty.
+        // Sent without JavaScript, the form goes back to the ticket itself (not to the page
+        // it came from, which an "Insert" may have rendered from its own post), so the box
+        // comes back empty.
         if crate::backend::plain_form() {
             leptos_axum::redirect(&format!("/tickets/{id}"));
         }
@@ -203,20 +257,10 @@ pub fn TicketPage() -> impl IntoView {
     let id = controls.id;
     let live = crate::live::use_live();
     let changed = live.ticket_version(move || id.get());
-    let query = leptos_router::hooks::use_query_map();
-    let canned = move || {
-        query
-            .read()
-            .get("canned")
-            .and_then(|c| c.parse::<i64>().ok())
-    };
-    let typed = move || query.read().get("body");
     let ticket = Resource::new(
         move || {
             (
                 id.get(),
-                canned(),
-                typed(),
                 controls.reply.version().get(),
                 controls.update.version().get(),
                 controls.rate.version().get(),
@@ -225,9 +269,9 @@ pub fn TicketPage() -> impl IntoView {
                 controls.time_actions.version(),
             )
         },
-        |(id, canned, typed, ..)| async move {
+        |(id, ..)| async move {
             match id {
-                Some(id) => get_ticket(id, canned, typed).await,
+                Some(id) => get_ticket(id).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -257,6 +301,8 @@ struct TicketControls {
     /// Whether the server's prefill (an "Insert" sent without JavaScript) became the draft:
     /// it does once, not again after that reply is sent and the ticket reloads.
     prefilled: StoredValue<bool>,
+    /// What the canned reply picker says went wrong.
+    canned_error: RwSignal<Option<String>>,
     /// Set when someone else changes the ticket while a reply is being written.
     changed_meanwhile: RwSignal<bool>,
     /// "What fixed it?" as typed: it outlives the re-render a refused resolve causes.
@@ -269,14 +315,7 @@ struct TicketControls {
 impl TicketControls {
     fn new() -> Self {
         let params = use_params_map();
-        // The reply form sent without JavaScript keeps its mode through an "Insert".
-        let note = leptos_router::hooks::use_query_map()
-            .read_untracked()
-            .get("internal")
-            .as_deref()
-            == Some("on");
         let typist = Typist::new();
-        typist.note.set(note);
         TicketControls {
             id: Signal::derive(move || {
                 params
@@ -291,6 +330,7 @@ impl TicketControls {
             uploads: RwSignal::new(0),
             draft: RwSignal::new(String::new()),
             prefilled: StoredValue::new(false),
+            canned_error: RwSignal::new(None),
             changed_meanwhile: RwSignal::new(false),
             fix: RwSignal::new(String::new()),
             viewers: RwSignal::new(Vec::new()),
@@ -310,6 +350,7 @@ fn TicketView(
         reply,
         draft,
         prefilled,
+        canned_error,
         changed_meanwhile,
         viewers,
         typist,
@@ -384,11 +425,13 @@ fn TicketView(
                         Ok(
                             TicketScreen { ticket, canned, prefill, options, articles, time, fixes },
                         ) => {
-                            if let Some(text) = prefill && !prefilled.get_value()
+                            if let Some(prefill) = prefill && !prefilled.get_value()
                                 && draft.get_untracked().is_empty()
                             {
                                 prefilled.set_value(true);
-                                draft.set(text);
+                                draft.set(prefill.text);
+                                typist.note.set(prefill.note);
+                                canned_error.set(prefill.error);
                             }
                             // A canned reply filled in by the server becomes the draft, once.
                             view! {
@@ -477,6 +520,7 @@ fn Conversation(
         uploads,
         draft,
         changed_meanwhile,
+        canned_error,
         typist,
         ..
     } = controls;
@@ -506,6 +550,7 @@ fn Conversation(
                         reply
                         draft
                         changed_meanwhile
+                        canned_error
                         typist
                     />
                     <UploadForm id=s.id staff uploads />
@@ -1010,6 +1055,7 @@ fn ReplyForm(
     reply: ServerAction<AddComment>,
     draft: RwSignal<String>,
     changed_meanwhile: RwSignal<bool>,
+    canned_error: RwSignal<Option<String>>,
     typist: Typist,
 ) -> impl IntoView {
     let error = Signal::derive(move || reply.value().get().and_then(Result::err));
@@ -1069,7 +1115,19 @@ fn ReplyForm(
                     }
                 })}
             {(staff && !canned.is_empty())
-                .then(|| view! { <CannedPicker id list=canned body draft focused typist /> })}
+                .then(|| {
+                    view! {
+                        <CannedPicker
+                            id
+                            list=canned
+                            body
+                            draft
+                            focused
+                            failure=canned_error
+                            typist
+                        />
+                    }
+                })}
             <div class="field">
                 <label for="reply-body">
                     {if staff {
@@ -1119,8 +1177,9 @@ fn ReplyForm(
 
 /// Staff pick a canned reply inside the reply form. With JavaScript, choosing one puts it in
 /// the box at the cursor, keeping what was typed, and the cursor lands after it. Without, the
-/// "Insert" button sends the form to the ticket page by GET (`?body=…&canned=…`, and the
-/// mode), which comes back with the reply added to the end of the text.
+/// "Insert" button posts the form to the ticket page (`POST /tickets/{id}`, never a GET that
+/// would put the reply in the address), which comes back with the reply added to the end of
+/// the text, in the same mode.
 #[component]
 fn CannedPicker(
     id: i64,
@@ -1128,9 +1187,10 @@ fn CannedPicker(
     body: NodeRef<leptos::html::Textarea>,
     draft: RwSignal<String>,
     focused: StoredValue<bool>,
+    /// What went wrong, inserting here or (without JavaScript) on the server.
+    failure: RwSignal<Option<String>>,
     typist: Typist,
 ) -> impl IntoView {
-    let failure = RwSignal::new(None::<String>);
     let pick = move |ev: leptos::ev::Event| {
         let Ok(canned) = event_target_value(&ev).parse::<i64>() else {
             return;
@@ -1175,7 +1235,7 @@ fn CannedPicker(
             <button
                 type="submit"
                 class="no-js-only"
-                formmethod="get"
+                formmethod="post"
                 formaction=format!("/tickets/{id}")
                 formnovalidate
             >

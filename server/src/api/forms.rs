@@ -1,15 +1,17 @@
 //! The pages' plain multipart forms, which server functions cannot take: filing a request with
 //! its files, and attaching files on the ticket page. Without JavaScript they answer with a
 //! redirect (carrying the problem and what was typed back to the form); the page's script asks
-//! for JSON instead and gets the API's answers.
+//! for JSON instead and gets the API's answers. And the reply form's "Insert" without
+//! JavaScript, answered with the ticket page itself.
 
 use super::ApiPath;
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::error::AppError;
-use app::tickets::{NewTicket, ssr::Upload};
+use app::tickets::{NewTicket, ssr::Upload, view::CannedInsert};
 use axum::{
-    Json,
+    Form, Json,
+    body::Body,
     extract::{FromRequest, Multipart, Request, State, multipart::MultipartError},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -153,6 +155,39 @@ pub async fn new_request(
             Redirect::to(&to).into_response()
         }
     }
+}
+
+/// `POST /tickets/{id}`: the reply form's "Insert" without JavaScript. The ticket page is
+/// rendered from the post, with the canned reply added to the end of the text sent along, so
+/// a half-written reply never goes into an address (a GET would put it in logs and history).
+/// The page's own server function checks who may see what, as on a GET.
+pub async fn insert_canned(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let insert =
+        match Form::<CannedInsert>::from_request(Request::from_parts(parts.clone(), body), &state)
+            .await
+        {
+            Ok(Form(insert)) => insert,
+            Err(rejection) => {
+                return AppError::Request {
+                    message: rejection.body_text(),
+                }
+                .into_response();
+            }
+        };
+    let backend = state.backend.clone();
+    let leptos = state.leptos.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            leptos::prelude::provide_context(backend.clone());
+            leptos::prelude::provide_context(insert.clone());
+        },
+        move || {
+            crate::security::set_page_policy();
+            app::shell(leptos.clone())
+        },
+    );
+    render(Request::from_parts(parts, Body::empty())).await
 }
 
 /// `POST /tickets/{id}/attachments`: the ticket page's upload form; back to the ticket, with

@@ -5,7 +5,7 @@ use super::support::*;
 use app::tickets::TicketDetail;
 use app::tickets::canned::CannedReply;
 use leptos::server_fn::ServerFn;
-use reqwest::{Method, StatusCode};
+use reqwest::{Client, Method, StatusCode};
 use serde_json::json;
 
 const PATH: &str = "/api/v1/canned-replies";
@@ -20,6 +20,15 @@ async fn rob_files_a_ticket(app: &TestApp) -> i64 {
         )
         .await;
     ticket.summary.id
+}
+
+/// The id of the demo's "Password reset" reply, as `client` lists them.
+async fn password_reset_id(app: &TestApp, client: &Client) -> i64 {
+    let (_, list) = app.get_as::<Vec<CannedReply>>(client, PATH).await;
+    list.iter()
+        .find(|r| r.title == "Password reset")
+        .expect("the demo's reply")
+        .id
 }
 
 #[tokio::test]
@@ -131,29 +140,45 @@ async fn the_clients_people_cannot_see_or_use_canned_replies() {
     }
 }
 
+/// What the reply form's "Insert" button sends without JavaScript: a post to the ticket page.
+async fn insert(app: &TestApp, client: &Client, id: i64, form: &[(&str, &str)]) -> String {
+    let page = format!("/tickets/{id}");
+    let res = app.post_form(client, &page, &page, form).await;
+    assert_eq!(res.status(), StatusCode::OK, "{page}");
+    res.text().await.expect("the whole page arrives")
+}
+
+/// The text of the reply box in a rendered ticket page.
+fn reply_box(page: &str) -> &str {
+    let from = page.split("id=\"reply-body\"").nth(1).expect("a reply box");
+    let text = &from[from.find('>').expect("the tag closes") + 1..];
+    &text[..text.find("</textarea>").expect("the box closes")]
+}
+
 #[tokio::test]
 async fn without_javascript_a_chosen_canned_reply_fills_the_reply_box_for_staff_only() {
     let app = spawn().await;
     let id = rob_files_a_ticket(&app).await;
     let tom = app.signed_in(TECH).await;
-    let (_, list) = app.get_as::<Vec<CannedReply>>(&tom, PATH).await;
-    let reset = list
-        .iter()
-        .find(|r| r.title == "Password reset")
-        .unwrap()
-        .id;
-    let page = format!("/tickets/{id}?canned={reset}");
+    let reset = password_reset_id(&app, &tom).await.to_string();
+    let form = [
+        ("id", id.to_string()),
+        ("canned", reset),
+        ("body", String::new()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
-    let staff_page = app.page_text(&tom, &page).await;
+    let staff_page = insert(&app, &tom, id, &form).await;
     let rob = app.signed_in(ACME_REQUESTER).await;
-    let requester_page = app.page_text(&rob, &page).await;
+    let requester_page = insert(&app, &rob, id, &form).await;
 
-    let reply_box = staff_page
-        .split("id=\"reply-body\"")
-        .nth(1)
-        .expect("a reply box");
-    assert!(reply_box[..600].contains("Hi Rob,"), "{reply_box}");
-    assert!(reply_box[..600].contains(&format!("#{id}")), "{reply_box}");
+    let text = reply_box(&staff_page);
+    assert!(text.contains("Hi Rob,"), "{text}");
+    assert!(text.contains(&format!("#{id}")), "{text}");
+    assert!(
+        requester_page.contains("id=\"reply-body\""),
+        "the requester's own page"
+    );
     assert!(!requester_page.contains("I have reset your password"));
     assert!(!requester_page.contains("Canned reply"));
 }
@@ -163,26 +188,23 @@ async fn without_javascript_insert_adds_the_canned_reply_after_what_was_typed_an
     let app = spawn().await;
     let id = rob_files_a_ticket(&app).await;
     let tom = app.signed_in(TECH).await;
-    let (_, list) = app.get_as::<Vec<CannedReply>>(&tom, PATH).await;
-    let reset = list
-        .iter()
-        .find(|r| r.title == "Password reset")
-        .unwrap()
-        .id;
-    // What the reply form's "Insert" button sends (by GET, to the ticket page).
-    let page = format!(
-        "/tickets/{id}?id={id}&internal=on&canned={reset}&body=Checked%20the%20logs.%0D%0ASee%20below."
-    );
+    let reset = password_reset_id(&app, &tom).await.to_string();
+    let id_text = id.to_string();
 
-    let staff_page = app.page_text(&tom, &page).await;
-    let rob = app.signed_in(ACME_REQUESTER).await;
-    let requester_page = app.page_text(&rob, &page).await;
+    let staff_page = insert(
+        &app,
+        &tom,
+        id,
+        &[
+            ("id", &id_text),
+            ("internal", "on"),
+            ("canned", &reset),
+            ("body", "Checked the logs.\r\nSee below."),
+        ],
+    )
+    .await;
 
-    let reply_box = staff_page
-        .split("id=\"reply-body\"")
-        .nth(1)
-        .expect("a reply box");
-    let text = &reply_box[..reply_box.find("</textarea>").expect("the box closes")];
+    let text = reply_box(&staff_page);
     let typed = text
         .find("Checked the logs.\nSee below.")
         .expect("the typed text");
@@ -196,8 +218,62 @@ async fn without_javascript_insert_adds_the_canned_reply_after_what_was_typed_an
         note[..note.find('>').unwrap()].contains("checked"),
         "{note}"
     );
-    assert!(!requester_page.contains("Checked the logs."));
-    assert!(!requester_page.contains("I have reset your password"));
+}
+
+#[tokio::test]
+async fn the_ticket_page_fills_nothing_from_its_address() {
+    // The insert used to be a GET, which put the half-written reply in the address; such an
+    // address now shows the bare ticket.
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let reset = password_reset_id(&app, &tom).await;
+
+    let page = app
+        .page_text(
+            &tom,
+            &format!("/tickets/{id}?canned={reset}&body=Secret%20draft"),
+        )
+        .await;
+
+    let text = reply_box(&page);
+    assert!(!text.contains("Secret draft"), "{text}");
+    assert!(!text.contains("Hi Rob,"), "{text}");
+}
+
+#[tokio::test]
+async fn insert_without_a_chosen_reply_keeps_the_text_and_says_so_beside_the_picker() {
+    let app = spawn().await;
+    let id = rob_files_a_ticket(&app).await;
+    let tom = app.signed_in(TECH).await;
+    let id_text = id.to_string();
+
+    for (canned, message) in [
+        ("", "Choose a canned reply to insert."),
+        (
+            "999999",
+            "That canned reply is no longer there; choose another.",
+        ),
+    ] {
+        let page = insert(
+            &app,
+            &tom,
+            id,
+            &[
+                ("id", &id_text),
+                ("canned", canned),
+                ("body", "Half a reply"),
+            ],
+        )
+        .await;
+
+        assert_eq!(reply_box(&page), "Half a reply");
+        let picker = page
+            .split("id=\"canned-pick-error\"")
+            .nth(1)
+            .expect("the picker's message");
+        assert!(picker[..200].contains(message), "{picker}");
+    }
 }
 
 #[tokio::test]
@@ -206,7 +282,7 @@ async fn a_reply_sent_without_javascript_after_an_insert_comes_back_to_an_empty_
     let id = rob_files_a_ticket(&app).await;
     let tom = app.signed_in(TECH).await;
     let id_text = id.to_string();
-    let from = format!("/tickets/{id}?id={id}&internal=off&canned=1&body=Hello");
+    let from = format!("/tickets/{id}");
 
     let res = app
         .post_form(

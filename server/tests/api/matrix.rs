@@ -2449,6 +2449,21 @@ async fn markers_never_reach_a_caller_who_may_not_read_them() {
                 found.extend(leaks(who, &format!("page {path}"), &body));
                 scanned += 1;
             }
+            // The reply form's "Insert" without JavaScript: the ticket page rendered from a
+            // post (`POST /tickets/{id}`), which shows no more than the page itself.
+            let path = world.fill("/tickets/{ticket}", who, org).await;
+            let res = world
+                .client(who)
+                .post(world.app.url(&path))
+                .header("accept", "text/html")
+                .header("referer", world.app.url(&path))
+                .form(&[("canned", "1"), ("body", "Matrix insert")])
+                .send()
+                .await
+                .unwrap();
+            let (_, body) = status_and_text(res).await;
+            found.extend(leaks(who, &format!("insert into page {path}"), &body));
+            scanned += 1;
             for (fn_path, args) in READING_FNS {
                 let call = Call {
                     path: fn_path,
