@@ -25,7 +25,11 @@ test("a person signs in, lands on their start page, and signs out", async ({ pag
 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Hello, Mia Manager");
-  await expect(page.getByRole("link", { name: "Mia Manager" })).toBeVisible();
+  // Their name opens the account menu (a disclosure, with JavaScript or without).
+  const menu = page.locator("header .account-menu");
+  await expect(menu.locator("summary")).toHaveText("Mia Manager");
+  await menu.locator("summary").click();
+  await expect(menu.getByRole("link", { name: "Profile and security" })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
