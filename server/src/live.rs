@@ -43,6 +43,9 @@ pub struct Bus {
     published: Mutex<i64>,
     /// The same, readable without waiting.
     newest: AtomicI64,
+    /// The same again, for a task woken when events were published that reads them itself (the
+    /// mail planner): one wake for a group of commits, and nothing copied or filtered per event.
+    progress: watch::Sender<i64>,
     closing: watch::Sender<bool>,
 }
 
@@ -57,12 +60,14 @@ impl Bus {
         let (sender, _) = broadcast::channel(buffer);
         let (ephemeral, _) = broadcast::channel(buffer);
         let (closing, _) = watch::channel(false);
+        let (progress, _) = watch::channel(published);
         Ok(Arc::new(Bus {
             db,
             sender,
             ephemeral,
             published: Mutex::new(published),
             newest: AtomicI64::new(published),
+            progress,
             closing,
         }))
     }
@@ -85,6 +90,11 @@ impl Bus {
                     // No subscribers is fine.
                     let _ = self.sender.send(Arc::new(event));
                 }
+                self.progress.send_if_modified(|newest| {
+                    let moved = *newest != *published;
+                    *newest = *published;
+                    moved
+                });
             }
             Err(err) => tracing::error!(error = %err, "cannot publish live events"),
         }
@@ -103,6 +113,17 @@ impl Bus {
     /// The newest id published.
     pub fn newest(&self) -> i64 {
         self.newest.load(Ordering::Acquire)
+    }
+
+    /// The newest id published, changing as events are published, for a reader of every event
+    /// that fetches them itself; each change may stand for many events.
+    pub fn progress(&self) -> watch::Receiver<i64> {
+        self.progress.subscribe()
+    }
+
+    /// Turns true when the server shuts down.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// A stream of what `actor` may read, resuming after `last` when given: every missed

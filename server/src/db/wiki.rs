@@ -88,6 +88,13 @@ const STOP_WORDS: &[&str] = &[
     "so", "that", "the", "there", "this", "to", "was", "we", "what", "when", "why", "with", "you",
 ];
 
+/// The most words for which a search first requires every one. Past that, what was typed is a
+/// description (a new request's subject and text, which the suggestions and the articles tied
+/// to a filed ticket match), not a search: an article holding all of five or more of its words
+/// is rare, and ranks near the top of those holding any of them anyway, so requiring them all
+/// first only cost every filed ticket one more walk of the index, which found nothing.
+pub const EVERY_WORD_UP_TO: usize = 4;
+
 /// The FTS5 queries for what a person typed, the one matching behind the header search, the
 /// wiki's search page and the suggestions on a new request: first every word required
 /// ([`MatchQuery::all`]); when that finds nothing, any word ([`MatchQuery::any`]), ranking
@@ -95,9 +102,17 @@ const STOP_WORDS: &[&str] = &[
 /// says "keeps dropping" even if it never says "wifi".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchQuery {
-    pub all: String,
+    /// `None` past [`EVERY_WORD_UP_TO`] words: then any word is matched at once.
+    pub all: Option<String>,
     /// `None` when the query has one word only (then it is the same as `all`).
     pub any: Option<String>,
+}
+
+impl MatchQuery {
+    /// The expressions tried in turn until one finds something.
+    pub fn passes(&self) -> impl Iterator<Item = &String> {
+        self.all.iter().chain(&self.any)
+    }
 }
 
 /// The matching for what a person typed, built from its words only: each word is quoted as an
@@ -126,7 +141,7 @@ pub fn match_query(q: &str) -> Option<MatchQuery> {
         .enumerate()
         .map(|(i, group)| group.expression(i == last))
         .collect();
-    let all = groups.join(" AND ");
+    let all = (groups.len() <= EVERY_WORD_UP_TO).then(|| groups.join(" AND "));
     let any = (groups.len() > 1).then(|| groups.join(" OR "));
     Some(MatchQuery { all, any })
 }
@@ -608,7 +623,7 @@ impl Db {
     ) -> Result<Vec<HitRow>, AppError> {
         let mut connection = self.bounded(SEARCH_TIME_LIMIT).await?;
         let mut hits = Vec::new();
-        for expression in std::iter::once(&query.all).chain(&query.any) {
+        for expression in query.passes() {
             let mut qb = QueryBuilder::<Sqlite>::new("select a.id, a.slug, a.title, ");
             qb.push(if with_snippets {
                 "snippet(article_search, 1, char(2), char(3), '…', 16) as snippet "
@@ -1015,7 +1030,11 @@ mod tests {
     use super::*;
 
     fn all(q: &str) -> Option<String> {
-        match_query(q).map(|query| query.all)
+        match_query(q).and_then(|query| query.all)
+    }
+
+    fn any(q: &str) -> Option<String> {
+        match_query(q).and_then(|query| query.any)
     }
 
     #[test]
@@ -1042,9 +1061,34 @@ mod tests {
     #[test]
     fn when_every_word_finds_nothing_any_word_may() {
         let query = match_query("My VPN is offl").expect("words");
-        assert_eq!(query.all, "\"vpn\" AND \"offl\"*");
+        assert_eq!(query.all.as_deref(), Some("\"vpn\" AND \"offl\"*"));
         assert_eq!(query.any.as_deref(), Some("\"vpn\" OR \"offl\"*"));
         assert_eq!(match_query("vpn").map(|q| q.any), Some(None));
+    }
+
+    #[test]
+    fn a_description_of_more_than_four_words_matches_any_word_at_once() {
+        let four = match_query("Outlook asks password again").expect("words");
+        assert_eq!(
+            four.passes().collect::<Vec<_>>(),
+            [
+                "\"outlook\" AND \"asks\" AND \"password\" AND \"again\"*",
+                "\"outlook\" OR \"asks\" OR \"password\" OR \"again\"*"
+            ]
+        );
+        // A new request's subject and text, as filing a ticket matches it: one walk of the index.
+        let filed =
+            match_query("Printer offline It says offline since this morning; restarted it twice.")
+                .expect("words");
+        assert_eq!(filed.all, None);
+        assert_eq!(filed.passes().count(), 1);
+        assert_eq!(
+            filed.any.as_deref(),
+            Some(
+                "(\"printer\" OR \"print\"*) OR \"says\" OR \"offline\" OR \"since\" OR \
+                 (\"morning\" OR \"morn\"*) OR (\"restarted\" OR \"restart\"*) OR \"twice\"*"
+            )
+        );
     }
 
     #[test]
@@ -1081,9 +1125,9 @@ mod tests {
     #[test]
     fn a_huge_query_is_cut_to_eight_words_of_the_first_200_characters() {
         let q: String = (0..2_000).map(|i| format!("w{i} ")).collect();
-        let expression = all(&q).expect("words");
-        assert_eq!(expression.matches(" AND ").count() + 1, 8);
-        assert!(expression.starts_with("\"w0\" AND \"w1\""));
+        let expression = any(&q).expect("words");
+        assert_eq!(expression.matches(" OR ").count() + 1, 8);
+        assert!(expression.starts_with("\"w0\" OR \"w1\""));
         let long = "x".repeat(10_000);
         let expression = all(&long).expect("a word");
         assert_eq!(expression.len(), MAX_QUERY_CHARS + 3);
@@ -1092,9 +1136,7 @@ mod tests {
     #[test]
     fn a_repeated_word_is_searched_once_where_it_was_said_last() {
         assert_eq!(
-            match_query("VPN says. The vpn says vpn")
-                .map(|q| q.all)
-                .as_deref(),
+            all("VPN says. The vpn says vpn").as_deref(),
             Some("\"says\" AND \"vpn\"*")
         );
         assert_eq!(all("VPN vpn VPN").as_deref(), Some("\"vpn\"*"));

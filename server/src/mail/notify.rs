@@ -12,7 +12,7 @@ use crate::db::batch::Batch;
 use crate::db::live::StoredEvent;
 use crate::db::mail::{self, NewMail};
 use crate::db::mail_preferences::{self as prefs, MailTicket, Person};
-use app::accounts::{Actor, OrgId, Role, UserId};
+use app::accounts::{OrgId, Role, UserId};
 use app::error::AppError;
 use app::mail::preferences::{DigestFrequency, Kind, NewTicketMail};
 use app::tickets::TicketId;
@@ -630,53 +630,33 @@ fn render_markdown(planned: &mut [Planned]) {
     }
 }
 
-/// The planner's identity on the live bus: it reads every event, as staff do, and decides
-/// per recipient with their own read rule.
-fn planner_actor() -> Actor {
-    Actor {
-        user_id: 0,
-        name: "Mail".into(),
-        email: String::new(),
-        role: Role::Admin,
-        org_id: 0,
-        org_name: String::new(),
-    }
-}
-
-/// Starts the planner, woken by every published event and by a tick, and the digest job.
+/// Starts the planner, woken when events are published and by a tick, and the digest job.
 pub fn spawn(notifier: Notifier, bus: Arc<crate::live::Bus>) {
     let planner = notifier.clone();
     tokio::spawn(async move {
-        let mut subscription = match bus.subscribe(planner_actor(), None).await {
-            Ok(s) => Some(s),
-            Err(err) => {
-                tracing::error!(error = %err, "the mail planner cannot listen to the live bus");
-                None
-            }
-        };
+        // Only told that something was published: the planner reads the events itself, so
+        // nothing is copied or filtered per event for it while filing is busiest.
+        let mut published = bus.progress();
+        let mut closing = bus.closing();
         let mut tick = tokio::time::interval(TICK);
-        let mut planned_up_to = 0;
+        let mut behind = false;
         loop {
-            tokio::select! {
-                event = async {
-                    match subscription.as_mut() {
-                        Some(s) => s.next().await,
-                        None => std::future::pending().await,
-                    }
-                } => match event {
-                    None => return,
-                    // Planned in an earlier run already: in a burst, one run covers many wakes.
-                    Some(event) if event.id <= planned_up_to && !event.is_resync() => continue,
-                    Some(_) => {}
-                },
-                _ = tick.tick() => {}
+            if !behind {
+                tokio::select! {
+                    changed = published.changed() => if changed.is_err() { return },
+                    _ = closing.wait_for(|closing| *closing) => return,
+                    _ = tick.tick() => {}
+                }
             }
             // Gather a burst before planning it: one transaction for many events costs the
             // writer (which new tickets wait for) far less than one per wake.
             tokio::time::sleep(GATHER).await;
+            behind = false;
             match planner.catch_up().await {
                 Ok((written, at)) => {
-                    planned_up_to = at;
+                    // What was published while this run planned is seen now; if it went past
+                    // what the run planned, the planner goes again without waiting for a wake.
+                    behind = *published.borrow_and_update() > at;
                     if written > 0 {
                         tracing::debug!(written, "planned notification mail");
                     }
