@@ -712,6 +712,30 @@ async fn sign_in_burst(
     (peak - idle, checked, busy, took)
 }
 
+/// The CPU time `pid` has used so far, every thread's, user and system, from
+/// `/proc/<pid>/stat` (in clock ticks of 1/100 s, as Linux reports them to processes).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The server's CPU time per request over a load phase, in microseconds: `before` is its
+/// CPU time when the phase began. It waits out the work a phase leaves queued behind it (the
+/// mail planner gathers for a fifth of a second before planning) so that work is counted
+/// with its phase, not with the next.
+async fn cpu_per_request(pid: u32, before: Option<Duration>, requests: usize) -> f64 {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    match (before, cpu_time(pid)) {
+        (Some(before), Some(after)) if requests > 0 => {
+            (after - before).as_secs_f64() * 1e6 / requests as f64
+        }
+        _ => f64::NAN,
+    }
+}
+
 fn rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -1007,6 +1031,8 @@ async fn main() {
     }
 
     let health = format!("{}/healthz", server.base);
+    let pid = server.child.id();
+    let cpu_before = cpu_time(pid);
     let (rate, lat) = throughput(32, window, move |c: reqwest::Client| {
         let url = health.clone();
         async move {
@@ -1024,6 +1050,14 @@ async fn main() {
     );
     bench.add("health check latency p50", percentile(&lat, 0.50), "ms");
     bench.add("health check latency p99", percentile(&lat, 0.99), "ms");
+    // What the server spends on a request that does nothing: the floor of the CPU rows below,
+    // which hold on a busy machine where throughput does not.
+    let health_cpu = cpu_per_request(pid, cpu_before, lat.len()).await;
+    bench.add(
+        "server CPU per health check, 32 connections (floor)",
+        health_cpu,
+        "µs",
+    );
 
     // Early, while the server is near idle: the peak it measures is the burst's alone. Twice:
     // the first burst would also show what the allocator keeps for reuse afterwards (before
@@ -1093,11 +1127,19 @@ async fn main() {
     // sustained capacity means.
     let requester = signed_in(&server.base, "rob@acme.example").await;
     for clients in [8, 32] {
+        let cpu_before = cpu_time(pid);
         let (rate, lat) = create_tickets(&requester, &server.base, clients, window).await;
         bench.add(
             format!("ticket creation via REST, {clients} clients, sustained"),
             rate,
             "tickets/s",
+        );
+        bench.add(
+            format!(
+                "server CPU per filed ticket, {clients} clients (its receipt's planning included)"
+            ),
+            cpu_per_request(pid, cpu_before, lat.len()).await,
+            "µs",
         );
         bench.add(
             format!("ticket creation / raw insert ceiling, {clients} clients"),
