@@ -246,12 +246,15 @@ impl Db {
         message_ids: &[String],
     ) -> Result<Option<TicketId>, AppError> {
         for id in message_ids.iter().rev() {
+            // A thread's root is looked up by the ticket its id names, by key: matching the
+            // root's text alone would read every ticket's thread for each message.
             let ticket: Option<TicketId> = sqlx::query_scalar(
-                "select ticket_id from mail_thread where root_message_id = ?1 \
+                "select ticket_id from mail_thread where ticket_id = ?2 and root_message_id = ?1 \
                  union all select ticket_id from mail_outbox \
                  where message_id = ?1 and ticket_id is not null limit 1",
             )
             .bind(id)
+            .bind(ticket_named_in(id))
             .fetch_optional(self.pool())
             .await?;
             if ticket.is_some() {
@@ -260,6 +263,13 @@ impl Db {
         }
         Ok(None)
     }
+}
+
+/// The ticket one of our Message-IDs names (`deskside.t42.<random>@domain`, as
+/// `Addresses::message_id` makes them for a ticket), if it names one.
+fn ticket_named_in(message_id: &str) -> Option<TicketId> {
+    let (number, _) = message_id.strip_prefix("deskside.t")?.split_once('.')?;
+    number.parse().ok()
 }
 
 /// A message as the sender needs it to build and deliver it.
@@ -521,6 +531,26 @@ mod tests {
         );
         assert!(!a.contains(['l', 'o', '0', '1']));
         assert_ne!(a, new_token());
+    }
+
+    #[test]
+    fn the_ticket_is_read_from_our_message_ids_and_from_nothing_else() {
+        let addresses = crate::mail::Addresses::new(&crate::mail::MailSettings {
+            mail_from: "IT Help <help@example.com>".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(ticket_named_in(&addresses.message_id("t1042")), Some(1042));
+        assert_eq!(ticket_named_in("deskside.t7.abc@example.com"), Some(7));
+        for other in [
+            "deskside.invite.0123@example.com",
+            "deskside.t.abc@example.com",
+            "deskside.t12x.abc@example.com",
+            "t42.abc@example.com",
+            "CAF=x@mail.gmail.com",
+        ] {
+            assert_eq!(ticket_named_in(other), None, "{other}");
+        }
     }
 
     #[tokio::test]
