@@ -11,6 +11,10 @@ use std::{
 /// [`render`] on the bounded blocking pool, for async callers: a long body takes long enough
 /// to stall every other request on the server's one runtime thread.
 pub async fn render_off_thread(markdown: String) -> Result<String, app::error::AppError> {
+    // Plain text costs a copy: handing it to another thread would cost more.
+    if let Some(html) = plain_paragraphs(&markdown) {
+        return Ok(html);
+    }
     crate::blocking::run(move || render(&markdown)).await
 }
 
@@ -19,9 +23,57 @@ pub async fn render_off_thread(markdown: String) -> Result<String, app::error::A
 /// Raw HTML in the markdown is kept by the parser and left to the sanitizer, so harmless inline
 /// markup such as `<kbd>` works while anything that could run script or restyle the page does not.
 pub fn render(markdown: &str) -> String {
+    if let Some(html) = plain_paragraphs(markdown) {
+        return html;
+    }
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
     SANITIZER.clean(&unsafe_html).to_string()
+}
+
+/// The longest text [`plain_paragraphs`] looks at; a longer one is parsed whatever it holds.
+const PLAIN_UP_TO: usize = 4_096;
+
+/// Punctuation that markdown leaves as it is and that HTML does not escape, inside a line.
+const PLAIN_PUNCTUATION: &[char] = &[
+    ' ', '.', ',', ';', ':', '?', '!', '(', ')', '/', '@', '%', '\'', '+', '=', '-',
+];
+
+/// [`render`]'s answer for text in which markdown finds nothing to do, made without the parser
+/// and the sanitizer: lines of letters, digits, spaces and plain punctuation, each starting
+/// with a letter and not ending in a space, in paragraphs split by empty lines. Many requests
+/// and replies are just that, and parsing and sanitizing them was most of what a filed ticket
+/// cost outside the database. `None` for anything else (a test holds the two answers equal).
+fn plain_paragraphs(markdown: &str) -> Option<String> {
+    if markdown.len() > PLAIN_UP_TO {
+        return None;
+    }
+    let mut html = String::with_capacity(markdown.len() + 16);
+    let mut open = false;
+    for line in markdown.split('\n') {
+        if line.is_empty() {
+            if open {
+                html.push_str("</p>\n");
+                open = false;
+            }
+            continue;
+        }
+        let plain = line.chars().next().is_some_and(char::is_alphabetic)
+            && !line.ends_with(' ')
+            && line
+                .chars()
+                .all(|c| c.is_alphanumeric() || PLAIN_PUNCTUATION.contains(&c));
+        if !plain {
+            return None;
+        }
+        html.push_str(if open { "\n" } else { "<p>" });
+        open = true;
+        html.push_str(line);
+    }
+    if open {
+        html.push_str("</p>\n");
+    }
+    Some(html)
 }
 
 /// The plain text of `markdown`, whitespace collapsed, cut at a word boundary so that it is at
@@ -281,6 +333,86 @@ mod tests {
         "<details",
         "<button",
     ];
+
+    /// The parser and the sanitizer, as [`render`] runs them on text that is not plain.
+    fn parsed(markdown: &str) -> String {
+        let mut unsafe_html = String::new();
+        html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options()));
+        SANITIZER.clean(&unsafe_html).to_string()
+    }
+
+    #[test]
+    fn plain_text_renders_as_the_parser_and_sanitizer_would_render_it() {
+        let plain = [
+            "",
+            "Printer offline",
+            "It says offline since this morning; restarted it twice.",
+            "Hello, can you help?\nThe VPN (Cisco) drops at 9:30 every day!",
+            "First paragraph.\n\nSecond one, 100% sure.\n\n\nThird: see https://example.com/a?b=c",
+            "Mail to rob@acme.example bounced",
+            "Café déjà vu, Straße, 東京 and Привет",
+            "Dear IT\nLine two  with two spaces inside\n",
+            "a + b = c - d",
+            "It's 'quoted' here",
+        ];
+        for text in plain {
+            let fast = plain_paragraphs(text).unwrap_or_else(|| panic!("{text:?} is plain"));
+            assert_eq!(fast, parsed(text), "{text:?}");
+            assert_eq!(render(text), fast);
+        }
+    }
+
+    #[test]
+    fn text_markdown_or_html_could_change_goes_to_the_parser() {
+        let not_plain = [
+            "**bold**",
+            "Dear IT\n===",
+            "Heading\n---",
+            "- item",
+            "1. first",
+            "# Title",
+            "> quoted",
+            "    indented code",
+            " leading space",
+            "trailing space ",
+            "hard break  \nnext",
+            "tab\there",
+            "windows\r\nline",
+            "a < b and c > d",
+            "Tom & Jerry",
+            "\"quoted\"",
+            "snake_case_name",
+            "`code`",
+            "[link](https://example.com)",
+            "back\\slash",
+            "~~gone~~",
+            "a | b",
+            "50 \u{a0}non-breaking",
+            "x\u{301} combining",
+            "123 starts with a digit",
+        ];
+        for text in not_plain {
+            assert_eq!(plain_paragraphs(text), None, "{text:?}");
+        }
+        // Words made of every letter, digit and plain punctuation mark, in every position a
+        // line allows, render the same both ways.
+        let mut words: Vec<String> = ('a'..='z').chain('A'..='Z').map(String::from).collect();
+        words.extend(["x1", "2x", "é", "ß", "東"].map(String::from));
+        words.extend(PLAIN_PUNCTUATION.iter().map(|c| format!("a{c}b")));
+        words.extend(PLAIN_PUNCTUATION.iter().map(|c| format!("a{c}")));
+        for (i, word) in words.iter().enumerate() {
+            let next = &words[(i * 7 + 3) % words.len()];
+            for text in [
+                format!("Word {word} {next}"),
+                format!("Word {word}\nLine {next}"),
+                format!("Word {word}\n\nPara {next}."),
+            ] {
+                if let Some(fast) = plain_paragraphs(&text) {
+                    assert_eq!(fast, parsed(&text), "{text:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn script_injection_payloads_render_without_anything_executable() {
