@@ -1,5 +1,6 @@
 // Layout as people see it (issue #22): nothing scrolls sideways on a 390 px phone, where a
-// table's rows become cards with their status first and their buttons in reach; on a 1280 px
+// table's rows become cards with their status first and their buttons in reach, inside the
+// table's own box (the access log and the by-technician report too); on a 1280 px
 // screen the header is one row, each canned reply's Delete sits in its card and the time on a
 // ticket fits its sidebar card. With JavaScript on and off.
 import { expect, request, test, type Locator, type Page, type TestInfo } from "@playwright/test";
@@ -38,6 +39,25 @@ async function expectStatusFirst(status: Locator, name: Locator) {
   await expectOnScreen(status);
   const [s, n] = [await status.boundingBox(), await name.boundingBox()];
   expect(s!.y).toBeLessThan(n!.y);
+}
+
+/**
+ * A table fits its own box on the phone: on screen, nothing in its rows reaching past its
+ * edges, and no scrolling inside it either (a row a card, not a strip to swipe through).
+ */
+async function expectTableFits(table: Locator) {
+  await expectOnScreen(table);
+  const spill = await table.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const outside = [...el.querySelectorAll("tbody *")]
+      .filter((cell) => {
+        const b = cell.getBoundingClientRect();
+        return b.width > 0 && (b.left < box.left - 0.5 || b.right > box.right + 0.5);
+      })
+      .map((cell) => `${cell.tagName.toLowerCase()} "${(cell.textContent ?? "").trim().slice(0, 40)}"`);
+    return { scrollsBy: el.scrollWidth - el.clientWidth, outside };
+  });
+  expect(spill, "the table's rows stay inside it").toEqual({ scrollsBy: 0, outside: [] });
 }
 
 /** A person signed in through the REST API, for arranging what a page will show. */
@@ -106,6 +126,34 @@ test.describe("on a 390 px phone", () => {
     await expectNoSidewaysScroll(page, "the ticket's page");
     await expectOnScreen(page.getByRole("cell", { name: note }));
     await expectOnScreen(page.getByRole("button", { name: "Delete 25 min on" }));
+  });
+
+  test("the access log and the by-technician report fit their boxes, a row a card", async ({ page }, info) => {
+    const subject = unique("The docking station drops the second screen of the reception desk", info);
+    const id = await fileRequest(info, subject, "normal");
+    const tech = await api(info, TECH);
+    // Tom opens the ticket: an entry in Acme's access log.
+    expect((await tech.get(`/api/v1/tickets/${id}`)).ok()).toBeTruthy();
+    await tech.dispose();
+
+    await signIn(page, info, ACME_MANAGER);
+    await open(page, info, "/access");
+    await expectNoSidewaysScroll(page, "/access");
+    const log = page.getByRole("table", { name: "Access log entries" });
+    await expectTableFits(log);
+    const entry = log.getByRole("row").filter({ hasText: subject });
+    await expectOnScreen(entry.getByRole("link", { name: new RegExp(subject) }));
+    await expectOnScreen(entry.getByRole("cell", { name: "Who: Tom Technician" }));
+
+    await page.context().clearCookies();
+    await signIn(page, info, ADMIN);
+    await open(page, info, "/reports");
+    await expectNoSidewaysScroll(page, "/reports");
+    const load = page.getByRole("table", { name: "By technician" });
+    await expectTableFits(load);
+    const tom = load.getByRole("row").filter({ hasText: "Tom Technician" });
+    await expectOnScreen(tom.getByRole("rowheader", { name: "Tom Technician" }));
+    await expectOnScreen(tom.getByRole("cell", { name: /^Time logged: / }));
   });
 
   test("an employee's pages fit", async ({ page }, info) => {

@@ -267,7 +267,7 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
             .into_any();
     }
     view! {
-        <table class="access-log" aria-label="Access log entries">
+        <table class="access-log stack" aria-label="Access log entries">
             <thead>
                 <tr>
                     <th scope="col">"When (UTC)"</th>
@@ -297,11 +297,11 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
                         };
                         view! {
                             <tr>
-                                <td>{when}</td>
-                                <td>{e.user_name.clone()}</td>
-                                <td>{format!("{}: ", e.kind.label())} {what}</td>
-                                <td>{e.via.label()}</td>
-                                <td>{e.count}</td>
+                                <td data-label="When (UTC)">{when}</td>
+                                <td data-label="Who">{e.user_name.clone()}</td>
+                                <td data-label="What">{format!("{}: ", e.kind.label())} {what}</td>
+                                <td data-label="How">{e.via.label()}</td>
+                                <td data-label="Times">{e.count}</td>
                             </tr>
                         }
                     })

@@ -434,7 +434,7 @@ fn Figures(workload: Workload, staff: bool) -> impl IntoView {
         {(staff && !w.by_technician.is_empty())
             .then(|| {
                 view! {
-                    <table class="by-technician">
+                    <table class="by-technician stack">
                         <caption>"By technician"</caption>
                         <thead>
                             <tr>
@@ -452,9 +452,9 @@ fn Figures(workload: Workload, staff: bool) -> impl IntoView {
                                     view! {
                                         <tr>
                                             <th scope="row">{t.name.clone()}</th>
-                                            <td>{t.open_assigned}</td>
-                                            <td>{t.resolved}</td>
-                                            <td>{duration_text(t.minutes)}</td>
+                                            <td data-label="Open, assigned">{t.open_assigned}</td>
+                                            <td data-label="Resolved in the period">{t.resolved}</td>
+                                            <td data-label="Time logged">{duration_text(t.minutes)}</td>
                                         </tr>
                                     }
                                 })
