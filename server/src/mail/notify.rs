@@ -25,8 +25,10 @@ use time::OffsetDateTime;
 
 /// The planner's place in `live_event`.
 pub const CURSOR: &str = "notify";
-/// Events planned per transaction: a burst is written in a few commits, none of them long.
-const BATCH: i64 = 500;
+/// Events planned per transaction: a burst is written in several short commits, with the
+/// writer free between them. New tickets wait for the writer while the planner holds it, so
+/// one long hold delays every filing that arrives during it.
+const BATCH: i64 = 64;
 /// Messages written per trip to the database: 17 values each, well under SQLite's limit of
 /// 32766 per statement.
 const MESSAGES_PER_STATEMENT: usize = 200;
