@@ -9,6 +9,7 @@ use crate::mail::inbound::ssr::Inbound;
 use crate::mail::preferences::ssr::MailPreferences;
 use crate::mail::ssr::Mail;
 use crate::reports::ssr::Reports;
+use crate::setup::ssr::Setup;
 use crate::tickets::canned::ssr::CannedReplies;
 use crate::tickets::settings::ssr::OrgSettingsStore;
 use crate::tickets::ssr::Tickets;
@@ -51,6 +52,8 @@ pub struct Services {
     /// Invitations and password resets by mailed link.
     pub links: Arc<dyn AccountLinks>,
     pub mail_preferences: Arc<dyn MailPreferences>,
+    /// The admin's setup checklist.
+    pub setup: Arc<dyn Setup>,
 }
 
 /// The backend for this request.

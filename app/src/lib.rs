@@ -18,6 +18,7 @@ pub mod profile;
 pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod setup;
 pub mod shell;
 pub mod tickets;
 pub mod two_factor;

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod presence;
 pub mod reports;
 pub mod settings;
+pub mod setup;
 pub mod tickets;
 pub mod two_factor;
 pub mod wiki;
@@ -109,6 +110,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(mail_inbound::router())
         .merge(mail::router())
         .merge(notifications::router())
+        .merge(setup::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;

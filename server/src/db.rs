@@ -14,6 +14,7 @@ pub mod mail_preferences;
 pub mod queue;
 pub mod reports;
 pub mod settings;
+pub mod setup;
 pub mod tickets;
 pub mod two_factor;
 pub mod usage;

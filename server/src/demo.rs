@@ -74,6 +74,10 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
             .validate()?;
             db.set_contract(&contract).await?;
         }
+        // The demo offices keep the default hours and targets, as reviewed: they are set up.
+        let mut tx = db.begin().await?;
+        crate::db::settings::mark_hours_saved(&mut tx, org.id).await?;
+        tx.commit().await?;
     }
     if let Some(author) = author {
         for (title, body) in CANNED {

@@ -22,6 +22,7 @@ pub mod presence;
 pub mod reports;
 pub mod security;
 pub mod settings;
+pub mod setup;
 pub mod startup;
 pub mod state;
 pub mod tickets;

@@ -140,6 +140,11 @@ impl AppState {
                 mail_preferences: Arc::new(crate::mail::preferences::PreferencesService::new(
                     db.clone(),
                 )),
+                setup: Arc::new(crate::setup::SetupService::new(
+                    db.clone(),
+                    relay.is_some(),
+                    settings.mail.imap.imap_mailboxes.len(),
+                )),
             }),
             db,
             accounts,

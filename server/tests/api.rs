@@ -26,6 +26,7 @@ mod api {
     pub mod security;
     pub mod sessions;
     pub mod settings;
+    pub mod setup;
     pub mod signin_attacks;
     pub mod support;
     pub mod tickets;

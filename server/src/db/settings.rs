@@ -178,6 +178,20 @@ pub async fn set_sharing(
     Ok(())
 }
 
+/// Records that `org`'s hours or targets were saved by someone, so they are no longer the
+/// defaults every new organization starts with.
+pub async fn mark_hours_saved(
+    tx: &mut Transaction<'static, Sqlite>,
+    org: OrgId,
+) -> Result<(), AppError> {
+    sqlx::query("update business_hours set saved_at = ?1, updated_at = ?1 where org_id = ?2")
+        .bind(now())
+        .bind(org)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_hours(
     tx: &mut Transaction<'static, Sqlite>,
     org: OrgId,

@@ -3,7 +3,7 @@
 
 use crate::calendar::parse_hours;
 use crate::db::Db;
-use crate::db::settings::{set_hours, set_sharing, set_target};
+use crate::db::settings::{mark_hours_saved, set_hours, set_sharing, set_target};
 use app::accounts::{Actor, OrgId, Role};
 use app::error::{AppError, Validator};
 use app::tickets::settings::{
@@ -95,6 +95,9 @@ impl OrgSettingsStore for SettingsService {
         }
         for target in &targets {
             set_target(&mut tx, org, target).await?;
+        }
+        if hours.is_some() || !targets.is_empty() {
+            mark_hours_saved(&mut tx, org).await?;
         }
         tx.commit().await?;
         self.db.settings_changed();

@@ -770,6 +770,8 @@ const ROUTES: &[Route] = &[
         ADMINS,
     ),
     get("/api/v1/tickets/{ticket}/mail", STAFF_HIDDEN),
+    // The setup checklist on the admin's home page.
+    get("/api/v1/setup", ADMINS),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -819,6 +821,7 @@ use app::mail::page as mail;
 use app::mail::preferences::new_ticket as new_ticket_mail;
 use app::mail::preferences::section as mail_section;
 use app::reports::{dashboard, time_panel};
+use app::setup::page as setup;
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
 use app::wiki::{edit, help, pages};
@@ -1177,6 +1180,8 @@ const SERVER_FNS: &[Call] = &[
         &[("org", "{org}")],
         ACCESS_LOG,
     ),
+    // The setup checklist on the admin's home page.
+    sf(path!(setup::LoadSetup), &[], ADMINS),
     // Outgoing mail.
     sf(path!(mail::LoadMailSetup), &[], ADMINS),
     sf(path!(mail::LoadOutbox), &[], ADMINS),
