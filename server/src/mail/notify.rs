@@ -25,10 +25,13 @@ use time::OffsetDateTime;
 
 /// The planner's place in `live_event`.
 pub const CURSOR: &str = "notify";
-/// Events planned per transaction: a burst is written in several short commits, with the
-/// writer free between them. New tickets wait for the writer while the planner holds it, so
-/// one long hold delays every filing that arrives during it.
+/// Events read, loaded and composed together: the reads and the composing cost per batch.
 const BATCH: i64 = 64;
+/// Events whose messages are written per commit, with the cursor's move past them. New
+/// tickets wait for the writer while the planner holds it, so one long hold delays every
+/// filing that arrives during it: a batch is written in several short commits, with the
+/// writer free between them.
+const EVENTS_PER_COMMIT: usize = 8;
 /// Messages written per trip to the database: 17 values each, well under SQLite's limit of
 /// 32766 per statement.
 const MESSAGES_PER_STATEMENT: usize = 200;
@@ -228,6 +231,7 @@ impl Notifier {
         let Some(last) = events.last().map(|e| e.event.id) else {
             return Ok(Step::Done(after));
         };
+        let event_ids: Vec<i64> = events.iter().map(|e| e.event.id).collect();
         let context = self.load(&events).await?;
         // The threads and unsubscribe tokens that exist already, read before the writer is
         // taken: only this planner makes them, and the cursor's move below fails if another
@@ -250,38 +254,56 @@ impl Notifier {
             addresses: self.addresses.clone(),
             base_url: self.base_url.clone(),
         };
-        let composed =
+        let mut composed =
             crate::blocking::run(move || composer.compose(&events, &context, threads, tokens))
                 .await?;
 
-        let mut tx = self.db.begin().await?;
-        // Another planner (a second process, a test) moved on meanwhile: start over from
-        // where it got to rather than write what it may have written.
-        if !prefs::advance_cursor(&mut tx, CURSOR, after, last).await? {
-            return Ok(Step::Wrote(0));
-        }
-        // A few trips to the writer for the whole batch, not three per message.
+        // In the order of their events (a stable sort keeps each event's own order), so each
+        // group's messages are the next run of rows.
+        composed.rows.sort_by_key(|row| row.source_event);
         let at = crate::db::now();
-        let mut first = Batch::default();
-        for thread in &composed.threads {
-            mail::push_thread(&mut first, thread, &at);
-        }
-        for (account, kind, token) in &composed.tokens {
-            prefs::push_unsubscribe_token(&mut first, *account, *kind, token, &at);
-        }
-        if !composed.threads.is_empty() || !composed.tokens.is_empty() {
-            first.execute(&mut tx).await?;
-        }
         let mut written = 0;
-        for chunk in composed.rows.chunks(MESSAGES_PER_STATEMENT) {
-            let mut batch = Batch::default();
-            for row in chunk {
-                mail::push_enqueue(&mut batch, row, &at);
+        let mut from = after;
+        let mut rows = composed.rows.as_slice();
+        for (n, group) in event_ids.chunks(EVENTS_PER_COMMIT).enumerate() {
+            let to = group.last().copied().unwrap_or(last);
+            // The messages of this group's events.
+            let split = rows
+                .iter()
+                .position(|row| row.source_event.is_some_and(|id| id > to))
+                .unwrap_or(rows.len());
+            let (now, rest) = rows.split_at(split);
+            let mut tx = self.db.begin().await?;
+            // Another planner (a second process, a test) moved on meanwhile: start over from
+            // where it got to rather than write what it may have written.
+            if !prefs::advance_cursor(&mut tx, CURSOR, from, to).await? {
+                return Ok(Step::Wrote(written));
             }
-            let ids: Vec<i64> = batch.fetch_ids(&mut tx)?.try_collect().await?;
-            written += ids.len();
+            // The threads and tokens any of the batch's messages need come with the first
+            // commit; a later one that never happens leaves them for its events' next run.
+            if n == 0 && (!composed.threads.is_empty() || !composed.tokens.is_empty()) {
+                let mut first = Batch::default();
+                for thread in &composed.threads {
+                    mail::push_thread(&mut first, thread, &at);
+                }
+                for (account, kind, token) in &composed.tokens {
+                    prefs::push_unsubscribe_token(&mut first, *account, *kind, token, &at);
+                }
+                first.execute(&mut tx).await?;
+            }
+            // A few trips to the writer for the whole group, not three per message.
+            for chunk in now.chunks(MESSAGES_PER_STATEMENT) {
+                let mut batch = Batch::default();
+                for row in chunk {
+                    mail::push_enqueue(&mut batch, row, &at);
+                }
+                let ids: Vec<i64> = batch.fetch_ids(&mut tx)?.try_collect().await?;
+                written += ids.len();
+            }
+            tx.commit().await?;
+            from = to;
+            rows = rest;
         }
-        tx.commit().await?;
         Ok(Step::Wrote(written))
     }
 

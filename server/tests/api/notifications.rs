@@ -361,6 +361,52 @@ async fn planning_the_same_events_again_writes_no_message_twice() {
 }
 
 #[tokio::test]
+async fn a_run_stopped_between_its_commits_is_taken_up_where_it_stopped_each_message_once() {
+    // Arrange: a burst planned in several commits, then as after a crash following the
+    // first commit: the later events' messages unwritten and the cursor after the eighth.
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    for n in 0..20 {
+        file(&app, &rob, &format!("Burst {n}"), "normal").await;
+    }
+    let first = drain(&app).await;
+    let events: Vec<i64> =
+        sqlx::query_scalar("select id from live_event where kind = 'ticket.created' order by id")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("the events read");
+    let stop = events[7];
+    let mut tx = app.db.begin().await.expect("a transaction");
+    sqlx::query("delete from mail_outbox where source_event_id > ?")
+        .bind(stop)
+        .execute(&mut *tx)
+        .await
+        .expect("the later messages go");
+    server::db::mail::move_cursor(&mut tx, server::mail::notify::CURSOR, stop)
+        .await
+        .expect("the cursor moves");
+    tx.commit().await.expect("commit");
+
+    // Act
+    let again = drain(&app).await;
+
+    // Assert: every receipt once, each ticket still in the thread it started with.
+    let receipts = |rows: &[Row]| {
+        let mut r: Vec<(Option<i64>, Option<String>)> = rows
+            .iter()
+            .filter(|r| r.kind == "request_received")
+            .map(|r| (r.ticket_id, r.reply_to.clone()))
+            .collect();
+        r.sort();
+        r
+    };
+    assert_eq!(events.len(), 20);
+    assert_eq!(receipts(&first).len(), 20);
+    assert_eq!(receipts(&again), receipts(&first));
+    assert_eq!(again.len(), first.len());
+}
+
+#[tokio::test]
 async fn a_managers_digest_is_written_once_per_period() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
