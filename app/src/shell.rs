@@ -325,8 +325,7 @@ fn HomePage() -> impl IntoView {
                 view! {
                     <h1>{format!("Hello, {}", me.name)}</h1>
                     <p class="lead">{intro}</p>
-                    {(me.role == Role::Admin)
-                        .then(|| view! { <crate::setup::page::SetupCard /> })}
+                    {(me.role == Role::Admin).then(|| view! { <crate::setup::page::SetupCard /> })}
                     <ul class="tiles">
                         {nav_for(me.role)
                             .filter(|item| item.href != "/")
