@@ -5,18 +5,27 @@ use crate::db::Db;
 use app::accounts::Actor;
 use app::error::AppError;
 use app::setup::{SetupChecklist, SetupFacts, checklist, ssr::Setup};
+use app::two_factor::ssr::TwoFactor;
+use std::sync::Arc;
 
 pub struct SetupService {
     db: Db,
+    two_factor: Arc<dyn TwoFactor>,
     smtp_configured: bool,
     mailboxes: usize,
 }
 
 impl SetupService {
     /// `smtp_configured` and `mailboxes` as the server was started with.
-    pub fn new(db: Db, smtp_configured: bool, mailboxes: usize) -> SetupService {
+    pub fn new(
+        db: Db,
+        two_factor: Arc<dyn TwoFactor>,
+        smtp_configured: bool,
+        mailboxes: usize,
+    ) -> SetupService {
         SetupService {
             db,
+            two_factor,
             smtp_configured,
             mailboxes,
         }
@@ -33,7 +42,7 @@ impl Setup for SetupService {
         let (orgs, articles, own_two_factor) = tokio::try_join!(
             self.db.org_setup(),
             self.db.article_count(),
-            self.db.two_factor_on(actor.user_id),
+            self.two_factor.is_on(actor.user_id),
         )?;
         Ok(checklist(&SetupFacts {
             orgs,

@@ -142,6 +142,7 @@ impl AppState {
                 )),
                 setup: Arc::new(crate::setup::SetupService::new(
                     db.clone(),
+                    two_factor.clone(),
                     relay.is_some(),
                     settings.mail.imap.imap_mailboxes.len(),
                 )),

@@ -1,8 +1,7 @@
-//! SQL for the admin's setup checklist: what each client organization has of its setup, how
-//! many wiki articles exist, and whether an account signs in with two factors.
+//! SQL for the admin's setup checklist: what each client organization has of its setup, and
+//! how many wiki articles exist.
 
 use super::Db;
-use app::accounts::UserId;
 use app::error::AppError;
 use app::setup::OrgSetup;
 
@@ -40,17 +39,5 @@ impl Db {
         Ok(sqlx::query_scalar("select count(*) from article")
             .fetch_one(&self.pool)
             .await?)
-    }
-
-    /// Whether `user` has confirmed an authenticator.
-    #[tracing::instrument(skip_all)]
-    pub async fn two_factor_on(&self, user: UserId) -> Result<bool, AppError> {
-        Ok(sqlx::query_scalar(
-            "select exists (select 1 from two_factor where account_id = ? \
-             and enabled_at is not null)",
-        )
-        .bind(user)
-        .fetch_one(&self.pool)
-        .await?)
     }
 }
