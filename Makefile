@@ -30,7 +30,13 @@ run: release
 	./target/release/server --demo
 
 ## test: lint, every Rust test, then the browser tests and API fuzzing against the release build
-test: lint rust-test e2e fuzz
+## Two at a time, on separate ports: the debug tests beside the release build, then the browser
+## tests beside the fuzzing. Each of the pair leaves a core idle much of the time (linking, the
+## wasm's one-unit optimisation, a browser waiting for a page), so together they take little
+## longer than the longer of the two.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target rust-test release
+	$(MAKE) --no-print-directory -j2 --output-sync=target e2e fuzz
 
 rust-test: tools mail-servers
 	$(DEV_ENV) cargo test --workspace --all-targets
