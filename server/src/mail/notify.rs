@@ -654,41 +654,67 @@ fn render_markdown(planned: &mut [Planned]) {
     }
 }
 
-/// Starts the planner, woken when events are published and by a tick, and the digest job.
-pub fn spawn(notifier: Notifier, bus: Arc<crate::live::Bus>) {
-    let planner = notifier.clone();
-    tokio::spawn(async move {
-        // Only told that something was published: the planner reads the events itself, so
-        // nothing is copied or filtered per event for it while filing is busiest.
-        let mut published = bus.progress();
-        let mut closing = bus.closing();
-        let mut tick = tokio::time::interval(TICK);
-        let mut behind = false;
-        loop {
-            if !behind {
-                tokio::select! {
-                    changed = published.changed() => if changed.is_err() { return },
-                    _ = closing.wait_for(|closing| *closing) => return,
-                    _ = tick.tick() => {}
-                }
-            }
-            // Gather a burst before planning it: one transaction for many events costs the
-            // writer (which new tickets wait for) far less than one per wake.
-            tokio::time::sleep(GATHER).await;
-            behind = false;
-            match planner.catch_up().await {
-                Ok((written, at)) => {
-                    // What was published while this run planned is seen now; if it went past
-                    // what the run planned, the planner goes again without waiting for a wake.
-                    behind = *published.borrow_and_update() > at;
-                    if written > 0 {
-                        tracing::debug!(written, "planned notification mail");
-                    }
-                }
-                Err(err) => tracing::error!(error = %err, "planning notification mail failed"),
+/// The planner's loop: waits for a publication or the tick, gathers a burst, plans it.
+async fn plan_while_open(
+    planner: Notifier,
+    mut published: tokio::sync::watch::Receiver<i64>,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(TICK);
+    let mut behind = false;
+    loop {
+        if !behind {
+            tokio::select! {
+                changed = published.changed() => if changed.is_err() { return },
+                _ = closing.wait_for(|closing| *closing) => return,
+                _ = tick.tick() => {}
             }
         }
-    });
+        // Gather a burst before planning it: one transaction for many events costs the
+        // writer (which new tickets wait for) far less than one per wake.
+        tokio::time::sleep(GATHER).await;
+        behind = false;
+        match planner.catch_up().await {
+            Ok((written, at)) => {
+                // What was published while this run planned is seen now; if it went past
+                // what the run planned, the planner goes again without waiting for a wake.
+                behind = *published.borrow_and_update() > at;
+                if written > 0 {
+                    tracing::debug!(written, "planned notification mail");
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "planning notification mail failed"),
+        }
+    }
+}
+
+/// Starts the planner, woken when events are published and by a tick, and the digest job.
+///
+/// The planner runs on a thread and runtime of its own. Reading a batch's events, deciding
+/// and writing its messages is work the request runtime's one thread would otherwise do between
+/// requests, and at a busy moment every request waited behind it; on its own thread it uses
+/// another core instead. It stops when the server closes or the bus is gone.
+pub fn spawn(notifier: Notifier, bus: Arc<crate::live::Bus>) {
+    // Only told that something was published: the planner reads the events itself, so
+    // nothing is copied or filtered per event for it while filing is busiest.
+    let published = bus.progress();
+    let closing = bus.closing();
+    drop(bus);
+    let planner = notifier.clone();
+    let started = std::thread::Builder::new()
+        .name("mail-planner".into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(plan_while_open(planner, published, closing)),
+                Err(err) => tracing::error!(error = %err, "the mail planner's runtime failed"),
+            }
+        });
+    if let Err(err) = started {
+        tracing::error!(error = %err, "the mail planner's thread did not start");
+    }
     tokio::spawn(async move {
         let mut every = tokio::time::interval(DIGEST_EVERY);
         loop {
