@@ -239,29 +239,38 @@ fn nav_for(role: Role) -> impl Iterator<Item = &'static NavItem> {
     NAV.iter().filter(move |item| item.roles.contains(&role))
 }
 
+/// The header's links for `role`, one list item each.
+fn nav_links(role: Role) -> impl IntoView {
+    nav_for(role)
+        .map(|item| {
+            view! {
+                <li>
+                    <A href=item.href exact=true>
+                        {item.label}
+                    </A>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// The header of a signed-in person. A wide screen shows the links, the wiki search and the
+/// account menu in a row; a phone folds the links and the account's items into one **Menu**
+/// (a disclosure, so it opens without JavaScript too). Only one of the two is displayed at
+/// any width, so the page has one main navigation for assistive technology.
 #[component]
 fn Nav(me: Actor) -> impl IntoView {
     let desktop = Desktop::new();
     let menu = NodeRef::<leptos::html::Details>::new();
+    let phone_menu = NodeRef::<leptos::html::Details>::new();
     close_on_navigation(menu);
+    close_on_navigation(phone_menu);
     view! {
-        <nav aria-label="Main">
-            <ul>
-                {nav_for(me.role)
-                    .map(|item| {
-                        view! {
-                            <li>
-                                <A href=item.href exact=true>
-                                    {item.label}
-                                </A>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
+        <nav aria-label="Main" class="wide-only">
+            <ul>{nav_links(me.role)}</ul>
         </nav>
         <form
-            class="shell-search"
+            class="shell-search wide-only"
             method="get"
             action="/wiki"
             role="search"
@@ -275,7 +284,7 @@ fn Nav(me: Actor) -> impl IntoView {
         <LiveStream me=me.clone() desktop />
         <div class="account">
             <crate::live::LiveIndicator />
-            <details class="account-menu" node_ref=menu>
+            <details class="account-menu wide-only" node_ref=menu>
                 <summary>{me.name.clone()}</summary>
                 <ul>
                     <li class="muted">{me.org_name.clone()}</li>
@@ -285,12 +294,32 @@ fn Nav(me: Actor) -> impl IntoView {
                     <EnableNotificationsItem desktop />
                 </ul>
             </details>
-            <LogoutButton />
+            <span class="wide-only">
+                <LogoutButton />
+            </span>
         </div>
+        <details class="phone-menu" node_ref=phone_menu>
+            <summary>"Menu"</summary>
+            <div class="phone-menu-panel">
+                <nav aria-label="Main">
+                    <ul>{nav_links(me.role)}</ul>
+                </nav>
+                <ul class="phone-account">
+                    <li class="muted">{format!("{} · {}", me.name, me.org_name)}</li>
+                    <li>
+                        <A href="/profile">"Profile and security"</A>
+                    </li>
+                    <EnableNotificationsItem desktop />
+                    <li>
+                        <LogoutButton />
+                    </li>
+                </ul>
+            </div>
+        </details>
     }
 }
 
-/// Closes the account menu once its link (or any other) has led to another page, which with
+/// Closes a header menu once its link (or any other) has led to another page, which with
 /// JavaScript is the same document; without it every page arrives with the menu closed.
 fn close_on_navigation(menu: NodeRef<leptos::html::Details>) {
     #[cfg(feature = "hydrate")]
