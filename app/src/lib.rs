@@ -20,6 +20,7 @@ pub mod reports;
 pub mod session;
 pub mod setup;
 pub mod shell;
+pub mod theme;
 pub mod tickets;
 pub mod two_factor;
 pub mod upload;

@@ -142,6 +142,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <crate::two_factor::page::TwoFactorCard />
                     <Tokens />
                     <crate::mail::preferences::section::NotificationsSection me=me.clone() />
+                    <crate::theme::ThemeForm />
                 }
             }
         />

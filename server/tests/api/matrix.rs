@@ -825,7 +825,7 @@ use app::setup::page as setup;
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
 use app::wiki::{edit, help, pages};
-use app::{admin, auth, profile, two_factor};
+use app::{admin, auth, profile, theme, two_factor};
 
 const DEMO: &str = "deskside-demo";
 
@@ -901,6 +901,8 @@ const SERVER_FNS: &[Call] = &[
         SIGNED_IN,
     ),
     sf(path!(profile::ListTokens), &[], SIGNED_IN),
+    // This browser's colours: a cookie for whoever is signed in on it.
+    sf(path!(theme::ChooseTheme), &[("theme", "dark")], SIGNED_IN),
     sf(
         path!(mail_section::LoadNotificationPreferences),
         &[],

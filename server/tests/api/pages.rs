@@ -1054,3 +1054,108 @@ async fn a_running_timer_shows_in_the_header_of_every_page_with_its_ticket_and_s
     }
     assert!(!requester.contains("header-timer"));
 }
+
+/// The `Set-Cookie` header `res` sets for the theme, if any.
+fn theme_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("deskside_theme="))
+        .map(String::from)
+}
+
+#[tokio::test]
+async fn the_chosen_theme_is_remembered_by_the_browser_and_declared_on_every_page() {
+    let app = spawn().await;
+    let client = app.signed_in("rob@acme.example").await;
+    let (_, page) = html(&app, &client, "/profile").await;
+    assert!(
+        page.contains("<html lang=\"en\" data-theme=\"system\""),
+        "{page}"
+    );
+    assert!(page.contains("<meta name=\"color-scheme\" content=\"light dark\""));
+
+    // The account page's form, posted without JavaScript: back to the page, the cookie set.
+    let res = app
+        .post_form(
+            &client,
+            app::theme::ChooseTheme::PATH,
+            "/profile",
+            &[("theme", "dark")],
+        )
+        .await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let cookie = theme_cookie(&res).expect("the theme's cookie");
+    for part in [
+        "deskside_theme=dark",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+        "Max-Age=31536000",
+    ] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    for path in ["/profile", "/tickets", "/wiki"] {
+        let (_, page) = html(&app, &client, path).await;
+        assert!(
+            page.contains("<html lang=\"en\" data-theme=\"dark\""),
+            "{path}: {page}"
+        );
+        assert!(
+            page.contains("<meta name=\"color-scheme\" content=\"dark\""),
+            "{path}"
+        );
+        // The account page's radio shows the choice.
+        if path == "/profile" {
+            assert!(
+                page.contains("id=\"theme-dark\" name=\"theme\" value=\"dark\" checked"),
+                "{page}"
+            );
+        }
+    }
+
+    // With JavaScript: the same call answers the choice, and sets the cookie just the same.
+    let res = client
+        .post(app.url(app::theme::ChooseTheme::PATH))
+        .form(&[("theme", "light")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(theme_cookie(&res).is_some_and(|c| c.starts_with("deskside_theme=light;")));
+    let (_, page) = html(&app, &client, "/").await;
+    assert!(page.contains("data-theme=\"light\""));
+
+    // Anything else is refused with a message, and leaves the choice as it was.
+    let res = client
+        .post(app.url(app::theme::ChooseTheme::PATH))
+        .form(&[("theme", "blue")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(theme_cookie(&res).is_none());
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Choose light, dark or the same as this device.")
+    );
+    let (_, page) = html(&app, &client, "/").await;
+    assert!(page.contains("data-theme=\"light\""));
+
+    // A cookie someone made up is the device's setting, written nowhere into the page.
+    let (_, page) = html(&app, &Client::new(), "/login").await;
+    assert!(page.contains("data-theme=\"system\""));
+    let res = Client::new()
+        .get(app.url("/login"))
+        .header("accept", "text/html")
+        .header("cookie", "deskside_theme=\"><script>alert(1)</script>")
+        .send()
+        .await
+        .unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("data-theme=\"system\""));
+    assert!(!page.contains("alert(1)"));
+}
