@@ -37,8 +37,6 @@ const TICKETS_PER_BATCH: usize = 32;
 /// longer ago than this by hand, so none is left for the auto-close job to close on start.
 const CLOSED_BY_HAND_AFTER: Duration = Duration::days(5);
 const AUTO_CLOSE: Duration = Duration::days(7);
-/// How long before a target the watcher warns of it.
-const WARNING_LEAD: Duration = Duration::minutes(30);
 
 /// A person of the provider's staff who answers requests.
 pub struct Technician {
@@ -767,7 +765,7 @@ fn live(
             "resolution",
         ),
     ] {
-        let warning = (due - WARNING_LEAD).max(created);
+        let warning = (due - crate::tickets::breach::SLA_WARNING_LEAD).max(created);
         if warning < met_at.min(end) {
             *warned = Some(crate::db::timestamp(warning));
         }
