@@ -488,6 +488,8 @@ async fn the_history_leaves_no_mail_to_send_and_no_events_to_replay() {
         cursor >= newest,
         "the planner starts after every seeded event"
     );
+    // The past is not news: the live stream has nothing of it to send a reconnecting client.
+    assert_eq!(count(pool, "select count(*) from live_event").await, 0);
     // Nothing is left for the watchers to announce about the past: every target missed before
     // the history ended was announced then.
     let unannounced = count(
