@@ -74,7 +74,7 @@ export default defineConfig({
       name: "deskside",
       command:
         `../target/release/server --database ${database} --data-dir ${database}.files ` +
-        `--bind 127.0.0.1:${port} --base-url ${baseURL} --site-root ../target/site --demo ` +
+        `--bind 127.0.0.1:${port} --base-url ${baseURL} --site-root ../target/site --demo --demo-days 0 ` +
         // Lets a spec act as a visitor from an address of its own (`X-Forwarded-For`), so the
         // sign-in limits it trips touch no other spec.
         `--trusted-proxies 127.0.0.1 ` +

@@ -1,12 +1,32 @@
 //! Demo data for a first look: the provider's staff, two client offices with their contracts,
-//! canned replies and a small wiki.
+//! canned replies and a small wiki, and (`--demo-days`) months of the offices' past: requests
+//! and their conversations, time, ratings and the questions the wiki answered
+//! (`history`, told from `stories`).
+
+pub mod history;
+pub mod stories;
 
 use crate::accounts::AccountsService;
-use app::accounts::{NewUser, Role};
+use app::accounts::{NewUser, Role, UserId};
 use app::error::AppError;
+use app::tickets::Priority;
+use history::{Cast, ReadableArticle, Technician};
+use std::path::Path;
+use time::{Duration, OffsetDateTime};
 
 /// The password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "deskside-demo";
+
+/// How much past the demo is given.
+#[derive(Debug, Clone, Copy)]
+pub struct History<'a> {
+    /// Days of it, up to the day before `today`.
+    pub days: u32,
+    /// Where uploaded files are kept (the screenshots go there).
+    pub data_dir: &'a Path,
+    /// The day the demo starts (UTC): the same day gives the same demo.
+    pub today: time::Date,
+}
 
 /// Name, email and role of one demo person.
 type Person = (&'static str, &'static str, Role);
@@ -38,12 +58,38 @@ const CLIENTS: &[(&str, &[Person])] = &[
     ),
 ];
 
-/// Seeds the demo organizations and accounts when nobody has an account yet.
-pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
+/// What seeding wrote.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Seeded {
+    /// Tickets of the history.
+    pub tickets: usize,
+    /// How long the history took to seed (the people's password hashes not included).
+    pub history: std::time::Duration,
+}
+
+/// Seeds the demo organizations and accounts when nobody has an account yet, without a past.
+pub async fn seed_if_empty(accounts: &AccountsService) -> Result<Option<Seeded>, AppError> {
+    seed(accounts, None).await
+}
+
+/// Seeds the demo when nobody has an account yet, with `history` if given; `None` when the
+/// database has accounts, which it then leaves as it is.
+pub async fn seed(
+    accounts: &AccountsService,
+    history: Option<History<'_>>,
+) -> Result<Option<Seeded>, AppError> {
     let db = accounts.db();
     if db.count_accounts().await? > 0 {
-        return Ok(());
+        return Ok(None);
     }
+    let mut seeded = Seeded::default();
+    let history = history.filter(|h| h.days > 0);
+    // The history ends at midnight before `today`; the wiki was written the day before it
+    // began.
+    let end = history.map(|h| h.today.midnight().assume_utc());
+    let since = history
+        .zip(end)
+        .map(|(h, end)| end - Duration::days(i64::from(h.days) + 1) + Duration::hours(9));
     let provider = db
         .orgs()
         .await?
@@ -51,17 +97,29 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
         .find(|o| o.kind == app::accounts::OrgKind::Provider)
         .ok_or(AppError::Internal)?;
     let mut author = None;
+    let mut technicians = Vec::new();
     for (name, email, role) in PROVIDER_STAFF {
         let id = create(accounts, provider.id, name, email, *role).await?;
         author.get_or_insert(id);
+        if *role == Role::Technician {
+            technicians.push(Technician {
+                id,
+                name: (*name).to_string(),
+            });
+        }
     }
+    let mut offices = Vec::new();
     for (org_name, people) in CLIENTS {
         let org = match db.org_by_name(org_name).await? {
             Some(org) => org,
             None => db.insert_client_org(org_name).await?,
         };
+        let mut ids = Vec::new();
         for (name, email, role) in *people {
-            create(accounts, org.id, name, email, *role).await?;
+            ids.push((
+                create(accounts, org.id, name, email, *role).await?,
+                (*name).to_string(),
+            ));
         }
         if let Some((_, hours_included, hourly_rate_cents)) =
             CONTRACTS.iter().find(|(name, _, _)| name == org_name)
@@ -78,23 +136,157 @@ pub async fn seed_if_empty(accounts: &AccountsService) -> Result<(), AppError> {
         let mut tx = db.begin().await?;
         crate::db::settings::mark_hours_saved(&mut tx, org.id).await?;
         tx.commit().await?;
+        offices.push((*org_name, org.id, ids));
     }
-    if let Some(author) = author {
-        for (title, body) in CANNED {
-            let draft = app::tickets::canned::CannedDraft::parse(title, body)?;
-            db.insert_canned(author, &draft).await?;
-        }
-        seed_articles(db, author).await?;
+    let Some(author) = author else {
+        return Ok(Some(seeded));
+    };
+    for (title, body) in CANNED {
+        let draft = app::tickets::canned::CannedDraft::parse(title, body)?;
+        db.insert_canned(author, &draft).await?;
     }
+    let created_at = since
+        .map(crate::db::timestamp)
+        .unwrap_or_else(crate::db::now);
+    let revisions = match (since, end) {
+        (Some(since), Some(end)) => revisions(&technicians, since, end),
+        _ => Vec::new(),
+    };
+    let articles = seed_articles(db, author, &created_at, &revisions).await?;
     tracing::info!("seeded demo organizations, accounts, canned replies and articles");
-    Ok(())
+    let (Some(history), Some(end)) = (history, end) else {
+        return Ok(Some(seeded));
+    };
+    if technicians.is_empty() {
+        return Ok(Some(seeded));
+    }
+    let started = std::time::Instant::now();
+    let mut shots = Vec::new();
+    for shot in stories::Shot::ALL {
+        let bytes = shot.bytes();
+        let sha256 = crate::tickets::files::store(history.data_dir, bytes).await?;
+        shots.push((shot, bytes.len() as i64, sha256));
+    }
+    for (org_name, org, people) in offices {
+        let office = match org_name {
+            "Acme Dental" => stories::Office::Dental,
+            _ => stories::Office::Accounting,
+        };
+        let mut categories = Vec::new();
+        for story in stories::STORIES {
+            if categories.iter().any(|(name, _)| *name == story.category) {
+                continue;
+            }
+            if let Some(id) = db.category_id(org, Some(story.category)).await? {
+                categories.push((story.category, id));
+            }
+        }
+        let mut policies = Vec::new();
+        for priority in [
+            Priority::Low,
+            Priority::Normal,
+            Priority::High,
+            Priority::Urgent,
+        ] {
+            if let Some(policy) = db.sla_policy(org, priority).await? {
+                policies.push((priority, policy));
+            }
+        }
+        let readable = articles
+            .iter()
+            .filter(|(article, _)| match article.visibility {
+                "all_clients" => true,
+                "org" => article.org == Some(org_name),
+                _ => false,
+            })
+            .map(|(article, id)| ReadableArticle {
+                id: *id,
+                slug: article.slug,
+            })
+            .collect();
+        let cast = Cast {
+            org,
+            office,
+            people,
+            categories,
+            policies,
+            articles: readable,
+        };
+        let written = history::seed_office(
+            db,
+            &cast,
+            &technicians,
+            &shots,
+            history.days,
+            end,
+            crate::mail::notify::CURSOR,
+        )
+        .await?;
+        seeded.tickets += written.tickets;
+    }
+    seeded.history = started.elapsed();
+    tracing::info!(
+        days = history.days,
+        tickets = seeded.tickets,
+        ms = seeded.history.as_millis() as u64,
+        "seeded the demo's history"
+    );
+    Ok(Some(seeded))
 }
 
+/// A later revision of an article: its slug, author, time, and the section it adds.
+type Revision = (&'static str, UserId, String, &'static str);
+
+/// The wiki's edits over the history, those that fall before its end.
+fn revisions(
+    technicians: &[Technician],
+    since: OffsetDateTime,
+    end: OffsetDateTime,
+) -> Vec<Revision> {
+    let Some(first) = technicians.first() else {
+        return Vec::new();
+    };
+    let second = technicians.last().unwrap_or(first);
+    [
+        ("printer-offline", first.id, 20, PRINTER_LAPTOP),
+        (
+            "connect-to-office-wifi",
+            second.id,
+            34,
+            WIFI_RANDOM_ADDRESSES,
+        ),
+        ("acme-xray-imaging-share", first.id, 47, IMAGING_FROM_HOME),
+        ("printer-offline", second.id, 61, PRINTER_EVERYONE),
+    ]
+    .into_iter()
+    .map(|(slug, author, day, text)| (slug, author, since + Duration::days(day), text))
+    .filter(|(_, _, at, _)| *at < end)
+    .map(|(slug, author, at, text)| (slug, author, crate::db::timestamp(at), text))
+    .collect()
+}
+
+const PRINTER_LAPTOP: &str = "## Printing from a laptop\n\nMake sure the laptop is on the office \
+     Wi-Fi, not the *Guest* network: the printers cannot be reached from it.";
+const PRINTER_EVERYONE: &str = "## Nobody can print?\n\nWhen printing stops for the whole \
+     office, the print server needs a restart: file a request marked **high** and we restart \
+     it remotely.";
+const WIFI_RANDOM_ADDRESSES: &str = "## Laptops that keep dropping the connection\n\nIn the \
+     network's properties, turn off *Random hardware addresses* for the office network; the \
+     access points may refuse the laptop after a while otherwise.";
+const IMAGING_FROM_HOME: &str =
+    "## From home\n\nConnect the VPN first; drive X: appears a minute later.";
+
 /// The demo wiki: articles for every client, a runbook for the provider's staff, and one
-/// article for each client office alone.
-async fn seed_articles(db: &crate::db::Db, author: i64) -> Result<(), AppError> {
+/// article for each client office alone, written at `at`, then edited as `revisions` say.
+/// Answers each article with its id.
+async fn seed_articles(
+    db: &crate::db::Db,
+    author: UserId,
+    at: &str,
+    revisions: &[Revision],
+) -> Result<Vec<(&'static DemoArticle, app::wiki::ArticleId)>, AppError> {
     let mut tx = db.begin().await?;
-    let at = crate::db::now();
+    let mut ids = Vec::new();
     for article in ARTICLES {
         let org_id = match article.org {
             Some(name) => Some(db.org_by_name(name).await?.ok_or(AppError::Internal)?.id),
@@ -110,9 +302,26 @@ async fn seed_articles(db: &crate::db::Db, author: i64) -> Result<(), AppError> 
             org_id,
             published: Some(true),
         };
-        crate::db::wiki::insert_article(&mut tx, author, &input.parse()?, &at).await?;
+        let new = input.parse()?;
+        let id = crate::db::wiki::insert_article(&mut tx, author, &new, at).await?;
+        let mut body = new.body.as_str().to_string();
+        let mut revision = 1;
+        for (_, editor, when, paragraph) in revisions.iter().filter(|r| r.0 == article.slug) {
+            body = format!("{body}\n\n{paragraph}");
+            let text = crate::db::wiki::RevisionText {
+                title: new.title.as_str(),
+                body: &body,
+                audience: new.audience,
+                published: new.published,
+            };
+            revision = crate::db::wiki::save_revision(&mut tx, id, revision, &text, *editor, when)
+                .await?
+                .ok_or(AppError::Internal)?;
+        }
+        ids.push((article, id));
     }
-    tx.commit().await.map_err(AppError::from)
+    tx.commit().await?;
+    Ok(ids)
 }
 
 async fn create(
@@ -130,7 +339,6 @@ async fn create(
 }
 
 /// Each demo client's contract: hours included a month, and the rate beyond them in cents.
-/// (The demo files no tickets, so no time is logged.)
 const CONTRACTS: &[(&str, i64, i64)] =
     &[("Acme Dental", 10, 9_500), ("Birch Accounting", 5, 11_000)];
 

@@ -111,7 +111,7 @@ fn staff_only(actor: &Actor) -> Result<(), AppError> {
 }
 
 /// How a change of time reads in the ticket's (internal) log.
-fn minutes_text(minutes: i64) -> String {
+pub(crate) fn minutes_text(minutes: i64) -> String {
     format!("{minutes} min")
 }
 

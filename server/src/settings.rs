@@ -86,6 +86,11 @@ pub struct Settings {
     )]
     pub demo: bool,
 
+    /// Days of past life the demo gives its two client offices (tickets, conversations, time,
+    /// ratings, articles that answered questions), up to yesterday; 0 seeds no tickets.
+    #[arg(long, env = "DESKSIDE_DEMO_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub demo_days: u32,
+
     /// The folder cargo-leptos builds the browser bundle and assets into.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -205,6 +210,8 @@ impl Settings {
             data_dir: dir.join("data"),
             base_url: "http://127.0.0.1".into(),
             demo: false,
+            // Tests that seed the demo expect its people and nothing they did.
+            demo_days: 0,
             site_root: PathBuf::from("target/site"),
             login_failures_per_account: 5,
             login_failures_per_address: 20,
@@ -262,6 +269,15 @@ mod tests {
                 .demo
         );
         assert!(!Cli::try_parse_from(["server"]).unwrap().settings.demo);
+    }
+
+    #[test]
+    fn demo_days_default_to_ninety_and_take_zero() {
+        let days = |args: &[&str]| Cli::try_parse_from(args).map(|cli| cli.settings.demo_days);
+        assert_eq!(days(&["server"]).unwrap(), 90);
+        assert_eq!(days(&["server", "--demo-days", "0"]).unwrap(), 0);
+        assert!(days(&["server", "--demo-days", "-1"]).is_err());
+        assert!(days(&["server", "--demo-days", "366"]).is_err());
     }
 
     #[test]

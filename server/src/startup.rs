@@ -121,7 +121,12 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
         let state = AppState::new(settings).await?;
         if settings.demo {
-            crate::demo::seed_if_empty(&state.accounts).await?;
+            let history = crate::demo::History {
+                days: settings.demo_days,
+                data_dir: &settings.data_dir,
+                today: time::OffsetDateTime::now_utc().date(),
+            };
+            crate::demo::seed(&state.accounts, Some(history)).await?;
         }
         let bus = state.bus.clone();
         let db = state.db.clone();

@@ -11,6 +11,7 @@ mod api {
     pub mod auth;
     pub mod canned;
     pub mod cli;
+    pub mod demo;
     pub mod errors;
     pub mod events;
     pub mod limits;

@@ -82,6 +82,15 @@ impl From<EventRow> for StoredEvent {
     }
 }
 
+/// The newest event's id (0 before the first), read on `conn`: inside a transaction, the
+/// newest that transaction sees.
+pub async fn newest_event_id(conn: &mut sqlx::SqliteConnection) -> Result<i64, AppError> {
+    sqlx::query_scalar("select coalesce(max(id), 0) from live_event")
+        .fetch_one(conn)
+        .await
+        .map_err(AppError::from)
+}
+
 impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn last_live_event_id(&self) -> Result<i64, AppError> {

@@ -8,6 +8,7 @@
 //! index range scan per org.
 
 use super::Db;
+use super::batch::{Batch, RowRef};
 use app::accounts::{OrgId, UserId};
 use app::error::AppError;
 use app::reports::{Contract, NewTime, RunningTimer, TimeEntry, format_date};
@@ -496,22 +497,35 @@ pub async fn insert_time(
     time: &NewTime,
     at: &str,
 ) -> Result<i64, AppError> {
-    sqlx::query_scalar(
-        "insert into time_entry (ticket_id, org_id, user_id, minutes, note, billable, \
-         work_date, created_at, updated_at) \
-         select t.id, t.org_id, ?2, ?3, ?4, ?5, ?6, ?7, ?7 from ticket t where t.id = ?1 \
-         returning id",
-    )
-    .bind(ticket)
-    .bind(user)
-    .bind(time.minutes)
-    .bind(&time.note)
-    .bind(time.billable)
-    .bind(format_date(time.date))
-    .bind(at)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(AppError::from)
+    let mut batch = Batch::default();
+    push_time(&mut batch, RowRef::Id(ticket), user, time, at);
+    batch.fetch_id(tx).await
+}
+
+/// Appends the logging of time on `ticket` to a batch; the statement sends back the entry's
+/// id.
+pub fn push_time<'q>(
+    batch: &mut Batch<'q>,
+    ticket: RowRef,
+    user: UserId,
+    time: &'q NewTime,
+    at: &'q str,
+) {
+    batch
+        .push_about(
+            ticket,
+            "insert into time_entry (ticket_id, org_id, user_id, minutes, note, billable, \
+             work_date, created_at, updated_at) \
+             select t.id, t.org_id, ?, ?, ?, ?, ?, ?, ? from about join ticket t on t.id = about.id \
+             returning id",
+        )
+        .bind(user)
+        .bind(time.minutes)
+        .bind(time.note.as_str())
+        .bind(time.billable)
+        .bind(format_date(time.date))
+        .bind(at)
+        .bind(at);
 }
 
 /// The owner and lock of entry `id`, read in the transaction that changes it.

@@ -870,3 +870,101 @@ pub fn insert_attachment<'q>(batch: &mut Batch<'q>, ticket: RowRef, file: NewAtt
         .bind(file.at)
         .bind(file.at);
 }
+
+/// A ticket as it stands after a life already lived (the demo's history): every column the
+/// changes of that life would have set, so the reports' per-day counts, which triggers keep
+/// from these columns, come out as if each change had happened in turn.
+pub struct PastTicket<'a> {
+    pub new: NewTicket<'a>,
+    pub status: Status,
+    pub assignee: Option<UserId>,
+    pub first_responded_at: Option<&'a str>,
+    pub first_response_minutes: Option<i64>,
+    pub resolved_at: Option<&'a str>,
+    pub resolution_minutes: Option<i64>,
+    pub closed_at: Option<&'a str>,
+    pub rating: Option<Rating>,
+    pub rating_comment: Option<&'a str>,
+    /// When each target's coming breach was warned of and its breach announced, as the
+    /// watcher would have marked them.
+    pub first_response_warned_at: Option<&'a str>,
+    pub first_response_breach_at: Option<&'a str>,
+    pub resolution_warned_at: Option<&'a str>,
+    pub resolution_breach_at: Option<&'a str>,
+    pub last_activity_at: &'a str,
+    pub client_activity_at: &'a str,
+}
+
+/// Files a ticket with its whole past at once (see [`PastTicket`]).
+pub fn insert_past_ticket<'q>(batch: &mut Batch<'q>, ticket: PastTicket<'q>) {
+    let new = ticket.new;
+    batch
+        .push(
+            "insert into ticket (org_id, requester_id, category_id, subject, body, status, \
+             priority, first_response_due_at, resolution_due_at, assignee_id, \
+             first_responded_at, first_response_minutes, resolved_at, resolution_minutes, \
+             closed_at, rating, rating_comment, first_response_warning_announced_at, \
+             first_response_breach_announced_at, resolution_warning_announced_at, \
+             resolution_breach_announced_at, last_activity_at, client_activity_at, \
+             created_at, updated_at) \
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new.org)
+        .bind(new.requester)
+        .bind(new.category)
+        .bind(new.subject)
+        .bind(new.body)
+        .bind(ticket.status.as_str())
+        .bind(new.priority.as_str())
+        .bind(new.first_response_due)
+        .bind(new.resolution_due)
+        .bind(ticket.assignee)
+        .bind(ticket.first_responded_at)
+        .bind(ticket.first_response_minutes)
+        .bind(ticket.resolved_at)
+        .bind(ticket.resolution_minutes)
+        .bind(ticket.closed_at)
+        .bind(ticket.rating.map(Rating::as_str))
+        .bind(ticket.rating_comment)
+        .bind(ticket.first_response_warned_at)
+        .bind(ticket.first_response_breach_at)
+        .bind(ticket.resolution_warned_at)
+        .bind(ticket.resolution_breach_at)
+        .bind(ticket.last_activity_at)
+        .bind(ticket.client_activity_at)
+        .bind(new.at)
+        .bind(ticket.last_activity_at);
+}
+
+/// A reply or internal note on `ticket` with its log entry (`comment` or `note`), the entry
+/// pointing at the comment just inserted.
+pub fn insert_comment<'q>(
+    batch: &mut Batch<'q>,
+    ticket: RowRef,
+    author: UserId,
+    body: &'q str,
+    internal: bool,
+    at: &'q str,
+) {
+    batch
+        .push_about(
+            ticket,
+            "insert into ticket_comment (ticket_id, author_id, body, internal, created_at, \
+             updated_at) select about.id, ?, ?, ?, ?, ? from about",
+        )
+        .bind(author)
+        .bind(body)
+        .bind(internal)
+        .bind(at)
+        .bind(at);
+    batch
+        .push_about(
+            ticket,
+            "insert into ticket_event (ticket_id, actor_id, kind, comment_id, internal, \
+             created_at) select about.id, ?, ?, last_insert_rowid(), ?, ? from about",
+        )
+        .bind(author)
+        .bind(if internal { "note" } else { "comment" })
+        .bind(internal)
+        .bind(at);
+}

@@ -700,16 +700,11 @@ impl Db {
         user: UserId,
         org: OrgId,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "insert into deflection (article_id, user_id, org_id, created_at) values (?, ?, ?, ?)",
-        )
-        .bind(article)
-        .bind(user)
-        .bind(org)
-        .bind(super::now())
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        let at = super::now();
+        let mut batch = Batch::default();
+        push_deflection(&mut batch, article, user, org, &at);
+        let mut conn = self.writer.acquire().await?;
+        batch.execute(&mut conn).await
     }
 
     /// Ties articles to a ticket; a tie that exists already is kept as it is.
@@ -987,6 +982,24 @@ pub async fn set_tags(
             .await?;
     }
     Ok(())
+}
+
+/// Records that `article` answered `user`'s question, at `at`.
+pub fn push_deflection<'q>(
+    batch: &mut Batch<'q>,
+    article: ArticleId,
+    user: UserId,
+    org: OrgId,
+    at: &'q str,
+) {
+    batch
+        .push(
+            "insert into deflection (article_id, user_id, org_id, created_at) values (?, ?, ?, ?)",
+        )
+        .bind(article)
+        .bind(user)
+        .bind(org)
+        .bind(at);
 }
 
 /// Ties an article to a ticket, unless the same tie exists.

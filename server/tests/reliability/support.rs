@@ -107,7 +107,15 @@ impl Server {
             .arg("--data-dir")
             .arg(dir.join("files"))
             // Port 0: the address is read back from the log, so no two tests race for a port.
-            .args(["--bind", "127.0.0.1:0", "--demo", "--log"])
+            // The demo's people without their past: the tests count what they file.
+            .args([
+                "--bind",
+                "127.0.0.1:0",
+                "--demo",
+                "--demo-days",
+                "0",
+                "--log",
+            ])
             // `DESKSIDE_TEST_LOG` widens the log when a failure needs looking into.
             .arg(std::env::var("DESKSIDE_TEST_LOG").unwrap_or("warn,server=info".into()))
             .stdin(Stdio::null())
