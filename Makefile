@@ -22,7 +22,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # The flags cargo-leptos sets for debug builds, so `cargo test` reuses its artifacts.
 DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
 
-.PHONY: run test soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
+.PHONY: run test e2e-built fuzz-built soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
         leptosfmt npm chromium rust-test e2e fuzz fuzz-venv mail-servers clean
 
 ## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
@@ -36,17 +36,27 @@ run: release
 ## longer than the longer of the two.
 test: lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target rust-test release
-	$(MAKE) --no-print-directory -j2 --output-sync=target e2e fuzz
+	$(MAKE) --no-print-directory -j2 --output-sync=target e2e-built fuzz-built
 
 rust-test: tools mail-servers
 	$(DEV_ENV) cargo test --workspace --all-targets
 
+E2E_RUN = cd end2end && npx playwright test
+FUZZ_RUN = end2end/fuzz.sh
+
 e2e: release npm chromium mail-servers
-	cd end2end && npx playwright test
+	$(E2E_RUN)
 
 ## fuzz: schemathesis against the release build's API, signed in as each role (a few minutes)
 fuzz: release fuzz-venv
-	end2end/fuzz.sh
+	$(FUZZ_RUN)
+
+# make test's second pair: the same runs against the release build its first pair made.
+e2e-built: npm chromium mail-servers
+	$(E2E_RUN)
+
+fuzz-built: fuzz-venv
+	$(FUZZ_RUN)
 
 # Schemathesis from PyPI, pinned, in its own virtual environment; installed once per version.
 fuzz-venv: $(FUZZ_VENV)/.schemathesis-$(SCHEMATHESIS_VERSION)

@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$server" --database "$work/fuzz.db" --data-dir "$work/files" --bind "127.0.0.1:$port" \
-  --base-url "$base" --site-root target/site --demo >"$work/server.log" 2>&1 &
+  --base-url "$base" --site-root target/site --demo --demo-days 0 >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 120); do
   curl -fsS "$base/healthz" >/dev/null 2>&1 && break
