@@ -5,6 +5,7 @@ use crate::access::ssr::AccessLog;
 use crate::accounts::links::ssr::AccountLinks;
 use crate::accounts::{Actor, Credential, Via, ssr::Accounts};
 use crate::error::AppError;
+use crate::home::ssr::HomeBackend;
 use crate::mail::inbound::ssr::Inbound;
 use crate::mail::preferences::ssr::MailPreferences;
 use crate::mail::ssr::Mail;
@@ -54,6 +55,8 @@ pub struct Services {
     pub mail_preferences: Arc<dyn MailPreferences>,
     /// The admin's setup checklist.
     pub setup: Arc<dyn Setup>,
+    /// Each role's home page.
+    pub home: Arc<dyn HomeBackend>,
 }
 
 /// The backend for this request.

@@ -64,6 +64,31 @@ pub fn short_date(at: OffsetDateTime) -> String {
     )
 }
 
+/// `text` as of the last pause in typing (a quarter of a second), so a search runs once a
+/// word is typed rather than at every key. Empty until then, and always without JavaScript.
+pub fn settled(text: Signal<String>) -> ReadSignal<String> {
+    let (settled, set_settled) = signal(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let pending = StoredValue::new_local(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+        Effect::new(move |_| {
+            let now = text.get();
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+                move || set_settled.set(now),
+                std::time::Duration::from_millis(250),
+            )
+            .ok();
+            pending.set_value(handle);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, set_settled);
+    settled
+}
+
 /// Marks the server's response as 404 for pages that show "not found".
 pub fn not_found_status() {
     #[cfg(feature = "ssr")]

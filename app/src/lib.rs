@@ -12,6 +12,7 @@ pub mod auth;
 pub mod backend;
 pub mod components;
 pub mod error;
+pub mod home;
 pub mod live;
 pub mod mail;
 pub mod profile;

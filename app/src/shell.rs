@@ -4,7 +4,8 @@ use crate::access::page::AccessLogPage;
 use crate::accounts::links::page::{ForgotPage, InvitePage, ResetPage};
 use crate::accounts::{Actor, Role};
 use crate::admin::{AdminPage, PeoplePage};
-use crate::auth::{Auth, LoginPage, LogoutButton, Protected, anyone};
+use crate::auth::{Auth, LoginPage, LogoutButton};
+use crate::home::page::HomePage;
 use crate::live::notifications::{Desktop, EnableNotificationsItem, LiveStream};
 use crate::mail::page::MailPage;
 use crate::profile::ProfilePage;
@@ -338,43 +339,6 @@ fn close_on_navigation(menu: NodeRef<leptos::html::Details>) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = menu;
-}
-
-#[component]
-fn HomePage() -> impl IntoView {
-    view! {
-        <Title text="" />
-        <Protected
-            allow=anyone
-            render=|me: Actor| {
-                let intro = match me.role {
-                    Role::Requester => "Your IT provider's help portal.",
-                    Role::Manager => "Manage who in your office can ask IT for help.",
-                    Role::Technician => "The provider's workspace for every client organization.",
-                    Role::Admin => "Manage client organizations, people and settings.",
-                };
-                view! {
-                    <h1>{format!("Hello, {}", me.name)}</h1>
-                    <p class="lead">{intro}</p>
-                    {(me.role == Role::Admin).then(|| view! { <crate::setup::page::SetupCard /> })}
-                    <ul class="tiles">
-                        {nav_for(me.role)
-                            .filter(|item| item.href != "/")
-                            .map(|item| {
-                                view! {
-                                    <li>
-                                        <a href=item.href>{item.label}</a>
-                                    </li>
-                                }
-                            })
-                            .collect_view()} <li>
-                            <a href="/profile">"Your account"</a>
-                        </li>
-                    </ul>
-                }
-            }
-        />
-    }
 }
 
 #[component]

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod canned;
 pub mod events;
 pub mod forms;
+pub mod home;
 pub mod mail;
 pub mod mail_inbound;
 pub mod notifications;
@@ -111,6 +112,7 @@ pub fn router(max_upload_bytes: usize) -> (Router<AppState>, utoipa::openapi::Op
         .merge(mail::router())
         .merge(notifications::router())
         .merge(setup::router())
+        .merge(home::router())
         .merge(uploads)
         .split_for_parts();
     let mut openapi = openapi;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod batch;
 pub mod breach;
 pub mod canned;
+pub mod home;
 pub mod live;
 pub mod mail;
 pub mod mail_inbound;

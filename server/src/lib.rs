@@ -14,6 +14,7 @@ pub mod client_address;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod home;
 pub mod jobs;
 pub mod live;
 pub mod mail;

@@ -115,6 +115,8 @@ impl AppState {
         let notifier =
             crate::mail::notify::Notifier::new(db.clone(), mail.clone(), &settings.base_url);
         crate::mail::notify::spawn(notifier, bus.clone());
+        let reports: Arc<dyn app::reports::ssr::Reports> =
+            Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone()));
         Ok(AppState(Arc::new(Shared {
             leptos,
             backend: Backend::new(Services {
@@ -126,7 +128,7 @@ impl AppState {
                     tickets.clone(),
                 )),
                 wiki,
-                reports: Arc::new(crate::reports::ReportsService::new(db.clone(), bus.clone())),
+                reports: reports.clone(),
                 two_factor: two_factor.clone(),
                 access: Arc::new(crate::access::AccessService::new(db.clone())),
                 inbound,
@@ -145,6 +147,11 @@ impl AppState {
                     two_factor.clone(),
                     relay.is_some(),
                     settings.mail.imap.imap_mailboxes.len(),
+                )),
+                home: Arc::new(crate::home::HomeService::new(
+                    db.clone(),
+                    tickets.clone(),
+                    reports,
                 )),
             }),
             db,

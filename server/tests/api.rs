@@ -14,6 +14,7 @@ mod api {
     pub mod demo;
     pub mod errors;
     pub mod events;
+    pub mod home;
     pub mod limits;
     pub mod mail;
     pub mod mail_inbound;

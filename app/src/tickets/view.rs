@@ -709,7 +709,7 @@ fn TicketHead(s: TicketSummary, me: UserId, viewers: RwSignal<Vec<Viewer>>) -> i
 }
 
 /// One timeline entry in words.
-fn describe(entry: &TimelineEntry) -> String {
+pub(crate) fn describe(entry: &TimelineEntry) -> String {
     let who = entry
         .actor_name
         .clone()

@@ -54,26 +54,7 @@ pub async fn capture_fix(
 /// behind; a click with a modifier key (or "Open in a new tab") opens its page in a new tab.
 #[component]
 pub fn Suggestions(#[prop(into)] text: Signal<String>) -> impl IntoView {
-    // The text as of the last pause in typing.
-    let settled = RwSignal::new(String::new());
-    #[cfg(feature = "hydrate")]
-    {
-        let pending = StoredValue::new_local(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
-        Effect::new(move |_| {
-            let now = text.get();
-            if let Some(handle) = pending.get_value() {
-                handle.clear();
-            }
-            let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
-                move || settled.set(now),
-                std::time::Duration::from_millis(250),
-            )
-            .ok();
-            pending.set_value(handle);
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
+    let settled = crate::components::settled(text);
     let hits = Resource::new(
         move || settled.get(),
         |q| async move {

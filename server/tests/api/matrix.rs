@@ -772,6 +772,10 @@ const ROUTES: &[Route] = &[
     get("/api/v1/tickets/{ticket}/mail", STAFF_HIDDEN),
     // The setup checklist on the admin's home page.
     get("/api/v1/setup", ADMINS),
+    // Each role's home page: its sections for anyone signed in; the desk's "seen" mark is
+    // staff's own.
+    get("/api/v1/home", SIGNED_IN),
+    post("/api/v1/home/seen", r#"{"through": 0}"#, STAFF),
 ];
 
 /// A route as the OpenAPI document names it: the method and the path with every `{...}`
@@ -816,6 +820,7 @@ macro_rules! path {
 
 use app::access::page as access;
 use app::accounts::links::page as links;
+use app::home::{desk, page as home};
 use app::mail::inbound::page as inbound_mail;
 use app::mail::page as mail;
 use app::mail::preferences::new_ticket as new_ticket_mail;
@@ -1184,6 +1189,9 @@ const SERVER_FNS: &[Call] = &[
     ),
     // The setup checklist on the admin's home page.
     sf(path!(setup::LoadSetup), &[], ADMINS),
+    // Each role's home page, and the desk's "seen" mark.
+    sf(path!(home::LoadHome), &[], SIGNED_IN),
+    sf(path!(desk::MarkDeskSeen), &[("through", "0")], STAFF),
     // Outgoing mail.
     sf(path!(mail::LoadMailSetup), &[], ADMINS),
     sf(path!(mail::LoadOutbox), &[], ADMINS),
@@ -2416,6 +2424,7 @@ const READING_FNS: &[(&str, Args)] = &[
     (path!(access::LoadAccessLog), &[("org", "{org}")]),
     (path!(mail::LoadOutbox), &[]),
     (path!(mail::LoadTicketMail), &[("id", "{ticket}")]),
+    (path!(home::LoadHome), &[]),
 ];
 
 fn leaks(who: Who, source: &str, body: &str) -> Vec<String> {
