@@ -348,7 +348,10 @@ pub fn BarList(
         <figure class="chart">
             <figcaption>{caption.clone()}</figcaption>
             {if rows.is_empty() {
-                view! { <p class="muted">"Nothing in this period."</p> }.into_any()
+                view! {
+                    <p class="muted">"Nothing in this period. A longer period may show more."</p>
+                }
+                    .into_any()
             } else {
                 view! {
                     <svg

@@ -102,7 +102,9 @@ fn TicketList(me: Actor) -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) if page.tickets.is_empty() => {
-                        view! { <p class="muted">"No tickets here."</p> }.into_any()
+                        let filtered = !param("q").trim().is_empty()
+                            || !param("status").trim().is_empty();
+                        view! { <NoTickets filtered requester /> }.into_any()
                     }
                     Ok(page) => {
                         let show_requester = !requester
@@ -116,6 +118,34 @@ fn TicketList(me: Actor) -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// An empty list says why, and what to do next.
+#[component]
+fn NoTickets(filtered: bool, requester: bool) -> impl IntoView {
+    if filtered {
+        view! {
+            <p class="empty">
+                "No ticket matches the search or status. " <a href="/tickets">"Show them all"</a>
+            </p>
+        }
+        .into_any()
+    } else if requester {
+        view! {
+            <p class="empty">
+                "You have not asked for help yet. When you do, each request is listed here with where it stands; "
+                <a href="/">"search the wiki"</a> " first, the answer may already be there."
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="empty">
+                "Nobody in your organization has asked for help yet. Requests appear here as they are filed, by the form or by email."
+            </p>
+        }
+        .into_any()
     }
 }
 

@@ -527,7 +527,13 @@ fn BulkForm(
                 </span>
             </div>
             {if empty {
-                view! { <p class="muted">"No tickets match these filters."</p> }.into_any()
+                view! {
+                    <p class="empty">
+                        "No tickets match these filters. "
+                        <a href="/tickets?status=active&sort=due">"Show all open work"</a>
+                    </p>
+                }
+                    .into_any()
             } else {
                 view! { <QueueTable tickets=page.tickets params flash now current /> }.into_any()
             }}

@@ -134,6 +134,7 @@ fn WikiFront(me: Actor) -> impl IntoView {
     let q = query_value("q");
     // An employee whose search finds nothing is offered to ask IT instead.
     let may_ask = matches!(me.role, Role::Requester | Role::Manager);
+    let writer = may_write(&me);
     let space = query_value("space");
     let tag = query_value("tag");
     // Articles others save appear without a reload.
@@ -208,7 +209,7 @@ fn WikiFront(me: Actor) -> impl IntoView {
         }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(list) => view! { <ArticleIndex list /> }.into_any(),
+                    Ok(list) => view! { <ArticleIndex list writer /> }.into_any(),
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                 }
             })}
@@ -262,7 +263,7 @@ fn SearchResults(hits: Vec<SearchHit>, asked: String, may_ask: bool) -> impl Int
 }
 
 #[component]
-fn ArticleIndex(list: ArticleList) -> impl IntoView {
+fn ArticleIndex(list: ArticleList, writer: bool) -> impl IntoView {
     let filters = (!list.spaces.is_empty() || !list.tags.is_empty()).then(|| {
         view! {
             <nav class="card wiki-filters" aria-label="Spaces and tags">
@@ -310,7 +311,26 @@ fn ArticleIndex(list: ArticleList) -> impl IntoView {
     view! {
         {filters}
         <section aria-label="Articles">
-            {empty.then(|| view! { <p class="muted">"No articles here yet."</p> })}
+            {empty
+                .then(|| {
+                    if writer {
+                        view! {
+                            <p class="empty">
+                                "No articles here yet. " <a href="/wiki/new">"Write the first"</a>
+                                ": each fix written once answers the next person to ask."
+                            </p>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <p class="empty">
+                                "No articles here yet. If you need help, "
+                                <a href="/tickets/new">"ask for it"</a> "."
+                            </p>
+                        }
+                            .into_any()
+                    }
+                })}
             <ul class="articles">
                 {list
                     .articles

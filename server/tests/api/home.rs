@@ -284,3 +284,28 @@ async fn a_managers_month_agrees_with_the_report_it_links_to() {
     assert!(page.contains("This month at a glance"));
     assert!(page.contains(&month.report_href.replace('&', "&amp;")));
 }
+
+#[tokio::test]
+async fn an_empty_list_says_what_to_do_next() {
+    let app = spawn().await;
+    let (rob, tom) = (
+        app.signed_in(ACME_REQUESTER).await,
+        app.signed_in(TECH).await,
+    );
+
+    let mine = app.page_text(&rob, "/tickets?q=zqxnothinglikethis").await;
+    let queue = app.page_text(&tom, "/tickets?q=zqxnothinglikethis").await;
+    let wiki_reader = app.page_text(&rob, "/wiki?space=zqxnospace").await;
+    let wiki_writer = app.page_text(&tom, "/wiki?space=zqxnospace").await;
+
+    assert!(
+        mine.contains("No ticket matches the search or status."),
+        "{mine}"
+    );
+    assert!(mine.contains(r#"<a href="/tickets">Show them all</a>"#));
+    assert!(queue.contains("No tickets match these filters."), "{queue}");
+    assert!(queue.contains("Show all open work"));
+    assert!(wiki_reader.contains("No articles here yet.") && wiki_reader.contains("ask for it"));
+    assert!(!wiki_reader.contains("Write the first"));
+    assert!(wiki_writer.contains("Write the first"), "{wiki_writer}");
+}
