@@ -224,11 +224,7 @@ pub fn TimePanel(id: TicketId, time: TicketTime, actions: TimeActions) -> impl I
             let started = t.started_at;
             view! {
                 <p role="status">
-                    {format!(
-                        "Timer running since {:02}:{:02} UTC",
-                        started.hour(),
-                        started.minute(),
-                    )}
+                    "Timer running since " <crate::clock::TimeOfDay at=started />
                 </p>
                 <ActionForm action=actions.stop attr:class="inline">
                     <button type="submit" class="primary">
