@@ -518,11 +518,7 @@ pub fn TimeZoneForm() -> impl IntoView {
                             })}
                         </Suspense>
                     </datalist>
-                    <crate::components::FieldError
-                        id="time-zone-error"
-                        field="time_zone"
-                        error
-                    />
+                    <crate::components::FieldError id="time-zone-error" field="time_zone" error />
                 </div>
                 <button type="submit">"Save time zone"</button>
             </ActionForm>

@@ -324,12 +324,16 @@ fn OutboxRow(entry: OutboxEntry) -> impl IntoView {
 /// "Delivered 5 min ago", "Queued, next try in 2 min", "Failed".
 #[component]
 fn StatusText(entry: OutboxEntry) -> impl IntoView {
-    match (entry.status, entry.sent_at) {
-        (MailStatus::Sent, Some(at)) => view! { "Delivered " <When at /> }.into_any(),
+    let (text, at) = match (entry.status, entry.sent_at) {
+        (MailStatus::Sent, Some(at)) => ("Delivered ", Some(at)),
         (MailStatus::Queued, _) if entry.attempts > 0 => {
-            view! { "Queued, next try " <When at=entry.next_attempt_at /> }.into_any()
+            ("Queued, next try ", Some(entry.next_attempt_at))
         }
-        (status, _) => status.label().into_any(),
+        (status, _) => (status.label(), None),
+    };
+    view! {
+        {text}
+        {at.map(|at| view! { <When at /> })}
     }
 }
 

@@ -690,13 +690,33 @@ fn TicketHead(s: TicketSummary, me: UserId, viewers: RwSignal<Vec<Viewer>>) -> i
                 {s
                     .first_response_due_at
                     .map(|at| match s.first_responded_at {
-                        Some(replied) => view! { "First reply " <When at=replied /> " · " }.into_any(),
-                        None => view! { "Reply " <Due at /> " · " }.into_any(),
+                        Some(replied) => {
+                            view! {
+                                "First reply "
+                                <When at=replied />
+                                " · "
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                "Reply "
+                                <Due at />
+                                " · "
+                            }
+                                .into_any()
+                        }
                     })}
                 {s
                     .resolution_due_at
                     .filter(|_| s.status.is_active())
-                    .map(|at| view! { "Resolution " <Due at /> " · " })}
+                    .map(|at| {
+                        view! {
+                            "Resolution "
+                            <Due at />
+                            " · "
+                        }
+                    })}
                 {(s.status.is_active() && s.resolution_due_at.is_some())
                     .then(|| {
                         view! {

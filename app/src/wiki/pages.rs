@@ -329,8 +329,7 @@ fn ArticleIndex(list: ArticleList) -> impl IntoView {
                                         "{} · {} · updated ",
                                         a.space,
                                         visibility_badge(a.visibility, a.org_name),
-                                    )}
-                                    <When at=a.updated_at />
+                                    )} <When at=a.updated_at />
                                 </p>
                                 <p>{a.excerpt}</p>
                             </li>
@@ -488,8 +487,7 @@ fn ArticleBody(
             <footer class="muted">
                 <p>
                     {format!("Revision {} · updated ", article.revision)}
-                    <When at=article.updated_at />
-                    {format!(" by {}", article.updated_by)}
+                    <When at=article.updated_at /> {format!(" by {}", article.updated_by)}
                 </p>
                 {helped.map(|h| view! { <p>{h}</p> })}
                 <p class="actions">
@@ -684,8 +682,7 @@ fn OneRevision() -> impl IntoView {
                                         revision.number,
                                         article.revision,
                                         revision.author_name,
-                                    )}
-                                    <When at=revision.created_at />
+                                    )} <When at=revision.created_at />
                                 </p>
                                 <h1>{revision.title}</h1>
                                 <div class="markdown" inner_html=revision.html></div>

@@ -145,7 +145,13 @@ fn Mailboxes(overview: InboundOverview) -> impl IntoView {
                             .map(|m| {
                                 let error = match m.last_error.clone() {
                                     Some(e) => {
-                                        view! { {e} " (" {when(m.last_error_at)} ")" }.into_any()
+                                        view! {
+                                            {e}
+                                            " ("
+                                            {when(m.last_error_at)}
+                                            ")"
+                                        }
+                                            .into_any()
                                     }
                                     None => "none".into_any(),
                                 };
