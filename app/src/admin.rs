@@ -2,7 +2,8 @@
 
 use crate::accounts::{Actor, FileUsage, Org, OrgId, OrgKind, Role, User, UserId, human_size};
 use crate::auth::Protected;
-use crate::components::{ErrorNotice, FieldError, form_error, short_date};
+use crate::clock::OnDate;
+use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -183,7 +184,9 @@ fn OrgTable(orgs: Vec<Org>) -> impl IntoView {
                                         OrgKind::Client => "Client",
                                     }}
                                 </td>
-                                <td data-label="Since">{short_date(org.created_at)}</td>
+                                <td data-label="Since">
+                                    <OnDate at=org.created_at />
+                                </td>
                                 <td data-label="Files">{org.files.map(file_usage)}</td>
                             </tr>
                         }

@@ -1,9 +1,8 @@
-//! Small pieces every page uses: field errors, error notices, dates, the organization filter.
+//! Small pieces every page uses: field errors, error notices, the organization filter.
 
 use crate::accounts::Org;
 use crate::error::AppError;
 use leptos::prelude::*;
-use time::OffsetDateTime;
 
 /// The message for one field, next to it, announced to screen readers.
 #[component]
@@ -52,16 +51,6 @@ pub fn form_error(error: Option<AppError>) -> Option<String> {
 /// hydration markers would become part of its text), and its content must not close it.
 pub fn textarea_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;")
-}
-
-/// A date as people read it, in UTC until the browser's zone is known.
-pub fn short_date(at: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        at.year(),
-        u8::from(at.month()),
-        at.day()
-    )
 }
 
 /// `text` as of the last pause in typing (a quarter of a second), so a search runs once a

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod clock;
 pub mod components;
 pub mod error;
 pub mod home;

@@ -2,7 +2,8 @@
 
 use crate::accounts::{Actor, ApiToken, CreatedToken, NewToken, PasswordChanged, TokenScope};
 use crate::auth::{Protected, anyone, use_auth};
-use crate::components::{ErrorNotice, FieldError, form_error, short_date};
+use crate::clock::{OnDate, When};
+use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -143,6 +144,7 @@ pub fn ProfilePage() -> impl IntoView {
                     <Tokens />
                     <crate::mail::preferences::section::NotificationsSection me=me.clone() />
                     <crate::theme::ThemeForm />
+                    <crate::clock::TimeZoneForm />
                 }
             }
         />
@@ -432,19 +434,19 @@ fn TokenTable(tokens: Vec<ApiToken>, revoke: ServerAction<RevokeToken>) -> impl 
                             <tr>
                                 <td>{token.name.clone()}</td>
                                 <td>{token.scope.label()}</td>
-                                <td>{short_date(token.created_at)}</td>
                                 <td>
-                                    {if token.is_expired(OffsetDateTime::now_utc()) {
-                                        format!("expired {}", short_date(token.expires_at))
-                                    } else {
-                                        short_date(token.expires_at)
-                                    }}
+                                    <OnDate at=token.created_at />
                                 </td>
                                 <td>
                                     {token
-                                        .last_used_at
-                                        .map(short_date)
-                                        .unwrap_or_else(|| "never".into())}
+                                        .is_expired(OffsetDateTime::now_utc())
+                                        .then_some("expired ")} <OnDate at=token.expires_at />
+                                </td>
+                                <td>
+                                    {match token.last_used_at {
+                                        Some(at) => view! { <When at /> }.into_any(),
+                                        None => "never".into_any(),
+                                    }}
                                 </td>
                                 <td>
                                     <ActionForm action=revoke attr:class="inline">

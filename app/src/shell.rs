@@ -27,9 +27,16 @@ use leptos_router::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The colours this browser chose, declared before anything is drawn (see `theme`).
     let theme = crate::theme::current();
+    // The time zone this page's times are drawn in, which hydration starts from (see `clock`).
+    let (zone, zone_source) = crate::clock::requested();
     view! {
         <!DOCTYPE html>
-        <html lang="en" data-theme=theme.as_str()>
+        <html
+            lang="en"
+            data-theme=theme.as_str()
+            data-time-zone=zone.name().to_string()
+            data-time-zone-source=zone_source.as_str()
+        >
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -52,6 +59,7 @@ pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     let header_me = auth.another();
     crate::live::provide_live();
+    crate::clock::Clock::provide();
     crate::reports::time_panel::SharedTimer::provide();
     mark_hydrated();
 

@@ -42,30 +42,6 @@ pub fn parse_hours(
     BusinessHours::parse_with(zone_name, time_zone, weekdays, start, end)
 }
 
-/// The zones to pick from, sorted: the tz database's `Area/City` names and UTC, without the
-/// legacy aliases (`US/Eastern`, `EST5EDT`, `Etc/GMT+5`) it also accepts.
-pub fn zone_names() -> Vec<String> {
-    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    NAMES
-        .get_or_init(|| {
-            let legacy = [
-                "Etc/", "US/", "SystemV/", "posix/", "right/", "Canada/", "Brazil/",
-            ];
-            let mut names: Vec<String> = jiff::tz::db()
-                .available()
-                .map(|name| name.as_str().to_string())
-                .filter(|name| {
-                    name.contains('/') && !legacy.iter().any(|prefix| name.starts_with(prefix))
-                })
-                .collect();
-            names.push("UTC".to_string());
-            names.sort();
-            names.dedup();
-            names
-        })
-        .clone()
-}
-
 /// The tz database's spelling of the zone `name`, or `None` when it has no such zone.
 fn zone_name(name: &str) -> Option<String> {
     let tz = TimeZone::get(name).ok()?;

@@ -4,13 +4,13 @@
 use super::{AccessEntry, AccessPage, AccessParams};
 use crate::accounts::{Actor, Org, OrgId, Role};
 use crate::auth::Protected;
+use crate::clock::Stamp;
 use crate::components::{ErrorNotice, OrgFilter};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 /// What the page shows: the chosen organization's log (none until an admin chooses one), and
 /// for admins the client organizations to choose from.
@@ -266,11 +266,14 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
         return view! { <p class="muted">"Nobody of your IT provider opened anything here yet."</p> }
             .into_any();
     }
+    // Times in the viewer's zone, named once in the heading (and on each card on a phone).
+    let zone = crate::clock::zone_label();
+    let when_heading = move || format!("When ({})", zone());
     view! {
         <table class="access-log stack" aria-label="Access log entries">
             <thead>
                 <tr>
-                    <th scope="col">"When (UTC)"</th>
+                    <th scope="col">{when_heading}</th>
                     <th scope="col">"Who"</th>
                     <th scope="col">"What"</th>
                     <th scope="col">"How"</th>
@@ -281,11 +284,6 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
                 {entries
                     .into_iter()
                     .map(|e| {
-                        let when = if e.count > 1 {
-                            format!("{} – {}", when(e.first_at), clock(e.last_at))
-                        } else {
-                            when(e.first_at)
-                        };
                         let what = match e.ticket_id {
                             Some(ticket) => {
                                 view! {
@@ -297,7 +295,9 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
                         };
                         view! {
                             <tr>
-                                <td data-label="When (UTC)">{when}</td>
+                                <td data-label=when_heading>
+                                    <Stamp at=e.first_at until=(e.count > 1).then_some(e.last_at) />
+                                </td>
                                 <td data-label="Who">{e.user_name.clone()}</td>
                                 <td data-label="What">{format!("{}: ", e.kind.label())} {what}</td>
                                 <td data-label="How">{e.via.label()}</td>
@@ -310,15 +310,4 @@ fn Entries(entries: Vec<AccessEntry>) -> impl IntoView {
         </table>
     }
     .into_any()
-}
-
-/// `2026-12-04 10:03`, in UTC.
-fn when(at: OffsetDateTime) -> String {
-    format!("{} {}", crate::components::short_date(at), clock(at))
-}
-
-/// `10:03`, in UTC.
-fn clock(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:02}:{:02}", at.hour(), at.minute())
 }

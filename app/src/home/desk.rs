@@ -2,6 +2,7 @@
 //! next target due, and what others did on them since the caller last marked it seen.
 
 use super::{Change, Desk};
+use crate::clock::{Stamp, When};
 use crate::components::form_error;
 use crate::error::AppError;
 use crate::tickets::TicketSummary;
@@ -43,8 +44,10 @@ pub fn DeskView(desk: Desk, seen: ServerAction<MarkDeskSeen>) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
-        <Mine tickets=desk.mine more=desk.more_mine />
-        <Changes changes=desk.changes more=desk.more_changes since=desk.since seen />
+        <div class="desk-columns">
+            <Mine tickets=desk.mine more=desk.more_mine />
+            <Changes changes=desk.changes more=desk.more_changes since=desk.since seen />
+        </div>
     }
 }
 
@@ -112,7 +115,6 @@ fn Changes(
     seen: ServerAction<MarkDeskSeen>,
 ) -> impl IntoView {
     let through = changes.iter().map(|c| c.entry.id).max();
-    let since = crate::tickets::list::when(since);
     let error = move || form_error(seen.value().get().and_then(Result::err));
     view! {
         <section class="card changes" aria-labelledby="changes-heading">
@@ -123,13 +125,17 @@ fn Changes(
             {match through {
                 None => {
                     view! {
-                        <p class="empty">{format!("Nothing new on your tickets since {since}.")}</p>
+                        <p class="empty">
+                            "Nothing new on your tickets since " <Stamp at=since until=None /> "."
+                        </p>
                     }
                         .into_any()
                 }
                 Some(through) => {
                     view! {
-                        <p class="muted">{format!("On your tickets since {since}:")}</p>
+                        <p class="muted">
+                            "On your tickets since " <Stamp at=since until=None /> ":"
+                        </p>
                         <ul class="change-list">
                             {changes
                                 .into_iter()
@@ -151,7 +157,7 @@ fn Changes(
                                                 })}
                                             {crate::tickets::view::describe(&change.entry)}
                                             " · "
-                                            <time>{crate::tickets::list::when(change.entry.at)}</time>
+                                            <When at=change.entry.at />
                                         </li>
                                     }
                                 })

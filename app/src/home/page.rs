@@ -7,9 +7,11 @@ use crate::accounts::{Actor, Role};
 use crate::auth::{Protected, anyone};
 use crate::components::ErrorNotice;
 use crate::error::AppError;
+use crate::clock::{Due, When};
 use crate::tickets::TimelineEntry;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use time::OffsetDateTime;
 
 #[server]
 pub async fn load_home() -> Result<Home, AppError> {
@@ -234,16 +236,34 @@ fn StandingItem(standing: Standing, user: crate::accounts::UserId) -> impl IntoV
             <a href=format!("/tickets/{}", t.id)>{format!("#{} {}", t.id, t.subject)}</a>
             " "
             <span class=format!("badge status-{}", t.status.as_str())>{status}</span>
-            <p class="standing muted">{line}</p>
+            <p class="standing muted">
+                {line
+                    .said
+                    .map(|(what, at)| {
+                        view! { <span>{what} " " <When at /></span> }
+                    })}
+                {line
+                    .reply_due
+                    .map(|at| {
+                        view! { <span>"First reply " <Due at /></span> }
+                    })} {line.nobody_on_it.then(|| view! { <span>"Nobody is on it yet"</span> })}
+            </p>
         </li>
     }
 }
 
-/// "Tom replied · 2026-12-04 09:05 UTC", and what is expected next when nobody has answered.
-fn where_it_stands(standing: &Standing) -> String {
+/// Where a request stands, in parts the page joins: who spoke last and when, when a first
+/// reply is due while nobody has answered, and whether anyone is on it.
+#[derive(Debug, PartialEq)]
+struct Line {
+    said: Option<(String, OffsetDateTime)>,
+    reply_due: Option<OffsetDateTime>,
+    nobody_on_it: bool,
+}
+
+fn where_it_stands(standing: &Standing) -> Line {
     let t = &standing.ticket;
-    let mut parts = Vec::new();
-    if let Some(latest) = &standing.latest {
+    let said = standing.latest.as_ref().map(|latest| {
         let entry = TimelineEntry {
             actor_name: if standing.latest_by_caller {
                 Some("You".into())
@@ -252,27 +272,16 @@ fn where_it_stands(standing: &Standing) -> String {
             },
             ..latest.clone()
         };
-        parts.push(format!(
-            "{} · {}",
-            crate::tickets::view::describe(&entry),
-            crate::tickets::list::when(entry.at)
-        ));
+        (crate::tickets::view::describe(&entry), entry.at)
+    });
+    let reply_due = t
+        .first_response_due_at
+        .filter(|_| t.first_responded_at.is_none());
+    Line {
+        said,
+        reply_due,
+        nobody_on_it: t.assignee_name.is_none(),
     }
-    if t.first_responded_at.is_none()
-        && let Some(due) = t.first_response_due_at
-    {
-        parts.push(format!(
-            "a first reply is due by {}",
-            crate::tickets::list::when(due)
-        ));
-    } else if t.assignee_name.is_none() {
-        parts.push("nobody is on it yet".into());
-    }
-    let mut line = parts.join("; ");
-    if let Some(first) = line.get(..1) {
-        line = first.to_uppercase() + &line[1..];
-    }
-    line
 }
 
 #[cfg(test)]
@@ -318,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn a_request_says_who_did_the_last_thing_and_when() {
+    fn a_request_says_who_spoke_last_and_when() {
         let standing = Standing {
             ticket: ticket(),
             latest: Some(entry("comment", "Tom")),
@@ -326,12 +335,16 @@ mod tests {
         };
         assert_eq!(
             where_it_stands(&standing),
-            "Tom replied · 2026-12-04 09:05 UTC"
+            Line {
+                said: Some(("Tom replied".into(), datetime!(2026-12-04 09:05 UTC))),
+                reply_due: None,
+                nobody_on_it: false,
+            }
         );
     }
 
     #[test]
-    fn the_callers_own_reply_reads_as_you_and_an_unanswered_one_says_when_a_reply_is_due() {
+    fn the_callers_own_words_read_as_you_and_an_unanswered_request_says_when_a_reply_is_due() {
         let mut ticket = ticket();
         ticket.first_responded_at = None;
         ticket.assignee_name = None;
@@ -342,20 +355,15 @@ mod tests {
         };
         assert_eq!(
             where_it_stands(&standing),
-            "You filed the request · 2026-12-04 09:05 UTC; a first reply is due by 2026-12-04 12:00 UTC"
+            Line {
+                said: Some((
+                    "You filed the request".into(),
+                    datetime!(2026-12-04 09:05 UTC)
+                )),
+                reply_due: Some(datetime!(2026-12-04 12:00 UTC)),
+                nobody_on_it: true,
+            }
         );
-    }
-
-    #[test]
-    fn an_answered_request_nobody_is_on_says_so() {
-        let mut ticket = ticket();
-        ticket.assignee_name = None;
-        let standing = Standing {
-            ticket,
-            latest: None,
-            latest_by_caller: false,
-        };
-        assert_eq!(where_it_stands(&standing), "Nobody is on it yet");
     }
 
     #[test]

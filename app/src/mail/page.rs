@@ -5,13 +5,13 @@
 use super::{MailSetup, MailStatus, OutboxEntry, OutboxPage, OutboxParams};
 use crate::accounts::{Actor, Role};
 use crate::auth::Protected;
+use crate::clock::When;
 use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use crate::tickets::TicketId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use time::OffsetDateTime;
 
 #[server]
 pub async fn load_mail_setup() -> Result<MailSetup, AppError> {
@@ -201,16 +201,6 @@ fn TestForm(action: ServerAction<SendTestMail>) -> impl IntoView {
     }
 }
 
-/// "2026-12-05 14:03 UTC".
-fn when(at: OffsetDateTime) -> String {
-    format!(
-        "{} {:02}:{:02} UTC",
-        crate::components::short_date(at),
-        at.hour(),
-        at.minute()
-    )
-}
-
 /// The outbox address with a filter and page.
 fn outbox_href(status: Option<MailStatus>, before: Option<i64>) -> String {
     let mut parts = Vec::new();
@@ -307,7 +297,9 @@ fn OutboxRow(entry: OutboxEntry) -> impl IntoView {
     };
     view! {
         <tr class=format!("mail-{}", entry.status.as_str())>
-            <td>{when(entry.created_at)}</td>
+            <td>
+                <When at=entry.created_at />
+            </td>
             <td>{entry.kind.clone()}</td>
             <td>{entry.to.clone()}</td>
             <td>
@@ -329,15 +321,19 @@ fn OutboxRow(entry: OutboxEntry) -> impl IntoView {
     }
 }
 
-/// "Delivered 2026-12-05 14:03 UTC", "Queued", "Failed".
+/// "Delivered 5 min ago", "Queued, next try in 2 min", "Failed".
 #[component]
 fn StatusText(entry: OutboxEntry) -> impl IntoView {
-    match (entry.status, entry.sent_at) {
-        (MailStatus::Sent, Some(at)) => format!("Delivered {}", when(at)),
+    let (text, at) = match (entry.status, entry.sent_at) {
+        (MailStatus::Sent, Some(at)) => ("Delivered ", Some(at)),
         (MailStatus::Queued, _) if entry.attempts > 0 => {
-            format!("Queued, next try {}", when(entry.next_attempt_at))
+            ("Queued, next try ", Some(entry.next_attempt_at))
         }
-        (status, _) => status.label().to_string(),
+        (status, _) => (status.label(), None),
+    };
+    view! {
+        {text}
+        {at.map(|at| view! { <When at /> })}
     }
 }
 
@@ -371,7 +367,7 @@ pub fn TicketMail(id: TicketId) -> impl IntoView {
                                                     <StatusText entry=entry.clone() />
                                                     <br />
                                                     <span class="muted">
-                                                        {format!("Written {}", when(entry.created_at))}
+                                                        "Written " <When at=entry.created_at />
                                                     </span>
                                                     {entry
                                                         .last_reply

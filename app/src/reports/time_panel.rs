@@ -223,13 +223,7 @@ pub fn TimePanel(id: TicketId, time: TicketTime, actions: TimeActions) -> impl I
         Some(t) if t.ticket_id == id => {
             let started = t.started_at;
             view! {
-                <p role="status">
-                    {format!(
-                        "Timer running since {:02}:{:02} UTC",
-                        started.hour(),
-                        started.minute(),
-                    )}
-                </p>
+                <p role="status">"Timer running since " <crate::clock::TimeOfDay at=started /></p>
                 <ActionForm action=actions.stop attr:class="inline">
                     <button type="submit" class="primary">
                         "Stop timer"

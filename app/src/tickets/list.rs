@@ -3,7 +3,8 @@
 use super::{Status, TicketPage, TicketParams};
 use crate::accounts::{Actor, UserId};
 use crate::auth::{Protected, anyone};
-use crate::components::{ErrorNotice, short_date};
+use crate::clock::When;
+use crate::components::ErrorNotice;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -195,7 +196,9 @@ fn TicketTable(page: TicketPage, me: UserId, show_requester: bool) -> impl IntoV
                                 <td data-label="On it">
                                     {t.assignee_name.clone().unwrap_or_else(|| "—".into())}
                                 </td>
-                                <td data-label="Updated">{short_date(t.last_activity_at)}</td>
+                                <td data-label="Updated">
+                                    <When at=t.last_activity_at />
+                                </td>
                             </tr>
                         }
                     })
@@ -210,19 +213,5 @@ fn TicketTable(page: TicketPage, me: UserId, show_requester: bool) -> impl IntoV
                     </a>
                 }
             })}
-    }
-}
-
-/// A due time as people read it.
-pub fn when(at: time::OffsetDateTime) -> String {
-    format!("{} {:02}:{:02} UTC", short_date(at), at.hour(), at.minute())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn due_times_read_as_date_and_utc_time() {
-        let at = time::macros::datetime!(2026-11-23 09:05 UTC);
-        assert_eq!(super::when(at), "2026-11-23 09:05 UTC");
     }
 }

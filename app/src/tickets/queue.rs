@@ -4,7 +4,8 @@
 use super::filter::{SlaState, SortKey, next_due};
 use super::{Priority, SavedView, Status, TicketPage, TicketParams, TicketSummary};
 use crate::accounts::{OrgId, UserId};
-use crate::components::{ErrorNotice, short_date};
+use crate::clock::When;
+use crate::components::ErrorNotice;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -639,9 +640,13 @@ fn QueueRow(
         }
         class
     };
+    // The countdown, with the exact deadline in the viewer's zone on hover.
     let due = {
         let t = t.clone();
-        move || due_text(&t, now.get())
+        match next_due(&t) {
+            Some(at) => crate::clock::moment(at, move |_| due_text(&t, now.get())).into_any(),
+            None => (move || due_text(&t, now.get())).into_any(),
+        }
     };
     let sla_class = {
         let t = t.clone();
@@ -673,7 +678,9 @@ fn QueueRow(
             <td class=sla_class data-label="SLA due">
                 {due}
             </td>
-            <td data-label="Updated">{short_date(t.last_activity_at)}</td>
+            <td data-label="Updated">
+                <When at=t.last_activity_at />
+            </td>
         </tr>
     }
 }

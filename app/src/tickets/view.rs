@@ -5,7 +5,8 @@
 use super::{Rating, Status, TicketDetail, TicketId, TicketOptions, TicketSummary, TimelineEntry};
 use crate::accounts::{Actor, UserId};
 use crate::auth::{Protected, anyone};
-use crate::components::{ErrorNotice, FieldError, form_error, short_date};
+use crate::clock::{Due, When};
+use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use crate::live::{Typing, Viewer};
 use leptos::prelude::*;
@@ -668,13 +669,13 @@ fn TicketHead(s: TicketSummary, me: UserId, viewers: RwSignal<Vec<Viewer>>) -> i
                 )>{s.status.label_for(me, s.requester_id)}</span>
                 " "
                 {format!(
-                    "{} priority · {} · {} ({}) · opened {}",
+                    "{} priority · {} · {} ({}) · opened ",
                     s.priority.label(),
                     s.category,
                     s.requester_name,
                     s.org_name,
-                    short_date(s.created_at),
                 )}
+                <When at=s.created_at />
             </p>
             <p class="meta">
                 {s
@@ -685,12 +686,37 @@ fn TicketHead(s: TicketSummary, me: UserId, viewers: RwSignal<Vec<Viewer>>) -> i
                             " "
                         }
                     })}
+                // Once answered, the reply target is history: when it was met, not how late.
                 {s
                     .first_response_due_at
-                    .map(|at| format!("Reply due {} · ", super::list::when(at)))}
+                    .map(|at| match s.first_responded_at {
+                        Some(replied) => {
+                            view! {
+                                "First reply "
+                                <When at=replied />
+                                " · "
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                "Reply "
+                                <Due at />
+                                " · "
+                            }
+                                .into_any()
+                        }
+                    })}
                 {s
                     .resolution_due_at
-                    .map(|at| format!("Resolution due {} · ", super::list::when(at)))}
+                    .filter(|_| s.status.is_active())
+                    .map(|at| {
+                        view! {
+                            "Resolution "
+                            <Due at />
+                            " · "
+                        }
+                    })}
                 {(s.status.is_active() && s.resolution_due_at.is_some())
                     .then(|| {
                         view! {
@@ -781,7 +807,7 @@ fn Entry(entry: TimelineEntry) -> impl IntoView {
                             <span class="badge internal">"Internal"</span>
                             " "
                         }
-                    })} {describe(&entry)} " · " <time>{short_date(entry.at)}</time>
+                    })} {describe(&entry)} " · " <When at=entry.at />
             </p>
             {entry.body_html.map(|html| view! { <div class="markdown" inner_html=html></div> })}
         </li>

@@ -6,7 +6,8 @@ use super::{
 };
 use crate::accounts::{Actor, Role};
 use crate::auth::{Protected, anyone};
-use crate::components::{ErrorNotice, not_found_status, short_date};
+use crate::clock::When;
+use crate::components::{ErrorNotice, not_found_status};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -345,11 +346,10 @@ fn ArticleIndex(list: ArticleList, writer: bool) -> impl IntoView {
                                     .then(|| view! { <span class="badge">"Draft"</span> })}
                                 <p class="muted">
                                     {format!(
-                                        "{} · {} · updated {}",
+                                        "{} · {} · updated ",
                                         a.space,
                                         visibility_badge(a.visibility, a.org_name),
-                                        short_date(a.updated_at),
-                                    )}
+                                    )} <When at=a.updated_at />
                                 </p>
                                 <p>{a.excerpt}</p>
                             </li>
@@ -506,12 +506,8 @@ fn ArticleBody(
             <div class="markdown" inner_html=article.html.clone()></div>
             <footer class="muted">
                 <p>
-                    {format!(
-                        "Revision {} · updated {} by {}",
-                        article.revision,
-                        short_date(article.updated_at),
-                        article.updated_by,
-                    )}
+                    {format!("Revision {} · updated ", article.revision)}
+                    <When at=article.updated_at /> {format!(" by {}", article.updated_by)}
                 </p>
                 {helped.map(|h| view! { <p>{h}</p> })}
                 <p class="actions">
@@ -621,7 +617,9 @@ fn RevisionList() -> impl IntoView {
                                                         </td>
                                                         <td>{r.title}</td>
                                                         <td>{r.author_name}</td>
-                                                        <td>{short_date(r.created_at)}</td>
+                                                        <td>
+                                                            <When at=r.created_at />
+                                                        </td>
                                                     </tr>
                                                 }
                                             })
@@ -700,12 +698,11 @@ fn OneRevision() -> impl IntoView {
                             <article class="card wiki-article">
                                 <p class="muted">
                                     {format!(
-                                        "Revision {} of {} · {} · {}",
+                                        "Revision {} of {} · {} · ",
                                         revision.number,
                                         article.revision,
                                         revision.author_name,
-                                        short_date(revision.created_at),
-                                    )}
+                                    )} <When at=revision.created_at />
                                 </p>
                                 <h1>{revision.title}</h1>
                                 <div class="markdown" inner_html=revision.html></div>

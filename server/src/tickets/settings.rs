@@ -28,7 +28,7 @@ impl SettingsService {
         let mut settings = self.db.org_settings(org).await?.ok_or(AppError::NotFound)?;
         settings.editable = actor.role == Role::Admin;
         if settings.editable {
-            settings.time_zones = crate::calendar::zone_names();
+            settings.time_zones = app::clock::zone_names();
         }
         Ok(settings)
     }

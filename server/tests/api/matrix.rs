@@ -830,7 +830,7 @@ use app::setup::page as setup;
 use app::tickets::settings::page as settings;
 use app::tickets::{canned, list, new, queue, view};
 use app::wiki::{edit, help, pages};
-use app::{admin, auth, profile, theme, two_factor};
+use app::{admin, auth, clock, profile, theme, two_factor};
 
 const DEMO: &str = "deskside-demo";
 
@@ -908,6 +908,13 @@ const SERVER_FNS: &[Call] = &[
     sf(path!(profile::ListTokens), &[], SIGNED_IN),
     // This browser's colours: a cookie for whoever is signed in on it.
     sf(path!(theme::ChooseTheme), &[("theme", "dark")], SIGNED_IN),
+    // This browser's time zone, the same way, and the zones its form offers.
+    sf(
+        path!(clock::ChooseTimeZone),
+        &[("time_zone", "Europe/Berlin")],
+        SIGNED_IN,
+    ),
+    sf(path!(clock::TimeZoneNames), &[], SIGNED_IN),
     sf(
         path!(mail_section::LoadNotificationPreferences),
         &[],

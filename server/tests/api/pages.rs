@@ -1159,3 +1159,186 @@ async fn the_chosen_theme_is_remembered_by_the_browser_and_declared_on_every_pag
     assert!(page.contains("data-theme=\"system\""));
     assert!(!page.contains("alert(1)"));
 }
+
+/// The `Set-Cookie` header `res` sets for the chosen time zone, if any.
+fn time_zone_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("deskside_time_zone="))
+        .map(String::from)
+}
+
+/// The first `<time>` after `marker` in `page`: its `datetime` and its `title`.
+fn time_after<'a>(page: &'a str, marker: &str) -> (&'a str, &'a str) {
+    let rest = page
+        .split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{marker} in {page}"));
+    let tag = rest
+        .split("<time ")
+        .nth(1)
+        .and_then(|t| t.split('>').next())
+        .expect("a <time>");
+    let attribute = |name: &str| {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .unwrap_or_else(|| panic!("{name} in {tag}"))
+    };
+    (attribute("datetime"), attribute("title"))
+}
+
+/// `datetime` as the clocks in `zone` read it: `2026-12-07 18:05`.
+fn local(datetime: &str, zone: &str) -> String {
+    let at: jiff::Timestamp = datetime.parse().expect("an RFC 3339 time");
+    jiff::tz::TimeZone::get(zone)
+        .expect("a zone")
+        .to_datetime(at)
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+#[tokio::test]
+async fn times_show_in_the_chosen_zone_else_the_browsers_else_utc() {
+    // Arrange: a ticket, read by a browser that has told no zone yet.
+    let app = spawn().await;
+    // A browser whose cookies the test can add to, as the hydrated page would.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let rob = Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = app.login(&rob, ACME_REQUESTER, DEMO_PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let id = file_request(&app, &rob, "Monitor flickers", "Since this morning").await;
+    let ticket = format!("/tickets/{id}");
+
+    // Nothing known: UTC, said so.
+    let (_, page) = html(&app, &rob, &ticket).await;
+    assert!(
+        page.contains("data-time-zone=\"UTC\" data-time-zone-source=\"default\""),
+        "{page}"
+    );
+    let (at, title) = time_after(&page, "opened ");
+    assert_eq!(title, format!("{} UTC", local(at, "UTC")));
+    assert!(page.contains("just now"), "{page}");
+
+    // The zone the hydrated page remembered for this browser (Nepal: 5 h 45 min ahead).
+    let base: reqwest::Url = app.base.parse().unwrap();
+    jar.add_cookie_str("deskside_browser_time_zone=Asia/Kathmandu; Path=/", &base);
+    let (_, page) = html(&app, &rob, &ticket).await;
+    assert!(page.contains("data-time-zone=\"Asia/Kathmandu\" data-time-zone-source=\"browser\""));
+    let (at, title) = time_after(&page, "opened ");
+    assert_eq!(
+        title,
+        format!("{} Asia/Kathmandu", local(at, "Asia/Kathmandu"))
+    );
+
+    // Act: a zone chosen on the account page, without JavaScript.
+    let res = app
+        .post_form(
+            &rob,
+            app::clock::ChooseTimeZone::PATH,
+            "/profile",
+            &[("time_zone", " america/new_york ")],
+        )
+        .await;
+
+    // Assert: the cookie, then every page in that zone, even over the browser's.
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let cookie = time_zone_cookie(&res).expect("the zone's cookie");
+    for part in [
+        "deskside_time_zone=America/New_York",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+        "Max-Age=31536000",
+    ] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    let (_, page) = html(&app, &rob, &ticket).await;
+    assert!(page.contains("data-time-zone=\"America/New_York\" data-time-zone-source=\"chosen\""));
+    let (at, title) = time_after(&page, "opened ");
+    assert_eq!(
+        title,
+        format!("{} America/New_York", local(at, "America/New_York"))
+    );
+    let (_, profile) = html(&app, &rob, "/profile").await;
+    assert!(
+        profile.contains("data-time-zone-source=\"chosen\""),
+        "{profile}"
+    );
+    assert!(
+        profile.contains("name=\"time_zone\" list=\"time-zone-names\" autocomplete=\"off\" value=\"America/New_York\""),
+        "{profile}"
+    );
+    assert!(profile.contains("Times show in America/New_York, chosen here."));
+
+    // A zone that does not exist is refused next to the field, the choice left as it was.
+    let res = rob
+        .post(app.url(app::clock::ChooseTimeZone::PATH))
+        .form(&[("time_zone", "Mars/Olympus_Mons")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(time_zone_cookie(&res).is_none());
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("time_zone") && body.contains("Unknown time zone."),
+        "{body}"
+    );
+    let (_, page) = html(&app, &rob, &ticket).await;
+    assert!(page.contains("data-time-zone=\"America/New_York\""));
+
+    // Empty goes back to the browser's own zone: the chosen one's cookie is dropped.
+    let res = rob
+        .post(app.url(app::clock::ChooseTimeZone::PATH))
+        .form(&[("time_zone", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = time_zone_cookie(&res).expect("the cookie, dropped");
+    assert!(cookie.contains("Max-Age=0"), "{cookie}");
+    let (_, page) = html(&app, &rob, &ticket).await;
+    assert!(
+        page.contains("data-time-zone=\"Asia/Kathmandu\" data-time-zone-source=\"browser\""),
+        "{page}"
+    );
+
+    // The form's zones come from the server's tz database.
+    let res = rob
+        .post(app.url(app::clock::TimeZoneNames::PATH))
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<String> = res.json().await.unwrap();
+    assert!(names.iter().any(|n| n == "Europe/Berlin") && names.iter().any(|n| n == "UTC"));
+}
+
+#[tokio::test]
+async fn a_forged_time_zone_cookie_is_utc_and_written_nowhere() {
+    let app = spawn().await;
+    for cookie in [
+        "deskside_time_zone=\"><script>alert(1)</script>",
+        "deskside_time_zone=Mars/Base; deskside_browser_time_zone=../../etc/passwd",
+    ] {
+        let res = Client::new()
+            .get(app.url("/login"))
+            .header("accept", "text/html")
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("data-time-zone=\"UTC\" data-time-zone-source=\"default\""));
+        assert!(
+            !page.contains("alert(1)") && !page.contains("Mars/Base") && !page.contains("passwd")
+        );
+    }
+}

@@ -4,7 +4,8 @@
 
 use super::{InboundMessage, InboundOverview};
 use crate::accounts::OrgId;
-use crate::components::{ErrorNotice, FieldError, form_error, short_date};
+use crate::clock::When;
+use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use crate::tickets::TicketId;
 use leptos::prelude::*;
@@ -114,10 +115,9 @@ pub fn InboundMailSection() -> impl IntoView {
 
 #[component]
 fn Mailboxes(overview: InboundOverview) -> impl IntoView {
-    let when = |at: Option<time::OffsetDateTime>| {
-        at.map_or("never".to_string(), |at| {
-            format!("{} {:02}:{:02} UTC", short_date(at), at.hour(), at.minute())
-        })
+    let when = |at: Option<time::OffsetDateTime>| match at {
+        Some(at) => view! { <When at /> }.into_any(),
+        None => "never".into_any(),
     };
     view! {
         <h3>"Mailboxes"</h3>
@@ -143,11 +143,18 @@ fn Mailboxes(overview: InboundOverview) -> impl IntoView {
                             .mailboxes
                             .into_iter()
                             .map(|m| {
-                                let error = m
-                                    .last_error
-                                    .clone()
-                                    .map(|e| format!("{} ({})", e, when(m.last_error_at)))
-                                    .unwrap_or_else(|| "none".into());
+                                let error = match m.last_error.clone() {
+                                    Some(e) => {
+                                        view! {
+                                            {e}
+                                            " ("
+                                            {when(m.last_error_at)}
+                                            ")"
+                                        }
+                                            .into_any()
+                                    }
+                                    None => "none".into_any(),
+                                };
                                 view! {
                                     <tr>
                                         <td>{m.mailbox}</td>
@@ -296,7 +303,7 @@ fn MessageSummary(message: InboundMessage) -> impl IntoView {
             " from "
             {from}
             ", received "
-            {short_date(message.received_at)}
+            <When at=message.received_at />
             {message
                 .ticket_id
                 .map(|id| {
