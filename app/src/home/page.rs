@@ -5,9 +5,9 @@
 use super::{Home, MyRequests, Standing};
 use crate::accounts::{Actor, Role};
 use crate::auth::{Protected, anyone};
+use crate::clock::{Due, When};
 use crate::components::ErrorNotice;
 use crate::error::AppError;
-use crate::clock::{Due, When};
 use crate::tickets::TimelineEntry;
 use leptos::prelude::*;
 use leptos_meta::Title;
