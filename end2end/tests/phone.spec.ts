@@ -29,14 +29,20 @@ const PEOPLE: [string, string, string[]][] = [
   ["admin", ADMIN, ["Home", "Queue", "Wiki", "Reports", "Canned replies", "Access log", "Admin"]],
 ];
 
-/** Every button, field and disclosure `page` shows in its content is at least 44 px tall. */
+/**
+ * Every button, field and disclosure `page` shows in its content is at least 44 px tall; a
+ * checkbox or radio button is, or one of its labels (a touch on the label ticks it) is.
+ */
 async function expectTouchTargets(page: Page, path: string) {
   const small = await page.evaluate(() =>
-    [...document.querySelectorAll("main button, main select, main summary, main input:not([type=checkbox]):not([type=radio]):not([type=hidden])")]
+    [...document.querySelectorAll("main button, main select, main summary, main input:not([type=hidden])")]
       .filter((el) => {
         const box = el.getBoundingClientRect();
         // Visually hidden controls (1 px, for screen readers) are not targets.
-        return box.width > 1 && box.height > 1 && box.height < 43.5;
+        if (box.width <= 1 || box.height <= 1) return false;
+        const labels = el instanceof HTMLInputElement && ["checkbox", "radio"].includes(el.type) ? [...(el.labels ?? [])] : [];
+        const tallest = Math.max(box.height, ...labels.map((label) => label.getBoundingClientRect().height));
+        return tallest < 43.5;
       })
       .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.getAttribute("aria-label") || el.getAttribute("name") || "").trim().slice(0, 30)}" ${Math.round(el.getBoundingClientRect().height)}px`),
   );
