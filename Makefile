@@ -22,7 +22,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # The flags cargo-leptos sets for debug builds, so `cargo test` reuses its artifacts.
 DEV_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=deskside
 
-.PHONY: run test e2e-built fuzz-built soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
+.PHONY: run test checks e2e-built fuzz-built soak bench lint fmt build release tools toolchain cargo-leptos wasm-bindgen \
         leptosfmt npm chromium rust-test e2e fuzz fuzz-venv mail-servers clean
 
 ## run: build in release mode and serve on http://127.0.0.1:3000 with demo data
@@ -30,13 +30,19 @@ run: release
 	./target/release/server --demo
 
 ## test: lint, every Rust test, then the browser tests and API fuzzing against the release build
-## Two at a time, on separate ports: the debug tests beside the release build, then the browser
-## tests beside the fuzzing. Each of the pair leaves a core idle much of the time (linking, the
-## wasm's one-unit optimisation, a browser waiting for a page), so together they take little
-## longer than the longer of the two.
-test: lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target rust-test release
+## Two at a time, on separate ports: lint and the debug tests beside the release build, then the
+## browser tests beside the fuzzing. Each of the pair leaves a core idle much of the time
+## (linking, the wasm's one-unit optimisation, a browser waiting for a page), so together they
+## take little longer than the longer of the two. The tools are installed first, once, so the
+## two never install the same one at once.
+test: tools leptosfmt npm chromium mail-servers fuzz-venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target checks release
 	$(MAKE) --no-print-directory -j2 --output-sync=target e2e-built fuzz-built
+
+# make test's first lane: formatting and clippy, then the Rust tests.
+checks:
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory rust-test
 
 rust-test: tools mail-servers
 	$(DEV_ENV) cargo test --workspace --all-targets
