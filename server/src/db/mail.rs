@@ -117,6 +117,30 @@ pub async fn cursor(conn: &mut SqliteConnection, name: &str) -> Result<i64, AppE
     Ok(last.unwrap_or(0))
 }
 
+/// Moves the reader `name` from `from` on to `to` as a statement of `batch`, which sends back
+/// `to` when it did. When another reader moved it meanwhile, the statement fails with a
+/// not-null violation (see [`is_cursor_moved`]) and the batch's later statements do not run.
+pub fn push_advance_cursor<'q>(batch: &mut Batch<'q>, name: &'q str, from: i64, to: i64) {
+    batch
+        .push("insert into mail_cursor (name, last_id) values (?, 0) on conflict (name) do nothing")
+        .bind(name);
+    batch
+        .push(
+            "update mail_cursor set last_id = case when last_id = ? then ? end where name = ? \
+             returning last_id",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(name);
+}
+
+/// Whether `err` is the failure [`push_advance_cursor`] ends its batch with when another
+/// reader moved the cursor first.
+pub fn is_cursor_moved(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.kind() == sqlx::error::ErrorKind::NotNullViolation)
+}
+
 /// Moves the reader `name` on to `last_id`, in the caller's transaction.
 #[tracing::instrument(skip_all)]
 pub async fn move_cursor(

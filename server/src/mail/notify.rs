@@ -32,9 +32,6 @@ const BATCH: i64 = 64;
 /// filing that arrives during it: a batch is written in several short commits, with the
 /// writer free between them.
 const EVENTS_PER_COMMIT: usize = 8;
-/// Messages written per trip to the database: 17 values each, well under SQLite's limit of
-/// 32766 per statement.
-const MESSAGES_PER_STATEMENT: usize = 200;
 /// How often the planner looks without being woken, in case a wake-up was missed.
 const TICK: Duration = Duration::from_secs(5);
 /// How long a wake waits for more events before planning: mail a fifth of a second later,
@@ -273,38 +270,66 @@ impl Notifier {
                 .position(|row| row.source_event.is_some_and(|id| id > to))
                 .unwrap_or(rows.len());
             let (now, rest) = rows.split_at(split);
-            let mut tx = self.db.begin().await?;
-            // Another planner (a second process, a test) moved on meanwhile: start over from
-            // where it got to rather than write what it may have written.
-            if !prefs::advance_cursor(&mut tx, CURSOR, from, to).await? {
-                return Ok(Step::Wrote(written));
-            }
+            // The whole transaction travels to the writer's thread as one list of statements,
+            // `begin` to `commit`, as filing's does: new tickets wait for the writer only while
+            // these statements run, not over a trip there and back for each.
+            let mut batch = Batch::default();
+            batch.push("begin immediate");
+            // Another planner (a second process, a test) moved on meanwhile: the batch stops
+            // here, and this one starts over from where it got to rather than write what it
+            // may have written.
+            mail::push_advance_cursor(&mut batch, CURSOR, from, to);
             // The threads and tokens any of the batch's messages need come with the first
             // commit; a later one that never happens leaves them for its events' next run.
-            if n == 0 && (!composed.threads.is_empty() || !composed.tokens.is_empty()) {
-                let mut first = Batch::default();
+            if n == 0 {
                 for thread in &composed.threads {
-                    mail::push_thread(&mut first, thread, &at);
+                    mail::push_thread(&mut batch, thread, &at);
                 }
                 for (account, kind, token) in &composed.tokens {
-                    prefs::push_unsubscribe_token(&mut first, *account, *kind, token, &at);
+                    prefs::push_unsubscribe_token(&mut batch, *account, *kind, token, &at);
                 }
-                first.execute(&mut tx).await?;
             }
-            // A few trips to the writer for the whole group, not three per message.
-            for chunk in now.chunks(MESSAGES_PER_STATEMENT) {
-                let mut batch = Batch::default();
-                for row in chunk {
-                    mail::push_enqueue(&mut batch, row, &at);
-                }
-                let ids: Vec<i64> = batch.fetch_ids(&mut tx)?.try_collect().await?;
-                written += ids.len();
+            for row in now {
+                mail::push_enqueue(&mut batch, row, &at);
             }
-            tx.commit().await?;
+            batch.push("commit");
+            match self.write_group(&mut batch).await? {
+                // The cursor's own row, then one per message written.
+                Some(ids) => written += ids.saturating_sub(1),
+                None => return Ok(Step::Wrote(written)),
+            }
             from = to;
             rows = rest;
         }
         Ok(Step::Wrote(written))
+    }
+
+    /// Runs one group's transaction on the writer: how many rows it sent back, or `None` when
+    /// another planner had moved the cursor (nothing of it was written).
+    async fn write_group(&self, batch: &mut Batch<'_>) -> Result<Option<usize>, AppError> {
+        let mut conn = self.db.writer().await?;
+        let mut sent = 0;
+        let failure = {
+            let mut rows = batch.fetch_ids(&mut conn)?;
+            loop {
+                match rows.try_next().await {
+                    Ok(Some(_)) => sent += 1,
+                    Ok(None) => break None,
+                    Err(err) => break Some(err),
+                }
+            }
+        };
+        let Some(err) = failure else {
+            return Ok(Some(sent));
+        };
+        // Whatever the failure left open is rolled back before the connection goes back to
+        // the pool; with no transaction open, this fails harmlessly.
+        let _ = sqlx::query("rollback").execute(&mut *conn).await;
+        if sent == 0 && mail::is_cursor_moved(&err) {
+            Ok(None)
+        } else {
+            Err(AppError::from(err))
+        }
     }
 
     /// Reads what planning `events` needs: their tickets, the people involved and their

@@ -407,6 +407,40 @@ async fn a_run_stopped_between_its_commits_is_taken_up_where_it_stopped_each_mes
 }
 
 #[tokio::test]
+async fn two_planners_at_once_write_each_message_once_and_both_finish() {
+    // Arrange: a burst of tickets, planned in several commits each.
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    for n in 0..30 {
+        file(&app, &rob, &format!("Burst {n}"), "normal").await;
+    }
+    let (first, second) = (notifier(&app), notifier(&app));
+
+    // Act: both start from the same cursor; whichever commits a group second finds the cursor
+    // moved and takes up from there.
+    let (a, b) = tokio::join!(first.catch_up(), second.catch_up());
+
+    // Assert
+    let last: i64 = sqlx::query_scalar("select max(id) from live_event")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("the last event");
+    assert_eq!(a.expect("the first planner finishes").1, last);
+    assert_eq!(b.expect("the second planner finishes").1, last);
+    let rows = outbox(&app).await;
+    let mut receipts: Vec<Option<i64>> = rows
+        .iter()
+        .filter(|r| r.kind == "request_received")
+        .map(|r| r.ticket_id)
+        .collect();
+    receipts.sort();
+    let before = receipts.len();
+    receipts.dedup();
+    assert_eq!(before, 30, "{rows:?}");
+    assert_eq!(receipts.len(), 30);
+}
+
+#[tokio::test]
 async fn a_managers_digest_is_written_once_per_period() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
