@@ -85,3 +85,27 @@ test("on a phone the suggestions are above Send request", async ({ page }, info)
   expect(box!.y).toBeGreaterThan(description!.y);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });
+
+test("the form the server sends back after a plain post hydrates with what was typed", async ({ page }, info) => {
+  // As when the form is sent before the WebAssembly has loaded: a plain post, then a page
+  // rendered from it that the WebAssembly takes over.
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  await signIn(page, info, ACME_REQUESTER);
+  await open(page, info, "/tickets/new");
+  await page.getByLabel("Subject").fill("   ");
+  await page.getByLabel("Description").fill("Sent before the page was ready.");
+  await page.locator("form#new-request").evaluate((form: HTMLFormElement) => form.submit());
+
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByText("Say in a few words what is wrong.").first()).toBeVisible();
+  await expect(page.getByLabel("Description")).toHaveValue("Sent before the page was ready.");
+  // Hydrated, the form sends in the background and files the request.
+  const subject = unique("Screen flickers", info);
+  await page.getByLabel("Subject").fill(subject);
+  await page.getByRole("button", { name: "Send request" }).click();
+  await expect(page).toHaveURL(/\/tickets\/\d+$/);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(subject);
+  await expect(page.getByText("Sent before the page was ready.")).toBeVisible();
+  expect(errors).toEqual([]);
+});

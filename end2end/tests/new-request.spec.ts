@@ -43,3 +43,19 @@ test("Send request files the subject, description and urgency the form holds", a
   await expect(page.getByText("Every second page jams in the scanner.")).toBeVisible();
   await expect(page.locator(".ticket-head")).toContainText("High priority");
 });
+
+test("a refused request comes back with its problem and everything typed, however long", async ({ page }, info) => {
+  // Longer than an address can carry: without JavaScript the form comes back from the post itself.
+  const description = "The screen goes dark and comes back. ".repeat(120).trim();
+  await signIn(page, info, ACME_REQUESTER);
+  await open(page, info, "/tickets/new");
+  await page.getByLabel("Subject").fill("   ");
+  await page.getByLabel("Description").fill(description);
+  await page.getByLabel("Urgency").selectOption({ label: "High" });
+  await page.getByRole("button", { name: "Send request" }).click();
+
+  await expect(page.getByText("Say in a few words what is wrong.").first()).toBeVisible();
+  await expect(page).toHaveURL(/\/tickets\/new$/);
+  await expect(page.getByLabel("Description")).toHaveValue(description);
+  await expect(page.getByLabel("Urgency")).toHaveValue("high");
+});

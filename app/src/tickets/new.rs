@@ -7,8 +7,26 @@ use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-#[cfg(feature = "hydrate")]
 use serde::{Deserialize, Serialize};
+
+/// A post of the form the server refused, when the form is rendered again from the post
+/// (without JavaScript): the problem, and what was typed, however long. It reaches the page as
+/// context on the server and, for hydration, within the page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefusedRequest {
+    pub error: Option<AppError>,
+    /// The form's text fields as sent: subject, body, priority, category.
+    pub fields: Vec<(String, String)>,
+}
+
+impl RefusedRequest {
+    fn field(&self, name: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.clone())
+    }
+}
 
 /// Where this tab keeps the request being typed, so reading an article, or any other page, and
 /// coming back loses nothing. Files are not kept: they stay only while the page is open.
@@ -99,14 +117,25 @@ pub fn NewTicketPage() -> impl IntoView {
 #[component]
 fn NewTicketForm() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    let typed = move |field: &str| query.with_untracked(|q| q.get(field)).unwrap_or_default();
+    let refused = StoredValue::new(
+        SharedValue::new(|| use_context::<RefusedRequest>().unwrap_or_default()).into_inner(),
+    );
+    let typed = move |field: &str| {
+        refused
+            .with_value(|r| r.field(field))
+            .or_else(|| query.with_untracked(|q| q.get(field)))
+            .unwrap_or_default()
+    };
     let failure = RwSignal::new(None::<AppError>);
     let error = Signal::derive(move || {
-        failure.get().or_else(|| {
-            query
-                .with(|q| q.get("error"))
-                .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
-        })
+        failure
+            .get()
+            .or_else(|| refused.with_value(|r| r.error.clone()))
+            .or_else(|| {
+                query
+                    .with(|q| q.get("error"))
+                    .and_then(|e| serde_json::from_str::<AppError>(&e).ok())
+            })
     });
     let options = Resource::new(|| (), |_| new_ticket_choices());
     let preview = Action::new(|body: &String| preview_markdown(body.clone()));
@@ -122,11 +151,12 @@ fn NewTicketForm() -> impl IntoView {
     // the address already carries what to show (a refused post, or "Ask IT" from a search).
     #[cfg(feature = "hydrate")]
     {
-        let given = query.with_untracked(|q| {
-            ["subject", "body", "error"]
-                .iter()
-                .any(|name| q.get(name).is_some())
-        });
+        let given = refused.with_value(|r| r.error.is_some())
+            || query.with_untracked(|q| {
+                ["subject", "body", "error"]
+                    .iter()
+                    .any(|name| q.get(name).is_some())
+            });
         let restored = StoredValue::new(false);
         Effect::new(move |_| {
             // The category list must be on the page before its choice can be given back.

@@ -1,14 +1,14 @@
 //! The pages' plain multipart forms, which server functions cannot take: filing a request with
-//! its files, and attaching files on the ticket page. Without JavaScript they answer with a
-//! redirect (carrying the problem and what was typed back to the form); the page's script asks
-//! for JSON instead and gets the API's answers. And the reply form's "Insert" without
-//! JavaScript, answered with the ticket page itself.
+//! its files, and attaching files on the ticket page. Without JavaScript a refused request is
+//! answered with its form again, rendered from the post (with the problem and what was typed);
+//! the page's script asks for JSON instead and gets the API's answers. And the reply form's
+//! "Insert" without JavaScript, answered with the ticket page itself.
 
 use super::ApiPath;
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::error::AppError;
-use app::tickets::{NewTicket, ssr::Upload, view::CannedInsert};
+use app::tickets::{NewTicket, new::RefusedRequest, ssr::Upload, view::CannedInsert};
 use axum::{
     Form, Json,
     body::Body,
@@ -18,10 +18,6 @@ use axum::{
 };
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use std::collections::HashMap;
-
-/// The longest description carried back to the form in the address after a failed post;
-/// longer ones would make the address too long for some proxies.
-const MAX_BODY_IN_ADDRESS: usize = 2_000;
 
 /// A multipart form as received: its files (field `file`, repeatable) and its text fields.
 pub struct MultipartForm {
@@ -108,13 +104,17 @@ fn encode(value: &str) -> String {
 }
 
 /// `POST /tickets/new`: the new request form, with its files, filed in one transaction.
+/// Refused without JavaScript, the form comes back (422) from the post itself, filled with
+/// what was typed: a description of any length, which no address could carry, is never lost.
 pub async fn new_request(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    headers: HeaderMap,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    request: Request,
 ) -> Response {
-    let json = wants_json(&headers);
+    let json = wants_json(request.headers());
+    // The request's parts, kept to render the form again as this person's page.
+    let (parts, body) = request.into_parts();
+    let form = Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await;
     let mut typed = Vec::new();
     let outcome = async {
         let form = form.map_err(|rejection| AppError::Request {
@@ -144,17 +144,52 @@ pub async fn new_request(
         }
         (Err(err), true) => err.into_response(),
         (Err(err), false) => {
-            let error = serde_json::to_string(&err).unwrap_or_default();
-            let mut to = format!("/tickets/new?error={}", encode(&error));
-            for (field, value) in typed {
-                if field == "body" && value.chars().count() > MAX_BODY_IN_ADDRESS {
-                    continue;
-                }
-                to.push_str(&format!("&{field}={}", encode(&value)));
-            }
-            Redirect::to(&to).into_response()
+            let refused = RefusedRequest {
+                error: Some(err),
+                fields: typed
+                    .into_iter()
+                    .map(|(field, value)| (field.to_string(), value))
+                    .collect(),
+            };
+            refused_form(state, parts, refused).await
         }
     }
+}
+
+/// The new request page rendered for `refused` from the post's own parts (its session, the
+/// address `/tickets/new`), answered as 422.
+async fn refused_form(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    refused: RefusedRequest,
+) -> Response {
+    let mut response = page_from_post(state, parts, refused).await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+/// The page at the post's own address, rendered for the person who posted (the post's parts
+/// carry their session) with what the post sent in context, where the page looks for it.
+async fn page_from_post<T: Clone + Send + Sync + 'static>(
+    state: AppState,
+    parts: axum::http::request::Parts,
+    sent: T,
+) -> Response {
+    let backend = state.backend.clone();
+    let leptos = state.leptos.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            leptos::prelude::provide_context(backend.clone());
+            leptos::prelude::provide_context(sent.clone());
+        },
+        move || {
+            crate::security::set_page_policy();
+            app::shell(leptos.clone())
+        },
+    );
+    render(Request::from_parts(parts, Body::empty())).await
 }
 
 /// `POST /tickets/{id}`: the reply form's "Insert" without JavaScript. The ticket page is
@@ -175,19 +210,7 @@ pub async fn insert_canned(State(state): State<AppState>, request: Request) -> R
                 .into_response();
             }
         };
-    let backend = state.backend.clone();
-    let leptos = state.leptos.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            leptos::prelude::provide_context(backend.clone());
-            leptos::prelude::provide_context(insert.clone());
-        },
-        move || {
-            crate::security::set_page_policy();
-            app::shell(leptos.clone())
-        },
-    );
-    render(Request::from_parts(parts, Body::empty())).await
+    page_from_post(state, parts, insert).await
 }
 
 /// `POST /tickets/{id}/attachments`: the ticket page's upload form; back to the ticket, with
