@@ -441,6 +441,49 @@ async fn two_planners_at_once_write_each_message_once_and_both_finish() {
 }
 
 #[tokio::test]
+async fn a_planner_far_behind_plans_every_event_in_one_catch_up() {
+    // Arrange: more events than two batches hold, then the planner put back before all of
+    // them, as after a restore, with nothing planned (nothing is published, so the running
+    // planner is not woken).
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let mut tickets = Vec::new();
+    for n in 0..150 {
+        tickets.push(file(&app, &rob, &format!("Backlog {n}"), "normal").await);
+    }
+    drain(&app).await;
+    for reset in [
+        "delete from mail_outbox",
+        "delete from mail_thread",
+        "update mail_cursor set last_id = 0",
+    ] {
+        sqlx::query(reset)
+            .execute(app.db.pool())
+            .await
+            .expect(reset);
+    }
+
+    // Act: a run stops at its first batch that is not full, so one call crosses the full ones.
+    let (_, at) = notifier(&app).catch_up().await.expect("the planner runs");
+
+    // Assert
+    let last: i64 = sqlx::query_scalar("select max(id) from live_event")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("the last event");
+    assert_eq!(at, last);
+    let mut receipts: Vec<i64> = outbox(&app)
+        .await
+        .iter()
+        .filter(|r| r.kind == "request_received" && r.to_address == ACME_REQUESTER)
+        .filter_map(|r| r.ticket_id)
+        .collect();
+    receipts.sort_unstable();
+    tickets.sort_unstable();
+    assert_eq!(receipts, tickets);
+}
+
+#[tokio::test]
 async fn a_managers_digest_is_written_once_per_period() {
     let app = spawn().await;
     let rob = app.signed_in(ACME_REQUESTER).await;
