@@ -12,7 +12,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     crate::backend::with_status(
         async move {
             use crate::backend::{backend, client_ip, session};
-            use crate::two_factor::{SECOND_STEP_PATH, SETUP_PATH, ssr};
+            use crate::two_factor::{SECOND_STEP_PATH, setup_path, ssr};
             let backend = backend()?;
             let actor = backend
                 .accounts
@@ -30,7 +30,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             {
                 ssr::SignIn::SecondStep => SECOND_STEP_PATH.to_string(),
                 ssr::SignIn::Done(actor) if backend.two_factor.must_set_up(&actor).await? => {
-                    SETUP_PATH.to_string()
+                    setup_path(&next)
                 }
                 ssr::SignIn::Done(_) => next,
             };

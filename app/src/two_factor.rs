@@ -17,6 +17,18 @@ pub const SETUP_PATH: &str = "/profile/two-factor";
 /// The second step of signing in.
 pub const SECOND_STEP_PATH: &str = "/login/two-factor";
 
+/// The setup page for someone on their way to `next` (a path of this site, checked by
+/// [`crate::auth::safe_next`]): once set up, the page offers to continue there.
+#[cfg(any(feature = "ssr", test))]
+pub fn setup_path(next: &str) -> String {
+    let next = crate::auth::safe_next(Some(next));
+    if next == "/" || next.starts_with(SETUP_PATH) {
+        return SETUP_PATH.to_string();
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    format!("{SETUP_PATH}?next={encoded}")
+}
+
 /// One person's two-factor sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -64,6 +76,9 @@ pub struct SiteSettings {
 pub struct TwoFactorPageData {
     pub status: TwoFactorStatus,
     pub new_codes: Option<Vec<String>>,
+    /// The page the person was on their way to when sent here (`?next=`), checked to be one
+    /// of this site's; offered once two-factor sign-in is on.
+    pub continue_to: Option<String>,
 }
 
 /// Proof that the person at the keyboard is the account's owner: the password, or else a

@@ -112,6 +112,26 @@ test("a person sets up two-factor sign-in and then signs in with a code or a rec
   await expect(page.getByText("Recovery codes left: 9.")).toBeVisible();
 });
 
+test("sent to the setup on the way to a page, a person continues there once it is on", async ({ page }, info) => {
+  const email = await newPerson(info);
+  await signIn(page, info, email);
+  // Where a forced setup sends staff from a page they asked for, and a sign-in with `next`.
+  await open(page, info, "/profile/two-factor?next=%2Ftickets%3Fstatus%3Dopen");
+  if (jsEnabled(info)) await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByRole("link", { name: "Continue where you were going" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  const secret = (await page.locator("#two-factor-secret").innerText()).trim();
+
+  await earlyInAStep(page);
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  await expect(page.getByRole("heading", { name: "Two-factor sign-in is on" })).toBeVisible();
+  await expect(page.locator(".recovery-codes li")).toHaveCount(10);
+  await page.getByRole("link", { name: "Continue where you were going" }).click();
+
+  await expect(page).toHaveURL(/\/tickets\?status=open$/);
+});
+
 test("the admin page offers to require two-factor sign-in of the provider's staff", async ({ page }, info) => {
   await signIn(page, info, ADMIN);
   await open(page, info, "/admin");

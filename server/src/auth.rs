@@ -7,12 +7,12 @@ use app::accounts::Via;
 use app::accounts::{Actor, Credential};
 use app::error::AppError;
 use app::session::{SESSION_EPOCH_KEY, SESSION_USER_KEY, session_error};
-use app::two_factor::{SETUP_PATH, ssr::TwoFactor};
+use app::two_factor::{SETUP_PATH, setup_path, ssr::TwoFactor};
 use axum::{
     Json,
     extract::{FromRequestParts, Request, State},
     http::{
-        StatusCode,
+        Method, StatusCode,
         header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE},
         request::Parts,
     },
@@ -206,7 +206,18 @@ pub async fn require_two_factor(
         )
             .into_response());
     }
-    Ok(Redirect::to(SETUP_PATH).into_response())
+    // A page asked for comes back once it is set up; a form's post is not repeated.
+    let to = if request.method() == Method::GET {
+        setup_path(
+            request
+                .uri()
+                .path_and_query()
+                .map_or(path, |whole| whole.as_str()),
+        )
+    } else {
+        SETUP_PATH.to_string()
+    };
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// What someone who must set up two-factor sign-in may still reach: the setup page and its

@@ -8,13 +8,23 @@ use crate::components::{ErrorNotice, FieldError, form_error};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+/// The page's data; `next` is the page's `?next=`, where the person was going.
 #[server]
-pub async fn two_factor_view() -> Result<TwoFactorPageData, AppError> {
+pub async fn two_factor_view(next: Option<String>) -> Result<TwoFactorPageData, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
         let status = backend.two_factor.status(&actor).await?;
         let new_codes = super::ssr::take_new_codes(&crate::backend::session()?).await?;
-        Ok(TwoFactorPageData { status, new_codes })
+        let continue_to = next
+            .as_deref()
+            .map(|next| crate::auth::safe_next(Some(next)))
+            .filter(|to| to != "/" && !to.starts_with(SETUP_PATH));
+        Ok(TwoFactorPageData {
+            status,
+            new_codes,
+            continue_to,
+        })
     })
     .await
 }
@@ -183,6 +193,7 @@ fn TwoFactorPanel() -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let turn_off = ServerAction::<TurnOffTwoFactor>::new();
     let renew = ServerAction::<NewRecoveryCodes>::new();
+    let query = use_query_map();
     let view_data = Resource::new(
         move || {
             (
@@ -190,9 +201,10 @@ fn TwoFactorPanel() -> impl IntoView {
                 confirm.version().get(),
                 turn_off.version().get(),
                 renew.version().get(),
+                query.with(|q| q.get("next")),
             )
         },
-        |_| two_factor_view(),
+        |(.., next)| two_factor_view(next),
     );
     view! {
         <h1>"Two-factor sign-in"</h1>
@@ -231,7 +243,20 @@ fn TwoFactorBody(
     turn_off: ServerAction<TurnOffTwoFactor>,
     renew: ServerAction<NewRecoveryCodes>,
 ) -> impl IntoView {
-    let TwoFactorPageData { status, new_codes } = data;
+    let TwoFactorPageData {
+        status,
+        new_codes,
+        continue_to,
+    } = data;
+    // Sent here on the way to another page (a forced setup, or a sign-in that led here):
+    // once it is on, the way on.
+    let onward = continue_to.filter(|_| status.enabled).map(|to| {
+        view! {
+            <p class="notice" role="status">
+                <a href=to>"Continue where you were going"</a>
+            </p>
+        }
+    });
     let codes = new_codes.map(|codes| {
         view! {
             <div class="notice" role="status">
@@ -327,6 +352,7 @@ fn TwoFactorBody(
     };
     view! {
         {codes}
+        {onward}
         {required}
         {body}
     }

@@ -351,12 +351,16 @@ async fn staff_required_to_use_two_factor_can_use_nothing_but_its_setup_until_th
     let (status, _) = app.get(&tom, "/api/v1/me").await;
     assert_eq!(status, StatusCode::OK, "who they are still answers");
     let page = tom
-        .get(app.url("/tickets"))
+        .get(app.url("/tickets?status=open"))
         .header("accept", "text/html")
         .send()
         .await
         .unwrap();
-    assert_eq!(page.headers()["location"], "/profile/two-factor");
+    assert_eq!(
+        page.headers()["location"],
+        "/profile/two-factor?next=%2Ftickets%3Fstatus%3Dopen",
+        "the page asked for comes with them"
+    );
     let setup_page = tom
         .get(app.url("/profile/two-factor"))
         .header("accept", "text/html")
@@ -394,11 +398,35 @@ async fn staff_required_to_use_two_factor_can_use_nothing_but_its_setup_until_th
         .await;
     assert_eq!(
         signing_in.headers()["location"],
-        "/profile/two-factor",
-        "signing in leads to the setup"
+        "/profile/two-factor?next=%2Ftickets",
+        "signing in leads to the setup, on the way to the page asked for"
+    );
+    let before = app
+        .page_text(&tom, "/profile/two-factor?next=%2Ftickets")
+        .await;
+    assert!(
+        !before.contains("Continue where you were going"),
+        "not before it is set up"
     );
 
     let (secret, _) = enrol(&app, &tom).await;
+    let after = app
+        .page_text(&tom, "/profile/two-factor?next=%2Ftickets%3Fstatus%3Dopen")
+        .await;
+    assert!(
+        after.contains(r#"<a href="/tickets?status=open">Continue where you were going"#),
+        "set up, the way on: {after}"
+    );
+    for elsewhere in ["https://evil.example/", "//evil.example/x", "/login"] {
+        let encoded: String = url::form_urlencoded::byte_serialize(elsewhere.as_bytes()).collect();
+        let page = app
+            .page_text(&tom, &format!("/profile/two-factor?next={encoded}"))
+            .await;
+        assert!(
+            !page.contains("Continue where you were going"),
+            "never off this site or back to signing in: {elsewhere}"
+        );
+    }
     let (status, _) = app.get(&tom, "/api/v1/tickets").await;
     assert_eq!(status, StatusCode::OK, "set up, Tom works again");
     let (status, body) = app
