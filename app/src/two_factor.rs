@@ -17,16 +17,24 @@ pub const SETUP_PATH: &str = "/profile/two-factor";
 /// The second step of signing in.
 pub const SECOND_STEP_PATH: &str = "/login/two-factor";
 
-/// The setup page for someone on their way to `next` (a path of this site, checked by
-/// [`crate::auth::safe_next`]): once set up, the page offers to continue there.
+/// Where the setup page offers to continue once two-factor sign-in is on: `next` when it is
+/// a page of this site (checked by [`crate::auth::safe_next`]) other than home and the setup.
+#[cfg(any(feature = "ssr", test))]
+pub fn onward(next: &str) -> Option<String> {
+    Some(crate::auth::safe_next(Some(next))).filter(|to| to != "/" && !to.starts_with(SETUP_PATH))
+}
+
+/// The setup page for someone on their way to `next`: it carries [`onward`]'s answer as
+/// `?next=`, or nothing when there is nowhere on to go.
 #[cfg(any(feature = "ssr", test))]
 pub fn setup_path(next: &str) -> String {
-    let next = crate::auth::safe_next(Some(next));
-    if next == "/" || next.starts_with(SETUP_PATH) {
-        return SETUP_PATH.to_string();
+    match onward(next) {
+        Some(to) => {
+            let encoded: String = url::form_urlencoded::byte_serialize(to.as_bytes()).collect();
+            format!("{SETUP_PATH}?next={encoded}")
+        }
+        None => SETUP_PATH.to_string(),
     }
-    let encoded: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-    format!("{SETUP_PATH}?next={encoded}")
 }
 
 /// One person's two-factor sign-in.

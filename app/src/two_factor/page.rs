@@ -16,10 +16,7 @@ pub async fn two_factor_view(next: Option<String>) -> Result<TwoFactorPageData, 
     crate::backend::as_caller(|actor, backend| async move {
         let status = backend.two_factor.status(&actor).await?;
         let new_codes = super::ssr::take_new_codes(&crate::backend::session()?).await?;
-        let continue_to = next
-            .as_deref()
-            .map(|next| crate::auth::safe_next(Some(next)))
-            .filter(|to| to != "/" && !to.starts_with(SETUP_PATH));
+        let continue_to = next.as_deref().and_then(onward);
         Ok(TwoFactorPageData {
             status,
             new_codes,
