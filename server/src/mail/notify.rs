@@ -276,6 +276,7 @@ impl Notifier {
         let mut written = 0;
         let mut from = after;
         let mut rows = composed.rows.as_slice();
+        let mut threaded: HashSet<TicketId> = HashSet::new();
         for (n, group) in event_ids.chunks(EVENTS_PER_COMMIT).enumerate() {
             let to = group.last().copied().unwrap_or(last);
             // The messages of this group's events.
@@ -293,12 +294,18 @@ impl Notifier {
             // here, and this one starts over from where it got to rather than write what it
             // may have written.
             mail::push_advance_cursor(&mut batch, CURSOR, from, to);
-            // The threads and tokens any of the batch's messages need come with the first
-            // commit; a later one that never happens leaves them for its events' next run.
-            if n == 0 {
-                for thread in &composed.threads {
+            // A new thread commits with its ticket's first message, the one that opens it: were
+            // it written earlier and the process stopped before that message, the next run
+            // would find the thread, and no message would ever carry its root's Message-ID.
+            for thread in &composed.threads {
+                if now.iter().any(|row| row.ticket == Some(thread.ticket_id))
+                    && threaded.insert(thread.ticket_id)
+                {
                     mail::push_thread(&mut batch, thread, &at);
                 }
+            }
+            // Unsubscribe tokens are only looked up: any commit may bring them.
+            if n == 0 {
                 for (account, kind, token) in &composed.tokens {
                     prefs::push_unsubscribe_token(&mut batch, *account, *kind, token, &at);
                 }

@@ -407,6 +407,82 @@ async fn a_run_stopped_between_its_commits_is_taken_up_where_it_stopped_each_mes
 }
 
 #[tokio::test]
+async fn a_receipt_planned_again_after_a_failed_commit_still_opens_its_tickets_thread() {
+    // Arrange: a burst whose messages cannot be written yet (a trigger refuses them), so one
+    // run will plan all of it; then a trigger that lets the first commit of that run through
+    // and fails the second, as a crash between the two would leave things.
+    let app = spawn().await;
+    let rob = app.signed_in(ACME_REQUESTER).await;
+    let refuse = |when: String| {
+        format!(
+            "create trigger stop_here before insert on mail_outbox when {when} \
+             begin select raise(abort, 'stopped here (test)'); end"
+        )
+    };
+    sqlx::query(&refuse("1".into()))
+        .execute(app.db.pool())
+        .await
+        .expect("the trigger is made");
+    for n in 0..20 {
+        file(&app, &rob, &format!("Burst {n}"), "normal").await;
+    }
+    let events: Vec<i64> =
+        sqlx::query_scalar("select id from live_event where kind = 'ticket.created' order by id")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("the events read");
+    let mut tx = app.db.begin().await.expect("a transaction");
+    for statement in [
+        "drop trigger stop_here".to_string(),
+        refuse(format!("new.source_event_id > {}", events[7])),
+    ] {
+        sqlx::query(&statement)
+            .execute(&mut *tx)
+            .await
+            .expect("the trigger changes");
+    }
+    tx.commit().await.expect("commit");
+    let stopped = notifier(&app).catch_up().await;
+    assert!(stopped.is_err(), "the second commit fails: {stopped:?}");
+    let written: i64 = sqlx::query_scalar("select count(*) from mail_outbox")
+        .fetch_one(app.db.pool())
+        .await
+        .expect("the outbox counts");
+    assert!(written > 0, "the first commit went through");
+
+    // Act: the stop is over; planning takes up where it stopped.
+    sqlx::query("drop trigger stop_here")
+        .execute(app.db.pool())
+        .await
+        .expect("the trigger goes");
+    let rows = drain(&app).await;
+
+    // Assert: each receipt carries the Message-ID its thread is rooted at, so every later
+    // message's References name a message the requester has.
+    let roots: std::collections::HashMap<i64, String> =
+        sqlx::query_as("select ticket_id, root_message_id from mail_thread")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("the threads read")
+            .into_iter()
+            .collect();
+    let receipts: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.kind == "request_received" && r.to_address.contains(ACME_REQUESTER))
+        .collect();
+    assert_eq!(receipts.len(), 20, "{rows:?}");
+    for receipt in receipts {
+        let ticket = receipt.ticket_id.expect("a ticket");
+        assert_eq!(
+            Some(&receipt.message_id),
+            roots.get(&ticket),
+            "#{ticket}'s receipt opens its thread"
+        );
+        assert_eq!(receipt.in_reply_to, None, "#{ticket}");
+    }
+}
+
+#[tokio::test]
 async fn two_planners_at_once_write_each_message_once_and_both_finish() {
     // Arrange: a burst of tickets, planned in several commits each.
     let app = spawn().await;
