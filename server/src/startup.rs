@@ -107,6 +107,7 @@ pub struct Application {
     router: Router,
     bus: Arc<crate::live::Bus>,
     db: crate::db::Db,
+    mail_sender: Option<crate::mail::outbox::Stopping>,
     limits: ConnectionLimits,
 }
 
@@ -120,14 +121,11 @@ struct ConnectionLimits {
 impl Application {
     pub async fn build(settings: &Settings) -> Result<Application, StartupError> {
         let state = AppState::new(settings).await?;
-        if settings.demo {
-            let history = crate::demo::History {
-                days: settings.demo_days,
-                data_dir: &settings.data_dir,
-                today: time::OffsetDateTime::now_utc().date(),
-            };
-            crate::demo::seed(&state.accounts, Some(history)).await?;
-        }
+        let mail_sender = state
+            .mail_sender
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
         let bus = state.bus.clone();
         let db = state.db.clone();
         let router = app(state, settings).await?;
@@ -137,6 +135,7 @@ impl Application {
             router,
             bus,
             db,
+            mail_sender,
             limits: ConnectionLimits {
                 header_timeout: Duration::from_secs(settings.header_timeout_secs.max(1)),
                 max_connections: settings.max_connections.max(1),
@@ -155,7 +154,8 @@ impl Application {
         &self.db
     }
 
-    /// Serves until the process receives Ctrl-C or SIGTERM.
+    /// Serves until the process receives Ctrl-C or SIGTERM, then finishes the requests and
+    /// the mail on their way.
     ///
     /// axum's own `serve` sets no header-read timeout and accepts without limit, so a few
     /// thousand half-sent requests would hold the server's connections forever. This is the
@@ -174,6 +174,7 @@ impl Application {
             router,
             bus,
             limits,
+            mail_sender,
             ..
         } = self;
         let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -226,6 +227,10 @@ impl Application {
         // Open event streams never end by themselves; end them so shutdown can finish.
         bus.close();
         graceful.shutdown().await;
+        // Mail on its way is answered and recorded, so a restart sends none of it again.
+        if let Some(sender) = mail_sender {
+            sender.finish().await;
+        }
         Ok(())
     }
 }

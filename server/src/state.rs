@@ -32,6 +32,9 @@ pub struct Shared {
     pub mail: Arc<crate::mail::Addresses>,
     /// Wakes the outbox's sender at once after a commit that wrote mail (it also polls).
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// The running sender, when a relay is configured: whoever serves takes it, to stop it in
+    /// order at shutdown.
+    pub mail_sender: std::sync::Mutex<Option<crate::mail::outbox::Stopping>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -63,6 +66,16 @@ impl AppState {
             .with_streams_per_person(settings.streams_per_person)
             .with_mail(&settings.base_url, mail.clone()),
         );
+        // The demo's people exist before anything runs in the background: mail read from a
+        // mailbox at startup is from people the demo makes.
+        if settings.demo {
+            let history = crate::demo::History {
+                days: settings.demo_days,
+                data_dir: &settings.data_dir,
+                today: time::OffsetDateTime::now_utc().date(),
+            };
+            crate::demo::seed(&accounts, Some(history)).await?;
+        }
         let two_factor = Arc::new(TwoFactorService::new(db.clone(), accounts.clone()));
         let leptos = LeptosOptions::builder()
             .output_name("deskside")
@@ -104,14 +117,17 @@ impl AppState {
         let mail_wake = Arc::new(tokio::sync::Notify::new());
         let relay = crate::mail::smtp::SmtpRelay::from_settings(&settings.mail.smtp)
             .map_err(StartupError::Usage)?;
-        match &relay {
-            Some(relay) => {
+        let mail_sender = match &relay {
+            Some(relay) => Some(
                 crate::mail::outbox::Sender::new(db.clone(), &mail, relay, mail_wake.clone())
                     .map_err(StartupError::Usage)?
-                    .spawn();
+                    .spawn(),
+            ),
+            None => {
+                tracing::info!("no SMTP relay configured: mail stays in the outbox");
+                None
             }
-            None => tracing::info!("no SMTP relay configured: mail stays in the outbox"),
-        }
+        };
         let notifier =
             crate::mail::notify::Notifier::new(db.clone(), mail.clone(), &settings.base_url);
         crate::mail::notify::spawn(notifier, bus.clone());
@@ -162,6 +178,7 @@ impl AppState {
             presence,
             mail,
             mail_wake,
+            mail_sender: std::sync::Mutex::new(mail_sender),
         })))
     }
 }

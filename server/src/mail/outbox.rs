@@ -9,7 +9,9 @@
 //! claimed again once its lease (`LEASE_TIMEOUTS` relay timeouts) has passed and sent a second
 //! time, with the same Message-ID, which mail clients and our own inbound reader treat as
 //! the same message. No write transaction is held while talking to the relay: claiming is one
-//! statement, each outcome another.
+//! statement, each outcome another. A stop by SIGTERM or Ctrl-C (a restart, a deploy) has no
+//! such window: the sender stops claiming and the server waits for the messages on their way
+//! to be answered and recorded before it exits ([`Stopping::finish`]).
 
 use super::Addresses;
 use super::smtp::pool::{Pool, SendError};
@@ -147,12 +149,14 @@ impl Sender {
         })
     }
 
-    /// Runs the sender for as long as the server runs.
-    pub fn spawn(self) {
-        tokio::spawn(self.run());
+    /// Runs the sender until the server stops; the answer stops it in order.
+    pub fn spawn(self) -> Stopping {
+        let stop = Arc::new(Notify::new());
+        let running = tokio::spawn(self.run(stop.clone()));
+        Stopping { stop, running }
     }
 
-    async fn run(self) {
+    async fn run(self, stop: Arc<Notify>) {
         let this = Arc::new(self);
         let mut on_the_way = JoinSet::new();
         let mut poll = tokio::time::interval(POLL);
@@ -193,6 +197,20 @@ impl Sender {
                         false
                     });
                 }
+                () = stop.notified() => break,
+            }
+        }
+        // Stopping: nothing more is claimed; what is on its way is answered (each delivery
+        // ends within the relay's timeouts) and recorded, so none of it goes again.
+        if !on_the_way.is_empty() {
+            tracing::info!(
+                messages = on_the_way.len(),
+                "waiting for the mail on its way before stopping"
+            );
+        }
+        while let Some(done) = on_the_way.join_next().await {
+            if let Err(err) = done {
+                tracing::error!(error = %err, "a delivery task failed");
             }
         }
     }
@@ -250,6 +268,23 @@ impl Sender {
                     tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
                 }
             }
+        }
+    }
+}
+
+/// A running sender, to be stopped in order when the server stops.
+pub struct Stopping {
+    stop: Arc<Notify>,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl Stopping {
+    /// Stops claiming messages and waits until those on their way have their outcome written.
+    pub async fn finish(self) {
+        // `notify_one` keeps the permit should the sender not be waiting at this instant.
+        self.stop.notify_one();
+        if let Err(err) = self.running.await {
+            tracing::error!(error = %err, "the mail sender failed");
         }
     }
 }

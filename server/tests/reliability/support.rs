@@ -94,6 +94,11 @@ impl Server {
     /// Starts the binary on `database` (seeding the demo data if it is new) with its files and
     /// log in `dir`, and waits until `/healthz` answers.
     pub async fn start(dir: &Path, database: &Path) -> Server {
+        Server::start_with(dir, database, &[]).await
+    }
+
+    /// [`Server::start`] with more flags (`--smtp-url`, `--imap-mailbox`, ...).
+    pub async fn start_with(dir: &Path, database: &Path, flags: &[String]) -> Server {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let log = dir.join(format!(
             "server-{}.log",
@@ -118,6 +123,7 @@ impl Server {
             ])
             // `DESKSIDE_TEST_LOG` widens the log when a failure needs looking into.
             .arg(std::env::var("DESKSIDE_TEST_LOG").unwrap_or("warn,server=info".into()))
+            .args(flags)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("a log file"))
@@ -162,6 +168,11 @@ impl Server {
         }
     }
 
+    /// What the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -171,6 +182,22 @@ impl Server {
         // An error means it has exited already, which is all this asks.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGTERM, as a restart or a deploy stops it: waits (up to a minute) until it has
+    /// finished what it was doing and exited.
+    pub async fn terminate(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "SIGTERM reaches {pid}");
+        let started = Instant::now();
+        while self.child.try_wait().expect("the child's state").is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server stops within a minute of SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// A personal API token of `email`, signing in with the demo password.
