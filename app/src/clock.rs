@@ -63,6 +63,12 @@ impl Zone {
             .unwrap_or(UtcOffset::UTC);
         at.to_offset(offset)
     }
+
+    /// The calendar day it is here now: what "today" means to a person logging time in the
+    /// evening, when UTC may be a day ahead or behind.
+    pub fn today(&self) -> time::Date {
+        self.local(OffsetDateTime::now_utc()).date()
+    }
 }
 
 /// Why pages use the zone they use.

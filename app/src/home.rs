@@ -166,8 +166,9 @@ pub mod ssr {
 
     #[async_trait::async_trait]
     pub trait HomeBackend: Send + Sync {
-        /// The caller's home page: the sections of their role.
-        async fn home(&self, actor: &Actor) -> Result<Home, AppError>;
+        /// The caller's home page: the sections of their role. `today` is the day it is in the
+        /// caller's time zone (a manager's month ends there).
+        async fn home(&self, actor: &Actor, today: time::Date) -> Result<Home, AppError>;
         /// Marks the caller's desk seen through event `through` (provider staff only).
         async fn mark_seen(&self, actor: &Actor, through: i64) -> Result<(), AppError>;
     }

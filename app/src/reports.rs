@@ -127,7 +127,7 @@ pub struct TimeInput {
     /// Defaults to true.
     #[serde(default)]
     pub billable: Option<bool>,
-    /// `2026-11-24`; defaults to today (UTC).
+    /// `2026-11-24`; defaults to today in the caller's time zone.
     #[serde(default)]
     pub date: Option<String>,
 }
@@ -349,7 +349,7 @@ pub struct ReportParams {
     pub org: Option<String>,
     /// `2026-10-26`; defaults to 29 days before `to`.
     pub from: Option<String>,
-    /// `2026-11-24`; defaults to today (UTC).
+    /// `2026-11-24`; defaults to today in the caller's time zone.
     pub to: Option<String>,
 }
 
@@ -513,15 +513,21 @@ pub mod ssr {
         /// Deletes one of the caller's entries; a billed entry is `Conflict`.
         async fn delete_time(&self, actor: &Actor, id: i64) -> Result<(), AppError>;
         /// Starts the caller's timer on `ticket`; a timer running elsewhere is stopped first
-        /// and its time logged. Returns the timer.
+        /// and its time logged. Returns the timer. A timer's time is dated on the day it
+        /// started in `zone`, the caller's time zone.
         async fn start_timer(
             &self,
             actor: &Actor,
             ticket: TicketId,
+            zone: &crate::clock::Zone,
         ) -> Result<RunningTimer, AppError>;
-        /// Stops the caller's timer and logs its time (at least one minute); `None` when no
-        /// timer ran.
-        async fn stop_timer(&self, actor: &Actor) -> Result<Option<TimeEntry>, AppError>;
+        /// Stops the caller's timer and logs its time (at least one minute), dated on the day
+        /// it started in `zone`; `None` when no timer ran.
+        async fn stop_timer(
+            &self,
+            actor: &Actor,
+            zone: &crate::clock::Zone,
+        ) -> Result<Option<TimeEntry>, AppError>;
         async fn timer(&self, actor: &Actor) -> Result<Option<RunningTimer>, AppError>;
         /// Time entries of one org (or every org, for staff) dated in `month`. Managers get
         /// their own org's; requesters nothing (`Forbidden`). Logged like `workload`.

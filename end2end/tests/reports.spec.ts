@@ -50,6 +50,43 @@ test("a technician logs time by hand and with the timer; the requester never see
   await employee.close();
 });
 
+test("time is dated on the technician's own day, not UTC's", async ({ browser }, info) => {
+  // Kiritimati is 14 hours ahead of UTC, Pago Pago 11 behind: at any hour, one of them is on
+  // another day than UTC.
+  const id = await fileRequest(info, unique("Late-night printer jam", info), "normal");
+  for (const zone of ["Pacific/Kiritimati", "Pacific/Pago_Pago"]) {
+    const context = await browser.newContext({
+      baseURL: info.project.use.baseURL,
+      javaScriptEnabled: info.project.use.javaScriptEnabled,
+      timezoneId: zone,
+    });
+    const page = await context.newPage();
+    await signIn(page, info, TECH);
+    // Chosen on the account page, so the server knows it with JavaScript off too.
+    await open(page, info, "/profile");
+    await page.getByLabel("Time zone on this browser").fill(zone);
+    await page.getByRole("button", { name: "Save time zone" }).click();
+    await expect(page.getByText(`Times show in ${zone}, chosen here.`)).toBeVisible();
+    const today = () => new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date());
+    const before = today();
+
+    await open(page, info, `/tickets/${id}`);
+    const time = page.getByRole("region", { name: "Time" });
+    if (!(await time.getByLabel("Minutes").isVisible())) {
+      await time.getByText("Log time by hand").click();
+    }
+    const days = [before, today()];
+    expect(days).toContain(await time.getByLabel("Date").inputValue());
+    await time.getByLabel("Minutes").fill("5");
+    await time.getByLabel("Note").fill(`Logged in ${zone}`);
+    await time.getByRole("button", { name: "Log time" }).click();
+    const row = time.getByRole("row").filter({ hasText: `Logged in ${zone}` });
+    await expect(row).toBeVisible();
+    expect(days).toContain(((await row.getByRole("cell").first().textContent()) ?? "").trim());
+    await context.close();
+  }
+});
+
 test("a manager opens the dashboard and downloads the figures as CSV", async ({ page }, info) => {
   await signIn(page, info, ACME_MANAGER);
   await open(page, info, "/reports");

@@ -309,6 +309,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The caller's time zone as the pages use it (the zone chosen on the account page, else the
+/// browser's, from their cookies; UTC without them): what "today" means when a date is left
+/// out.
+pub struct CallerZone(pub app::clock::Zone);
+
+impl<S: Send + Sync> FromRequestParts<S> for CallerZone {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(CallerZone(app::clock::from_cookies(&parts.headers).0))
+    }
+}
+
 /// Path parameters whose rejections are JSON errors like every other: a value that does not
 /// decode names nothing that exists.
 pub struct ApiPath<T>(pub T);

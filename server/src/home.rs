@@ -14,7 +14,7 @@ use app::reports::{Month, ReportQuery, ssr::Reports};
 use app::tickets::filter::{AssigneeFilter, Sort, SortKey, StatusFilter};
 use app::tickets::{TicketFilter, ssr::Tickets};
 use std::sync::Arc;
-use time::{Duration, OffsetDateTime};
+use time::{Date, Duration, OffsetDateTime};
 
 pub struct HomeService {
     db: Db,
@@ -109,8 +109,7 @@ impl HomeService {
     }
 
     /// The manager's organization from the first of this month to today, as its report.
-    async fn month(&self, actor: &Actor) -> Result<MonthGlance, AppError> {
-        let today = OffsetDateTime::now_utc().date();
+    async fn month(&self, actor: &Actor, today: Date) -> Result<MonthGlance, AppError> {
         let query = ReportQuery {
             org: Some(actor.org_id),
             from: Month::of(today).first_day(),
@@ -124,7 +123,7 @@ impl HomeService {
 #[async_trait::async_trait]
 impl HomeBackend for HomeService {
     #[tracing::instrument(skip_all)]
-    async fn home(&self, actor: &Actor) -> Result<Home, AppError> {
+    async fn home(&self, actor: &Actor, today: Date) -> Result<Home, AppError> {
         Ok(match actor.role {
             Role::Requester => Home {
                 requests: Some(self.requests(actor).await?),
@@ -132,7 +131,8 @@ impl HomeBackend for HomeService {
                 month: None,
             },
             Role::Manager => {
-                let (month, requests) = tokio::try_join!(self.month(actor), self.requests(actor))?;
+                let (month, requests) =
+                    tokio::try_join!(self.month(actor, today), self.requests(actor))?;
                 Home {
                     requests: Some(requests),
                     desk: None,

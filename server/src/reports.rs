@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::db::reports::{self as sql, OpenCount, Period, ResolvedCount, StoppedTimer};
 use crate::db::tickets::TicketWrite;
 use app::accounts::{Actor, OrgId, Role, UserId};
+use app::clock::Zone;
 use app::error::AppError;
 use app::reports::ssr::Reports;
 use app::reports::{
@@ -139,20 +140,21 @@ pub fn lower_median(counts: &[(i64, i64)]) -> Option<i64> {
     None
 }
 
-/// Logs the time of a stopped timer (on the day it started) in the stopping transaction;
+/// Logs the time of a stopped timer (on the day it started in `zone`) in the stopping transaction;
 /// returns the entry's id and the live event to publish after the commit.
 async fn log_timer(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     user: UserId,
     stopped: StoppedTimer,
     now: OffsetDateTime,
+    zone: &Zone,
 ) -> Result<(i64, i64), AppError> {
     let at = crate::db::timestamp(now);
     let time = NewTime {
         minutes: timer_minutes(stopped.started_at, now),
         note: String::new(),
         billable: true,
-        date: stopped.started_at.date(),
+        date: zone.local(stopped.started_at).date(),
     };
     let id = sql::insert_time(tx, stopped.ticket_id, user, &time, &at).await?;
     let mut write = TicketWrite::at(tx, stopped.ticket_id, Some(user), at);
@@ -454,12 +456,17 @@ impl Reports for ReportsService {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn start_timer(&self, actor: &Actor, ticket: TicketId) -> Result<RunningTimer, AppError> {
+    async fn start_timer(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        zone: &Zone,
+    ) -> Result<RunningTimer, AppError> {
         self.staff_ticket(actor, ticket).await?;
         let now = OffsetDateTime::now_utc();
         let mut tx = self.db.begin().await?;
         let logged = match sql::take_timer(&mut tx, actor.user_id).await? {
-            Some(stopped) => Some(log_timer(&mut tx, actor.user_id, stopped, now).await?),
+            Some(stopped) => Some(log_timer(&mut tx, actor.user_id, stopped, now, zone).await?),
             None => None,
         };
         sql::insert_timer(&mut tx, actor.user_id, ticket, &crate::db::timestamp(now)).await?;
@@ -474,14 +481,20 @@ impl Reports for ReportsService {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn stop_timer(&self, actor: &Actor) -> Result<Option<TimeEntry>, AppError> {
+    async fn stop_timer(&self, actor: &Actor, zone: &Zone) -> Result<Option<TimeEntry>, AppError> {
         staff_only(actor)?;
         let mut tx = self.db.begin().await?;
         let Some(stopped) = sql::take_timer(&mut tx, actor.user_id).await? else {
             return Ok(None);
         };
-        let (id, event) =
-            log_timer(&mut tx, actor.user_id, stopped, OffsetDateTime::now_utc()).await?;
+        let (id, event) = log_timer(
+            &mut tx,
+            actor.user_id,
+            stopped,
+            OffsetDateTime::now_utc(),
+            zone,
+        )
+        .await?;
         tx.commit().await?;
         self.bus.publish(event).await;
         self.db.time_entry(id).await.map(Some)

@@ -15,7 +15,11 @@ use time::OffsetDateTime;
 
 #[server]
 pub async fn load_home() -> Result<Home, AppError> {
-    crate::backend::as_caller(|actor, backend| async move { backend.home.home(&actor).await }).await
+    crate::backend::as_caller(|actor, backend| async move {
+        let today = crate::clock::requested().0.today();
+        backend.home.home(&actor, today).await
+    })
+    .await
 }
 
 #[component]

@@ -13,7 +13,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 /// What the dashboard shows: the figures, and the organizations to choose from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +27,7 @@ pub async fn load_dashboard(
     #[server(default)] params: ReportParams,
 ) -> Result<Dashboard, AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        let query = params.parse(OffsetDateTime::now_utc().date())?;
+        let query = params.parse(crate::clock::requested().0.today())?;
         let workload = backend
             .reports
             .workload(&actor, query, crate::backend::via())
@@ -206,7 +205,9 @@ fn report_query(org: Option<OrgId>, from: &str, to: &str) -> String {
 #[component]
 fn Filters(dashboard: Dashboard, staff: bool) -> impl IntoView {
     let w = &dashboard.workload;
-    let today = OffsetDateTime::now_utc().date();
+    let today = crate::clock::Clock::get()
+        .zone
+        .with_untracked(crate::clock::Zone::today);
     let days_back = |days: i64| format_date(today - time::Duration::days(days - 1));
     let to = format_date(today);
     let org = w.org_id;

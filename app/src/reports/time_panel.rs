@@ -25,7 +25,7 @@ pub async fn log_time(
             billable: Some(billable.is_some()),
             date,
         }
-        .parse(OffsetDateTime::now_utc().date())?;
+        .parse(crate::clock::requested().0.today())?;
         backend.reports.log_time(&actor, ticket, time).await?;
         Ok(())
     })
@@ -35,7 +35,8 @@ pub async fn log_time(
 #[server]
 pub async fn start_timer(ticket: TicketId) -> Result<(), AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        backend.reports.start_timer(&actor, ticket).await?;
+        let (zone, _) = crate::clock::requested();
+        backend.reports.start_timer(&actor, ticket, &zone).await?;
         Ok(())
     })
     .await
@@ -44,7 +45,8 @@ pub async fn start_timer(ticket: TicketId) -> Result<(), AppError> {
 #[server]
 pub async fn stop_timer() -> Result<(), AppError> {
     crate::backend::as_caller(|actor, backend| async move {
-        backend.reports.stop_timer(&actor).await?;
+        let (zone, _) = crate::clock::requested();
+        backend.reports.stop_timer(&actor, &zone).await?;
         Ok(())
     })
     .await
@@ -218,7 +220,12 @@ pub fn TimePanel(id: TicketId, time: TicketTime, actions: TimeActions) -> impl I
         .map(|e| e.to_string())
     };
     let timer = time.timer.clone();
-    let today = super::format_date(OffsetDateTime::now_utc().date());
+    // The day it is where the person is: the zone the page is drawn in.
+    let today = super::format_date(
+        crate::clock::Clock::get()
+            .zone
+            .with_untracked(crate::clock::Zone::today),
+    );
     let timer_view = match &timer {
         Some(t) if t.ticket_id == id => {
             let started = t.started_at;

@@ -1,6 +1,6 @@
 //! REST routes for the home page: the caller's sections, and marking the desk's changes seen.
 
-use super::{ApiJson, ErrorBody};
+use super::{ApiJson, CallerZone, ErrorBody};
 use crate::auth::Caller;
 use crate::state::AppState;
 use app::error::AppError;
@@ -25,8 +25,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn home(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
 ) -> Result<Json<Home>, AppError> {
-    Ok(Json(state.backend.home.home(&actor).await?))
+    Ok(Json(state.backend.home.home(&actor, zone.today()).await?))
 }
 
 /// Marks the desk's changes seen through event `through` (the newest the caller was shown);

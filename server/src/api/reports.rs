@@ -1,7 +1,7 @@
 //! REST routes for workload: the dashboard's figures (JSON and CSV), time on tickets, the
 //! timer, the month's time for invoicing, and contracts.
 
-use super::{ApiJson, ApiPath, ApiQuery, ErrorBody};
+use super::{ApiJson, ApiPath, ApiQuery, CallerZone, ErrorBody};
 use crate::auth::{Caller, SignedInVia};
 use crate::state::AppState;
 use app::accounts::OrgId;
@@ -17,7 +17,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -33,10 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_time, delete_time))
         .routes(routes!(get_timer, start_timer, stop_timer))
         .routes(routes!(get_contract, set_contract))
-}
-
-fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
 }
 
 /// A CSV download named `file_name`.
@@ -70,13 +65,14 @@ async fn load_workload(
     actor: &app::accounts::Actor,
     params: ReportParams,
     via: app::accounts::Via,
+    zone: &app::clock::Zone,
 ) -> Result<Workload, AppError> {
-    let query = params.parse(today())?;
+    let query = params.parse(zone.today())?;
     state.backend.reports.workload(actor, query, via).await
 }
 
 /// The dashboard's figures for one client organization (`org`) or every one the caller may
-/// see, over `from`..=`to` (UTC days; the last 30 days by default). Provider staff read any
+/// see, over `from`..=`to` (days; the last 30 by default, ending today in the caller's time zone). Provider staff read any
 /// organization; a manager reads their own (another is 404); requesters none (403). Provider
 /// staff reading it are recorded in the access log of the organization, or of every client
 /// organization when the report covers them all.
@@ -88,9 +84,12 @@ async fn workload(
     State(state): State<AppState>,
     Caller(actor): Caller,
     SignedInVia(via): SignedInVia,
+    CallerZone(zone): CallerZone,
     ApiQuery(params): ApiQuery<ReportParams>,
 ) -> Result<Json<Workload>, AppError> {
-    Ok(Json(load_workload(&state, &actor, params, via).await?))
+    Ok(Json(
+        load_workload(&state, &actor, params, via, &zone).await?,
+    ))
 }
 
 /// The same figures as one CSV file, one figure per line: `section,name,measure,value`.
@@ -105,9 +104,10 @@ async fn workload_csv(
     State(state): State<AppState>,
     Caller(actor): Caller,
     SignedInVia(via): SignedInVia,
+    CallerZone(zone): CallerZone,
     ApiQuery(params): ApiQuery<ReportParams>,
 ) -> Result<Response, AppError> {
-    let w = load_workload(&state, &actor, params, via).await?;
+    let w = load_workload(&state, &actor, params, via, &zone).await?;
     let name = format!(
         "workload-{}-{}-{}.csv",
         org_label(w.org_id, w.org_name.as_deref()),
@@ -141,10 +141,11 @@ async fn ticket_time(
 async fn log_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TimeInput>,
 ) -> Result<(StatusCode, Json<TimeEntry>), AppError> {
-    let time = body.parse(today())?;
+    let time = body.parse(zone.today())?;
     let entry = state.backend.reports.log_time(&actor, id, time).await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
@@ -160,10 +161,11 @@ async fn log_time(
 async fn update_time(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<TimeInput>,
 ) -> Result<Json<TimeEntry>, AppError> {
-    let time = body.parse(today())?;
+    let time = body.parse(zone.today())?;
     Ok(Json(
         state.backend.reports.update_time(&actor, id, time).await?,
     ))
@@ -209,12 +211,13 @@ pub struct StartTimer {
 async fn start_timer(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
     ApiJson(body): ApiJson<StartTimer>,
 ) -> Result<(StatusCode, Json<RunningTimer>), AppError> {
     let timer = state
         .backend
         .reports
-        .start_timer(&actor, body.ticket_id)
+        .start_timer(&actor, body.ticket_id, &zone)
         .await?;
     Ok((StatusCode::CREATED, Json(timer)))
 }
@@ -227,11 +230,14 @@ async fn start_timer(
 async fn stop_timer(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
 ) -> Result<Response, AppError> {
-    Ok(match state.backend.reports.stop_timer(&actor).await? {
-        Some(entry) => Json(entry).into_response(),
-        None => StatusCode::NO_CONTENT.into_response(),
-    })
+    Ok(
+        match state.backend.reports.stop_timer(&actor, &zone).await? {
+            Some(entry) => Json(entry).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }
 
 /// Time logged in a month, oldest first: one organization's or (provider staff) every
@@ -244,10 +250,11 @@ async fn stop_timer(
 async fn list_time_entries(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
     SignedInVia(via): SignedInVia,
     ApiQuery(query): ApiQuery<TimeParams>,
 ) -> Result<Json<Vec<TimeEntry>>, AppError> {
-    let (org, month) = query.parse(today())?;
+    let (org, month) = query.parse(zone.today())?;
     Ok(Json(
         state
             .backend
@@ -267,10 +274,11 @@ async fn list_time_entries(
 async fn time_entries_csv(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    CallerZone(zone): CallerZone,
     SignedInVia(via): SignedInVia,
     ApiQuery(query): ApiQuery<TimeParams>,
 ) -> Result<Response, AppError> {
-    let (org, month) = query.parse(today())?;
+    let (org, month) = query.parse(zone.today())?;
     let entries = state
         .backend
         .reports

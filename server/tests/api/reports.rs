@@ -702,6 +702,80 @@ async fn one_timer_runs_per_technician_and_survives_a_restart() {
     assert_eq!(tias.map(|t| t.ticket_id), Some(first));
 }
 
+/// A client that signs its requests with an API token of `email` and sends the time zone
+/// cookie the account page sets, naming `zone`.
+async fn in_zone(app: &TestApp, email: &str, zone: &str) -> Client {
+    let session = app.signed_in(email).await;
+    let (status, created) = app
+        .post(&session, "/api/v1/tokens", json!({ "name": "time zone" }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let secret = created["secret"].as_str().expect("a secret");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {secret}").parse().expect("a header"),
+    );
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("{}={zone}", app::clock::CHOSEN_COOKIE)
+            .parse()
+            .expect("a header"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("a client")
+}
+
+#[tokio::test]
+async fn time_is_dated_on_the_persons_day_not_utcs() {
+    // Two zones without daylight saving, 25 hours apart: at any hour, the day in at least one
+    // of them is not UTC's.
+    for (zone, hours) in [("Pacific/Kiritimati", 14), ("Pacific/Pago_Pago", -11)] {
+        // Arrange
+        let app = spawn().await;
+        let rob = app.signed_in(ACME_REQUESTER).await;
+        let ticket = file(&app, &rob, "Phone dead", "high", "Hardware").await;
+        let tom = in_zone(&app, TECH, zone).await;
+        let there = |at: OffsetDateTime| date_text((at + Duration::hours(hours)).date());
+        let started = OffsetDateTime::now_utc();
+
+        // Act: time logged without a date, and a timer started and stopped.
+        let logged = log(&app, &tom, ticket, json!({ "minutes": 15 })).await;
+        let (status, _) = app
+            .post(&tom, "/api/v1/timer", json!({ "ticket_id": ticket }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let res = tom
+            .delete(app.url("/api/v1/timer"))
+            .send()
+            .await
+            .expect("an answer");
+        let (status, timed) = read_as::<TimeEntry>(res).await;
+        let stopped = OffsetDateTime::now_utc();
+
+        // Assert: both on the day it is in the person's zone (the day may turn meanwhile).
+        assert_eq!(status, StatusCode::OK);
+        let days = [there(started), there(stopped)];
+        assert!(days.contains(&logged.date), "{zone}: {logged:?}, {days:?}");
+        assert!(days.contains(&timed.date), "{zone}: {timed:?}, {days:?}");
+        // A manager's default report period ends on that day too.
+        let (status, workload) = app
+            .get_as::<Workload>(
+                &in_zone(&app, ACME_MANAGER, zone).await,
+                "/api/v1/reports/workload",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            days.contains(&workload.to),
+            "{zone}: {}, {days:?}",
+            workload.to
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_first_reply_and_the_resolution_count_business_minutes() {
     // Arrange: Acme works 9–17 UTC, Monday to Friday (the default hours).
