@@ -139,6 +139,8 @@ struct Life {
     first_breached: Option<String>,
     resolution_warned: Option<String>,
     resolution_breached: Option<String>,
+    /// When it was filed: also its first step, the `Created` one.
+    created: String,
     steps: Vec<(String, Step)>,
     technician: usize,
     fate: Fate,
@@ -250,15 +252,17 @@ async fn capture(
 }
 
 fn push_life<'q>(batch: &mut Batch<'q>, org: OrgId, life: &'q Life, shots: &'q StoredShots) {
-    let (last, _) = life.steps.last().expect("a life starts with its filing");
+    let created = &life.created;
+    let last = life
+        .steps
+        .last()
+        .map_or(created.as_str(), |(at, _)| at.as_str());
     let client = life
         .steps
         .iter()
         .rev()
         .find(|(_, step)| !step.internal())
-        .map(|(at, _)| at.as_str())
-        .unwrap_or(last);
-    let (created, _) = &life.steps[0];
+        .map_or(last, |(at, _)| at.as_str());
     insert_past_ticket(
         batch,
         PastTicket {
@@ -809,6 +813,7 @@ fn live(
         first_breached,
         resolution_warned,
         resolution_breached,
+        created: crate::db::timestamp(created),
         steps: Vec::new(),
         technician,
         fate,
