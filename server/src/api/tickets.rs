@@ -103,11 +103,12 @@ async fn create_ticket(
 }
 
 /// Tickets the caller may see, filtered and sorted (most recent activity first unless `sort`
-/// says otherwise), paginated by cursor.
+/// says otherwise), paginated by cursor. An `org` the caller cannot see is 404, as a ticket of
+/// it would be.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])),
     params(TicketParams),
     responses((status = 200, body = TicketPage), (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_tickets(
     State(state): State<AppState>,
     Caller(actor): Caller,
