@@ -466,6 +466,7 @@ pub fn TimeZoneForm() -> impl IntoView {
         String::new()
     };
     let error = Signal::derive(move || choose.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(choose.value().get(), Some(Ok(_))));
     Effect::new(move |_| {
         if let Some(Ok(value)) = choose.value().get() {
             match Zone::parse(&value) {
@@ -490,14 +491,7 @@ pub fn TimeZoneForm() -> impl IntoView {
             <h2 id="time-zone-heading">"Time zone"</h2>
             <p id="time-zone-showing">{showing}</p>
             <ActionForm action=choose>
-                <p class="error" role="alert">
-                    {move || crate::components::form_error(error.get())}
-                </p>
-                <p class="success" role="status">
-                    {move || {
-                        matches!(choose.value().get(), Some(Ok(_))).then_some("Time zone saved.")
-                    }}
-                </p>
+                <crate::components::FormOutcome error saved text="Time zone saved." />
                 <div class="field">
                     <label for="time-zone">"Time zone on this browser"</label>
                     <input

@@ -39,6 +39,22 @@ pub fn SavedNotice(#[prop(into)] saved: Signal<bool>, text: &'static str) -> imp
     }
 }
 
+/// The top of an action's form: its form-level error (errors about one field sit by the
+/// field) and, once the last submission was saved, `text`.
+#[component]
+pub fn FormOutcome(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(into)] saved: Signal<bool>,
+    text: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="error" role="alert">
+            {move || form_error(error.get())}
+        </p>
+        <SavedNotice saved text />
+    }
+}
+
 /// The form-level part of an action's error: everything that is not about one field.
 pub fn form_error(error: Option<AppError>) -> Option<String> {
     match error {

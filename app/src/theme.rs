@@ -122,6 +122,7 @@ pub fn ThemeForm() -> impl IntoView {
     let choose = ServerAction::<ChooseTheme>::new();
     let chosen = RwSignal::new(current());
     let error = Signal::derive(move || choose.value().get().and_then(Result::err));
+    let saved = Signal::derive(move || matches!(choose.value().get(), Some(Ok(_))));
     Effect::new(move |_| {
         if let Some(Ok(value)) = choose.value().get()
             && let Some(theme) = Theme::parse(&value)
@@ -139,14 +140,7 @@ pub fn ThemeForm() -> impl IntoView {
         <section class="card" aria-labelledby="theme-heading">
             <h2 id="theme-heading">"Appearance"</h2>
             <ActionForm action=choose>
-                <p class="error" role="alert">
-                    {move || crate::components::form_error(error.get())}
-                </p>
-                <p class="success" role="status">
-                    {move || {
-                        matches!(choose.value().get(), Some(Ok(_))).then_some("Appearance saved.")
-                    }}
-                </p>
+                <crate::components::FormOutcome error saved text="Appearance saved." />
                 <fieldset class="theme-choice">
                     <legend>"Colours on this browser"</legend>
                     {Theme::ALL
