@@ -7,6 +7,7 @@ use super::connect::{self, Secret, Session};
 use super::filing::{Filer, Outcome};
 use super::oauth::TokenSource;
 use super::{Auth, ImapSettings, MailboxAddress};
+use async_imap::types::UnsolicitedResponse;
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -140,8 +141,13 @@ impl Readers {
 
     /// Waits for news: IDLE (renewed before servers end it), or the poll interval.
     async fn wait(&self, mut session: Session, idle: bool) -> Result<Session, String> {
-        // Responses that arrived between commands are not needed: UNSEEN is searched again.
-        while session.unsolicited_responses.try_recv().is_ok() {}
+        // A message that arrived after the last search is announced (EXISTS, RECENT) between
+        // commands or as IDLE begins, and the server does not announce it again while idling:
+        // search again at once rather than wait for the next one.
+        let announced = session.unsolicited_responses.clone();
+        if arrived(|| announced.try_recv().ok()) {
+            return Ok(session);
+        }
         if !idle {
             tokio::time::sleep(self.poll).await;
             session.noop().await.map_err(|e| format!("NOOP: {e}"))?;
@@ -149,6 +155,9 @@ impl Readers {
         }
         let mut handle = session.idle();
         handle.init().await.map_err(|e| format!("IDLE: {e}"))?;
+        if arrived(|| announced.try_recv().ok()) {
+            return handle.done().await.map_err(|e| format!("ending IDLE: {e}"));
+        }
         {
             let (news, _stop) = handle.wait_with_timeout(IDLE_RENEW);
             // Keep-alives reset the library's timeout, so the renewal has its own.
@@ -216,6 +225,19 @@ impl Readers {
         }
         Ok(())
     }
+}
+
+/// Whether the server announced a new message among the responses `next` takes, one by one,
+/// from those waiting (the rest are not needed: UNSEEN is searched again).
+fn arrived(mut next: impl FnMut() -> Option<UnsolicitedResponse>) -> bool {
+    let mut arrived = false;
+    while let Some(response) = next() {
+        arrived |= matches!(
+            response,
+            UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+        );
+    }
+    arrived
 }
 
 async fn fetch_one(
